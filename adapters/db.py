@@ -1,0 +1,101 @@
+"""Where the data lives: one URL names the store, for the event store and every read model.
+
+- ``sqlite:///path/to/caseledger.db`` (the zero-configuration default, ``./caseledger.db``);
+- ``postgresql://user@host:port/dbname`` with an optional ``?schema=name``.
+
+The URL comes from ``--db``, else ``CASELEDGER_DB``, else the default SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from sqlalchemy import Engine, create_engine, event
+
+DEFAULT_DB = "sqlite:///caseledger.db"
+
+
+@dataclass(frozen=True)
+class Database:
+    """A parsed store URL."""
+
+    url: str
+    engine: str  # "sqlite" or "postgresql"
+    path: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = ""
+    dbname: str = ""
+    schema: str = ""
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine == "sqlite"
+
+    def sqlalchemy_url(self) -> str:
+        if self.is_sqlite:
+            return f"sqlite:///{self.path}"
+        auth = self.user + (f":{self.password}" if self.password else "")
+        return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.dbname}"
+
+    def describe(self) -> str:
+        """The URL without any password, safe to print and log."""
+        if self.is_sqlite:
+            return f"sqlite:///{self.path}"
+        schema = f"?schema={self.schema}" if self.schema else ""
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}{schema}"
+
+
+def resolve_url(url: str | None = None) -> str:
+    return url or os.environ.get("CASELEDGER_DB") or DEFAULT_DB
+
+
+def parse_database(url: str | None = None) -> Database:
+    """Parse a store URL; ValueError names what is wrong with it."""
+    raw = resolve_url(url)
+    parsed = urlparse(raw)
+    scheme = parsed.scheme.split("+")[0]
+    if scheme == "sqlite":
+        path = unquote(raw.split(":///", 1)[1]) if ":///" in raw else ""
+        if not path or path == ":memory:":
+            raise ValueError(f"--db {raw!r}: a SQLite store needs a file path, e.g. sqlite:///case.db")
+        return Database(url=raw, engine="sqlite", path=str(Path(path)))
+    if scheme in ("postgresql", "postgres"):
+        query = parse_qs(parsed.query)
+        return Database(
+            url=raw,
+            engine="postgresql",
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 5432,
+            user=unquote(parsed.username or "postgres"),
+            password=unquote(parsed.password or ""),
+            dbname=(parsed.path or "/").lstrip("/") or "postgres",
+            schema=query.get("schema", [""])[0],
+        )
+    raise ValueError(f"--db {raw!r}: the URL must start sqlite:/// or postgresql://")
+
+
+@lru_cache(maxsize=32)
+def sql_engine(url: str) -> Engine:
+    """A SQLAlchemy engine for the read models on the same store (cached per URL)."""
+    db = parse_database(url)
+    if db.is_sqlite:
+        engine = create_engine(db.sqlalchemy_url(), connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    options = {}
+    if db.schema:
+        options["options"] = f"-csearch_path={db.schema}"
+    return create_engine(db.sqlalchemy_url(), connect_args=options, pool_pre_ping=True)

@@ -1,0 +1,34 @@
+"""Structured logs (structlog) to stderr, as JSON lines or for people.
+
+Logs carry ids and counts only, never a child's name, date of birth or case text:
+log calls in this codebase pass child ids, event ids, kinds, positions and counts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import structlog
+
+
+def configure_logging(level: str | None = None, *, json: bool | None = None) -> None:
+    """Set the log level (CASELEDGER_LOG_LEVEL, default WARNING) and renderer."""
+    name = (level or os.environ.get("CASELEDGER_LOG_LEVEL") or "WARNING").upper()
+    numeric = getattr(logging, name, logging.WARNING)
+    as_json = json if json is not None else os.environ.get("CASELEDGER_LOG_JSON", "1") == "1"
+    renderer: structlog.typing.Processor = (
+        structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )

@@ -1,0 +1,113 @@
+"""A recorded event: the caller's case event wrapped with what only the store knows.
+
+Every child's stream is hash-chained. Each recorded event's ``hash`` is the SHA-256
+of its canonical content, which includes ``prev_hash``, the hash of the event
+before it in the same stream (64 zeros for the first). Changing any stored byte
+of any event, outside the application, breaks the chain from that event on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from domain.events.base import CaseEvent
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(data: Any) -> bytes:
+    """One byte string per value: sorted keys, no spaces, UTF-8."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of everything stored except the hash itself."""
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """One immutable entry in a child's stream."""
+
+    event_id: str
+    child_id: str
+    position: int
+    recorded_at: datetime
+    event: CaseEvent
+    prev_hash: str
+    hash: str
+    stored_version: int
+    global_position: int | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.event.kind
+
+    def with_global_position(self, position: int) -> RecordedEvent:
+        return replace(self, global_position=position)
+
+    def stored_content(self) -> dict[str, Any]:
+        """What is stored and hashed (the payload as written, at the version it was written)."""
+        return stored_content(
+            event_id=self.event_id,
+            child_id=self.child_id,
+            position=self.position,
+            recorded_at=self.recorded_at,
+            kind=self.event.kind,
+            version=self.stored_version,
+            payload=self.event.payload(),
+            prev_hash=self.prev_hash,
+        )
+
+
+def stored_content(
+    *,
+    event_id: str,
+    child_id: str,
+    position: int,
+    recorded_at: datetime,
+    kind: str,
+    version: int,
+    payload: dict[str, Any],
+    prev_hash: str,
+) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "child_id": child_id,
+        "position": position,
+        "recorded_at": recorded_at.isoformat(),
+        "kind": kind,
+        "version": version,
+        "payload": payload,
+        "prev_hash": prev_hash,
+    }
+
+
+def seal(
+    *, event_id: str, position: int, recorded_at: datetime, event: CaseEvent, prev_hash: str
+) -> RecordedEvent:
+    """Wrap a new case event for storage, computing its place in the hash chain."""
+    content = stored_content(
+        event_id=event_id,
+        child_id=event.child_id,
+        position=position,
+        recorded_at=recorded_at,
+        kind=event.kind,
+        version=event.class_version,
+        payload=event.payload(),
+        prev_hash=prev_hash,
+    )
+    return RecordedEvent(
+        event_id=event_id,
+        child_id=event.child_id,
+        position=position,
+        recorded_at=recorded_at,
+        event=event,
+        prev_hash=prev_hash,
+        hash=content_hash(content),
+        stored_version=event.class_version,
+    )

@@ -1,0 +1,205 @@
+"""The shape every case event shares, and the registry of event kinds.
+
+A case event is what the caller says happened. The store wraps it in a
+:class:`domain.envelope.RecordedEvent` that adds what only the store knows: the
+event id, the position in the child's stream, the recorded-at time and the hash
+chain. Callers never set recorded-at.
+
+Two clocks:
+- ``occurred_at``: when the thing happened in the child's life (a date, or a
+  datetime in Europe/London; a naive datetime is taken to be London time);
+- ``recorded_at``: when it was written down (set by the store, UTC).
+
+Each concrete event class declares, as class variables:
+- ``kind``: the stable snake_case name used in JSON and on the command line
+  (derived from the class name unless set);
+- ``title``: plain English for people;
+- ``category``: the chronology category;
+- ``significant_by_default``: whether the chronology includes it unless the
+  recorder says otherwise;
+- ``class_version``: bumped when the shape changes; ``upcast_vN_to_vM``
+  static methods turn old stored payloads into the current shape on read.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+LONDON = ZoneInfo("Europe/London")
+
+ChildId = str
+"""A child's id in the authority's system: letters, digits, '-' and '_' (e.g. ``LA370-000123``)."""
+
+CHILD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+PERSON_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+
+
+class Category(StrEnum):
+    """Chronology categories: the filter a reader of the chronology uses."""
+
+    PEOPLE = "people"
+    FRONT_DOOR = "front_door"
+    SAFEGUARDING = "safeguarding"
+    CHILD_IN_NEED = "child_in_need"
+    DIRECT_WORK = "direct_work"
+    LOOKED_AFTER = "looked_after"
+    PROCEEDINGS = "proceedings"
+    ADOPTION = "adoption"
+    LEAVING_CARE = "leaving_care"
+    MANAGEMENT = "management"
+    CORRECTIONS = "corrections"
+    STANDARDS = "standards"
+
+
+class DatePrecision(StrEnum):
+    """How much of the occurred-at date is known (chronologies show '?' or a month)."""
+
+    TIME = "time"
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+class RecordedBy(BaseModel):
+    """Who wrote the entry down: a user id and the role they held."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    user_id: str = Field(min_length=1, max_length=64, pattern=PERSON_ID_PATTERN)
+    role: str = Field(min_length=1, max_length=64)
+
+
+EVENT_TYPES: dict[str, type[CaseEvent]] = {}
+"""Every concrete event kind, by ``kind``."""
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def _snake(name: str) -> str:
+    return _CAMEL.sub("_", name).lower()
+
+
+class CaseEvent(BaseModel):
+    """The fields every case event carries."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+    kind: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    category: ClassVar[Category] = Category.MANAGEMENT
+    significant_by_default: ClassVar[bool] = False
+    class_version: ClassVar[int] = 1
+
+    child_id: ChildId = Field(pattern=CHILD_ID_PATTERN, description="The child whose record this is.")
+    occurred_at: datetime | date = Field(
+        description="When it happened: a date, or a datetime (naive means Europe/London)."
+    )
+    occurred_precision: DatePrecision | None = Field(
+        default=None,
+        description="How much of occurred_at is known; defaults to 'time' for a datetime, "
+        "'day' for a date.",
+    )
+    recorded_by: RecordedBy
+    summary: str = Field(min_length=1, max_length=4000, description="A short factual summary.")
+    source: str | None = Field(
+        default=None, max_length=200, description="Document or case-note reference."
+    )
+    agency: str | None = Field(default=None, max_length=120, description="Recording agency.")
+    impact_on_child: str | None = Field(default=None, max_length=2000)
+    significant: bool | None = Field(
+        default=None, description="Overrides the kind's default chronology significance."
+    )
+    correlation_id: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Shared by the events one action wrote on several children's records.",
+    )
+    idempotency_key: str | None = Field(
+        default=None,
+        max_length=200,
+        description="A repeated command with the same key writes once and returns the same result.",
+    )
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__name__.startswith("_"):
+            return
+        if "kind" not in cls.__dict__:
+            cls.kind = _snake(cls.__name__)
+        if "title" not in cls.__dict__:
+            cls.title = cls.kind.replace("_", " ").capitalize()
+        existing = EVENT_TYPES.get(cls.kind)
+        if existing is not None and existing.__qualname__ != cls.__qualname__:
+            raise TypeError(f"event kind {cls.kind!r} is declared twice")
+        EVENT_TYPES[cls.kind] = cls
+
+    @field_validator("occurred_at", mode="after")
+    @classmethod
+    def _london_time(cls, value: datetime | date) -> datetime | date:
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                return value.replace(tzinfo=LONDON)
+            return value.astimezone(LONDON)
+        return value
+
+    @property
+    def occurred_date(self) -> date:
+        """The calendar day (Europe/London) on which it happened."""
+        if isinstance(self.occurred_at, datetime):
+            return self.occurred_at.astimezone(LONDON).date()
+        return self.occurred_at
+
+    @property
+    def occurred_instant(self) -> datetime:
+        """A comparable aware datetime: a bare date counts as London midnight."""
+        if isinstance(self.occurred_at, datetime):
+            return self.occurred_at
+        return datetime(
+            self.occurred_at.year, self.occurred_at.month, self.occurred_at.day, tzinfo=LONDON
+        )
+
+    @property
+    def precision(self) -> DatePrecision:
+        if self.occurred_precision is not None:
+            return self.occurred_precision
+        return DatePrecision.TIME if isinstance(self.occurred_at, datetime) else DatePrecision.DAY
+
+    @property
+    def is_significant(self) -> bool:
+        """The chronology's answer: the recorder's override, else the kind's default."""
+        if self.significant is not None:
+            return self.significant
+        return self.significant_by_default
+
+    def payload(self) -> dict[str, Any]:
+        """The event's fields as JSON-ready data (what is stored and hashed)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    @classmethod
+    def upcast(cls, data: dict[str, Any], from_version: int) -> dict[str, Any]:
+        """Bring a stored payload written at ``from_version`` up to ``class_version``."""
+        version = from_version
+        while version < cls.class_version:
+            step = getattr(cls, f"upcast_v{version}_to_v{version + 1}", None)
+            if step is None:
+                raise TypeError(f"{cls.kind}: no upcast from version {version}")
+            data = step(data)
+            version += 1
+        return data
+
+
+def event_class(kind: str) -> type[CaseEvent]:
+    """The event class for a kind, or KeyError naming the known kinds."""
+    try:
+        return EVENT_TYPES[kind]
+    except KeyError:
+        raise KeyError(kind) from None
+
+
+YesNo = Literal["yes", "no"]

@@ -1,0 +1,177 @@
+"""Looked after children: legal status, placements, plans, reviews, health, education, missing."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import Field
+
+from domain.codes import (
+    LegalStatus,
+    PlacementType,
+    ReasonEpisodeCeased,
+    ReasonPlacementChange,
+    ReviewParticipation,
+)
+from domain.events.base import CaseEvent, Category
+
+
+class BecameLookedAfter(CaseEvent):
+    """The child starts to be looked after, under a legal basis."""
+
+    category = Category.LOOKED_AFTER
+    significant_by_default = True
+
+    legal_status: LegalStatus
+    legal_basis: str = Field(min_length=1, max_length=200, description="e.g. 'Children Act 1989 s20'.")
+    category_of_need: str = Field(pattern=r"^N[1-8]$", description="903 CIN code N1-N8.")
+    previous_permanence: str = Field(default="Z1", pattern=r"^(P1|P2|P3|P4|Z1)$")
+    previous_permanence_date: date | None = None
+    previous_permanence_la: str | None = Field(default=None, max_length=10)
+
+
+class LegalStatusChanged(CaseEvent):
+    """The child's legal status while looked after changes (e.g. s20 to interim care order)."""
+
+    category = Category.LOOKED_AFTER
+    significant_by_default = True
+
+    legal_status: LegalStatus
+    order_event_id: str | None = Field(default=None, description="The order that made it so.")
+
+
+class PlacementStarted(CaseEvent):
+    """The child moves into a placement."""
+
+    category = Category.LOOKED_AFTER
+    significant_by_default = True
+
+    placement_id: str = Field(min_length=1, max_length=64)
+    placement_type: PlacementType
+    provider: str = Field(min_length=1, max_length=200, description="903 PLACE_PROVIDER (PR0-PR5).")
+    provider_urn: str | None = Field(default=None, max_length=10)
+    carer: str | None = Field(default=None, max_length=200)
+    postcode: str | None = Field(default=None, max_length=10)
+    same_carer_as_previous: bool = False
+
+
+class PlacementEnded(CaseEvent):
+    """The child leaves a placement, with the reason for the change."""
+
+    category = Category.LOOKED_AFTER
+    significant_by_default = True
+
+    placement_id: str = Field(min_length=1, max_length=64)
+    reason: ReasonPlacementChange
+    detail: str | None = Field(default=None, max_length=2000)
+
+
+class PlacementPlanCompleted(CaseEvent):
+    """The placement plan (Care Planning Regulations 2010 reg 9) is completed."""
+
+    category = Category.LOOKED_AFTER
+
+    placement_id: str = Field(min_length=1, max_length=64)
+
+
+class CarePlanAgreed(CaseEvent):
+    """The care plan (Care Planning Regulations 2010 reg 4) is agreed."""
+
+    category = Category.LOOKED_AFTER
+    significant_by_default = True
+
+    permanence_option: str | None = Field(default=None, max_length=200)
+
+
+class LookedAfterReviewHeld(CaseEvent):
+    """The statutory looked-after review chaired by the IRO (reg 33)."""
+
+    category = Category.LOOKED_AFTER
+    significant_by_default = True
+
+    participation: ReviewParticipation
+    iro_id: str | None = Field(default=None, max_length=64)
+    recommendations: str | None = Field(default=None, max_length=4000)
+
+
+class IroContact(CaseEvent):
+    """The independent reviewing officer speaks with the child."""
+
+    category = Category.LOOKED_AFTER
+    title = "IRO contact"
+
+    iro_id: str = Field(min_length=1, max_length=64)
+
+
+class HealthAssessmentKind(StrEnum):
+    INITIAL = "initial"
+    REVIEW = "review"
+
+
+class HealthAssessmentRequested(CaseEvent):
+    category = Category.LOOKED_AFTER
+
+    assessment: HealthAssessmentKind
+
+
+class HealthAssessmentCompleted(CaseEvent):
+    category = Category.LOOKED_AFTER
+    significant_by_default = True
+
+    assessment: HealthAssessmentKind
+    immunisations_up_to_date: bool | None = None
+    teeth_checked: bool | None = None
+    sdq_score: int | None = Field(default=None, ge=0, le=40)
+
+
+class PepMeetingHeld(CaseEvent):
+    """A personal education plan meeting."""
+
+    category = Category.LOOKED_AFTER
+    title = "PEP meeting held"
+
+
+class PermanencePlanAgreed(CaseEvent):
+    category = Category.LOOKED_AFTER
+    significant_by_default = True
+
+    plan: str = Field(min_length=1, max_length=200)
+
+
+class MissingEpisodeStarted(CaseEvent):
+    category = Category.LOOKED_AFTER
+    significant_by_default = True
+
+    episode_id: str = Field(min_length=1, max_length=64)
+    missing_or_away: str = Field(default="M", pattern=r"^(M|A)$", description="903: M missing, A away.")
+
+
+class MissingEpisodeEnded(CaseEvent):
+    category = Category.LOOKED_AFTER
+    significant_by_default = True
+
+    episode_id: str = Field(min_length=1, max_length=64)
+
+
+class ReturnInterviewOffered(CaseEvent):
+    category = Category.LOOKED_AFTER
+
+    episode_id: str = Field(min_length=1, max_length=64)
+
+
+class ReturnInterviewHeld(CaseEvent):
+    category = Category.LOOKED_AFTER
+    significant_by_default = True
+
+    episode_id: str = Field(min_length=1, max_length=64)
+    accepted: bool = True
+
+
+class CeasedToBeLookedAfter(CaseEvent):
+    """The period of care ends, with the SSDA903 reason."""
+
+    category = Category.LOOKED_AFTER
+    significant_by_default = True
+
+    reason: ReasonEpisodeCeased

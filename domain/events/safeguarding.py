@@ -1,0 +1,210 @@
+"""Safeguarding: strategy discussions, section 47 enquiries, assessments, conferences, CP plans."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from domain.codes import AssessmentFactor, ChildProtectionCategory, PrimaryNeed, Section47Outcome
+from domain.events.base import CaseEvent, Category
+
+
+class StrategyUrgency(StrEnum):
+    SAME_DAY = "same_day"
+    URGENT = "urgent"
+    ROUTINE = "routine"
+
+
+class StrategyDecision(StrEnum):
+    SECTION_47 = "section_47"
+    SINGLE_ASSESSMENT = "single_assessment"
+    NO_FURTHER_ACTION = "no_further_action"
+    FURTHER_STRATEGY = "further_strategy"
+
+
+class StrategyDiscussionHeld(CaseEvent):
+    """Police, health and social care share information and decide on a section 47 enquiry."""
+
+    category = Category.SAFEGUARDING
+    significant_by_default = True
+
+    agencies_present: list[str] = Field(min_length=1)
+    urgency: StrategyUrgency = StrategyUrgency.ROUTINE
+    same_day_reason: str | None = Field(default=None, max_length=2000)
+    decision: StrategyDecision
+    rationale: str | None = Field(default=None, max_length=4000)
+
+    @model_validator(mode="after")
+    def _same_day_reason(self) -> StrategyDiscussionHeld:
+        if self.urgency is StrategyUrgency.SAME_DAY and not self.same_day_reason:
+            raise ValueError("same_day_reason is required for a same-day strategy discussion")
+        return self
+
+
+class Section47Started(CaseEvent):
+    """A section 47 enquiry (Children Act 1989) begins."""
+
+    kind = "section_47_started"
+    title = "Section 47 enquiry started"
+
+    category = Category.SAFEGUARDING
+    significant_by_default = True
+
+
+class Section47Concluded(CaseEvent):
+    """A section 47 enquiry ends with an outcome."""
+
+    kind = "section_47_concluded"
+    title = "Section 47 enquiry concluded"
+
+    category = Category.SAFEGUARDING
+    significant_by_default = True
+
+    outcome: Section47Outcome
+    rationale: str | None = Field(default=None, max_length=4000)
+
+
+class AssessmentStarted(CaseEvent):
+    """A single (child and family) assessment begins."""
+
+    category = Category.SAFEGUARDING
+    significant_by_default = True
+
+
+class AssessmentCompleted(CaseEvent):
+    """The assessment is written up, with the factors identified and the need found."""
+
+    category = Category.SAFEGUARDING
+    significant_by_default = True
+
+    factors: list[AssessmentFactor] = Field(default_factory=list)
+    primary_need: PrimaryNeed | None = None
+    recommendation: str = Field(min_length=1, max_length=4000)
+
+
+class AssessmentAuthorised(CaseEvent):
+    """A manager signs off the completed assessment."""
+
+    category = Category.SAFEGUARDING
+    significant_by_default = True
+
+    authorised_by: str = Field(min_length=1, max_length=64)
+
+
+class AssessmentExtended(CaseEvent):
+    """A manager agrees an assessment may run past its timescale, to a new date."""
+
+    category = Category.SAFEGUARDING
+    significant_by_default = True
+
+    agreed_new_date: date
+    agreed_by: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ConferenceDecision(StrEnum):
+    CHILD_PROTECTION_PLAN = "child_protection_plan"
+    CONTINUE_PLAN = "continue_plan"
+    END_PLAN = "end_plan"
+    CHILD_IN_NEED_PLAN = "child_in_need_plan"
+    NO_FURTHER_ACTION = "no_further_action"
+
+
+class InitialChildProtectionConferenceHeld(CaseEvent):
+    """The initial child protection conference (ICPC)."""
+
+    category = Category.SAFEGUARDING
+    significant_by_default = True
+    title = "Initial child protection conference held"
+
+    decision: ConferenceDecision
+    category_of_abuse: ChildProtectionCategory | None = None
+    chair: str | None = Field(default=None, max_length=100)
+
+    @model_validator(mode="after")
+    def _category(self) -> InitialChildProtectionConferenceHeld:
+        if self.decision is ConferenceDecision.CHILD_PROTECTION_PLAN and not self.category_of_abuse:
+            raise ValueError("category_of_abuse is required when the decision is a CP plan")
+        return self
+
+
+class ReviewChildProtectionConferenceHeld(CaseEvent):
+    """A review child protection conference (RCPC)."""
+
+    category = Category.SAFEGUARDING
+    significant_by_default = True
+    title = "Review child protection conference held"
+
+    decision: ConferenceDecision
+    category_of_abuse: ChildProtectionCategory | None = None
+    chair: str | None = Field(default=None, max_length=100)
+
+
+class ChildProtectionPlanStarted(CaseEvent):
+    """The child becomes subject of a child protection plan."""
+
+    category = Category.SAFEGUARDING
+    significant_by_default = True
+    title = "Child protection plan started"
+
+    category_of_abuse: ChildProtectionCategory
+
+
+class ChildProtectionCategoryChanged(CaseEvent):
+    """The plan's category of abuse changes."""
+
+    category = Category.SAFEGUARDING
+    significant_by_default = True
+    title = "Child protection category changed"
+
+    category_of_abuse: ChildProtectionCategory
+
+
+class ChildProtectionPlanEnded(CaseEvent):
+    """The child protection plan ends."""
+
+    category = Category.SAFEGUARDING
+    significant_by_default = True
+    title = "Child protection plan ended"
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class CoreGroupHeld(CaseEvent):
+    """The core group meets to develop and deliver the child protection plan."""
+
+    category = Category.SAFEGUARDING
+
+    attendees: list[str] = Field(default_factory=list)
+
+
+class MeetingType(StrEnum):
+    INITIAL_CONFERENCE = "initial_conference"
+    REVIEW_CONFERENCE = "review_conference"
+    LOOKED_AFTER_REVIEW = "looked_after_review"
+    CHILD_IN_NEED_REVIEW = "child_in_need_review"
+    CORE_GROUP = "core_group"
+    PRE_PROCEEDINGS = "pre_proceedings"
+    HEARING = "hearing"
+    STRATEGY = "strategy"
+
+
+class MeetingScheduled(CaseEvent):
+    """A meeting is booked; some standards count backwards from its date."""
+
+    category = Category.MANAGEMENT
+
+    meeting_type: MeetingType
+    scheduled_for: date
+
+
+class ReportShared(CaseEvent):
+    """A report is shared with the family and the meeting before it takes place."""
+
+    category = Category.MANAGEMENT
+
+    meeting_type: MeetingType
+    meeting_date: date
+    shared_with: list[str] = Field(default_factory=list)
