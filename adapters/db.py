@@ -63,7 +63,9 @@ def parse_database(url: str | None = None) -> Database:
     if scheme == "sqlite":
         path = unquote(raw.split(":///", 1)[1]) if ":///" in raw else ""
         if not path or path == ":memory:":
-            raise ValueError(f"--db {raw!r}: a SQLite store needs a file path, e.g. sqlite:///case.db")
+            raise ValueError(
+                f"--db {raw!r}: a SQLite store needs a file path, e.g. sqlite:///case.db"
+            )
         return Database(url=raw, engine="sqlite", path=str(Path(path)))
     if scheme in ("postgresql", "postgres"):
         query = parse_qs(parsed.query)

@@ -99,9 +99,7 @@ class BrokenLink:
     reason: str
 
     def describe(self) -> str:
-        return (
-            f"child {self.child_id}: event {self.position} ({self.event_id}) — {self.reason}"
-        )
+        return f"child {self.child_id}: event {self.position} ({self.event_id}) — {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -410,7 +408,9 @@ def _check_link(n: Notification, last: dict[str, tuple[int, str]]) -> BrokenLink
     previous_version, previous_hash = last.get(child_id, (0, GENESIS_HASH))
     last[child_id] = (n.originator_version, stored_hash)
     if stream_id(child_id) != uuid.UUID(str(n.originator_id)):
-        return BrokenLink(child_id, n.originator_version, event_id, "child id does not match stream")
+        return BrokenLink(
+            child_id, n.originator_version, event_id, "child id does not match stream"
+        )
     if data.get("position") != n.originator_version:
         return BrokenLink(child_id, n.originator_version, event_id, "position does not match row")
     if content_hash(data) != stored_hash:

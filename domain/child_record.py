@@ -380,7 +380,11 @@ def _check_against_state(state: CaseState, event: CaseEvent) -> None:  # noqa: C
             raise _fail(event, "ended_on", f"is before the relationship started on {started}")
     elif isinstance(event, ChildProtectionPlanStarted):
         if state.cp_plan_since is not None:
-            raise _fail(event, "kind", f"a child protection plan is already open since {state.cp_plan_since}")
+            raise _fail(
+                event,
+                "kind",
+                f"a child protection plan is already open since {state.cp_plan_since}",
+            )
     elif isinstance(event, ChildProtectionCategoryChanged):
         if state.cp_plan_since is None:
             raise _fail(event, "kind", "there is no open child protection plan")
@@ -390,7 +394,9 @@ def _check_against_state(state: CaseState, event: CaseEvent) -> None:  # noqa: C
         _not_before(event, state.cp_plan_since, "child protection plan")
     elif isinstance(event, ChildInNeedPlanAgreed):
         if state.cin_plan_since is not None:
-            raise _fail(event, "kind", f"a child in need plan is already open since {state.cin_plan_since}")
+            raise _fail(
+                event, "kind", f"a child in need plan is already open since {state.cin_plan_since}"
+            )
     elif isinstance(event, ChildInNeedPlanEnded):
         if state.cin_plan_since is None:
             raise _fail(event, "kind", "there is no open child in need plan to end")
@@ -409,7 +415,9 @@ def _check_against_state(state: CaseState, event: CaseEvent) -> None:  # noqa: C
             raise _fail(event, "kind", "there is no completed assessment awaiting authorisation")
     elif isinstance(event, BecameLookedAfter):
         if state.looked_after_since is not None:
-            raise _fail(event, "kind", f"the child is already looked after since {state.looked_after_since}")
+            raise _fail(
+                event, "kind", f"the child is already looked after since {state.looked_after_since}"
+            )
         _check_legal_status(state, event, event.legal_status)
     elif isinstance(event, LegalStatusChanged):
         if state.looked_after_since is None:

@@ -11,7 +11,12 @@ class InvalidEvent(CaseLedgerError):
     """An event (or a command that would write one) breaks a rule; nothing was written."""
 
     def __init__(
-        self, rule: str, *, field: str | None = None, kind: str | None = None, index: int | None = None
+        self,
+        rule: str,
+        *,
+        field: str | None = None,
+        kind: str | None = None,
+        index: int | None = None,
     ) -> None:
         self.rule = rule
         self.field = field

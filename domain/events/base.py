@@ -96,7 +96,9 @@ class CaseEvent(BaseModel):
     significant_by_default: ClassVar[bool] = False
     class_version: ClassVar[int] = 1
 
-    child_id: ChildId = Field(pattern=CHILD_ID_PATTERN, description="The child whose record this is.")
+    child_id: ChildId = Field(
+        pattern=CHILD_ID_PATTERN, description="The child whose record this is."
+    )
     occurred_at: datetime | date = Field(
         description="When it happened: a date, or a datetime (naive means Europe/London)."
     )

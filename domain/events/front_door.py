@@ -43,7 +43,10 @@ class ReferralReceived(CaseEvent):
 
     @model_validator(mode="after")
     def _best_interest_needs_reason(self) -> ReferralReceived:
-        if self.consent is ConsentBasis.BEST_INTEREST_WITHOUT_CONSENT and not self.consent_rationale:
+        if (
+            self.consent is ConsentBasis.BEST_INTEREST_WITHOUT_CONSENT
+            and not self.consent_rationale
+        ):
             raise ValueError("consent_rationale is required when acting without consent")
         return self
 

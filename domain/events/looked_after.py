@@ -24,7 +24,9 @@ class BecameLookedAfter(CaseEvent):
     significant_by_default = True
 
     legal_status: LegalStatus
-    legal_basis: str = Field(min_length=1, max_length=200, description="e.g. 'Children Act 1989 s20'.")
+    legal_basis: str = Field(
+        min_length=1, max_length=200, description="e.g. 'Children Act 1989 s20'."
+    )
     category_of_need: str = Field(pattern=r"^N[1-8]$", description="903 CIN code N1-N8.")
     previous_permanence: str = Field(default="Z1", pattern=r"^(P1|P2|P3|P4|Z1)$")
     previous_permanence_date: date | None = None
@@ -144,7 +146,9 @@ class MissingEpisodeStarted(CaseEvent):
     significant_by_default = True
 
     episode_id: str = Field(min_length=1, max_length=64)
-    missing_or_away: str = Field(default="M", pattern=r"^(M|A)$", description="903: M missing, A away.")
+    missing_or_away: str = Field(
+        default="M", pattern=r"^(M|A)$", description="903: M missing, A away."
+    )
 
 
 class MissingEpisodeEnded(CaseEvent):

@@ -80,6 +80,9 @@ class ChildRegistered(CaseEvent):
     upn: str | None = Field(default=None, pattern=r"^[A-Z][0-9]{11}[0-9A-Z]$")
     nhs_number: str | None = Field(default=None, pattern=r"^[0-9]{10}$")
     case_number: str | None = Field(default=None, max_length=40)
+    family_id: str | None = Field(
+        default=None, pattern=PERSON_ID_PATTERN, description="Groups siblings for family views."
+    )
     disabilities: list[str] = Field(default_factory=list)
     unaccompanied_asylum_seeking: bool = False
 
@@ -121,7 +124,8 @@ class PersonAdded(CaseEvent):
     alleged_perpetrator: bool = False
     organisation: str | None = Field(default=None, max_length=120)
     is_child_record: str | None = Field(
-        default=None, description="The child id, where this person is a child with their own record."
+        default=None,
+        description="The child id, where this person is a child with their own record.",
     )
 
     @model_validator(mode="after")

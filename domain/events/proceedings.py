@@ -80,4 +80,3 @@ class OrderMade(CaseEvent):
 
     def people(self) -> list[str]:
         return [*self.parental_responsibility_granted_to, *self.parental_responsibility_ended_for]
-

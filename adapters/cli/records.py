@@ -1,0 +1,173 @@
+"""Commands on the record itself: record, history, children, events, verify."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import TypeAdapter
+from rich.console import Console
+from rich.table import Table
+
+from adapters.cli.app import app
+from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_store, parse_when
+from domain.envelope import RecordedEvent
+from domain.errors import InvalidEvent
+from domain.events import EVENT_TYPES
+from domain.parsing import parse_event
+from projections.caseload import caseload
+
+
+def history_entry(item: RecordedEvent) -> dict[str, Any]:
+    """One history line as stable JSON for consumers."""
+    event = item.event
+    return {
+        "event_id": item.event_id,
+        "position": item.position,
+        "global_position": item.global_position,
+        "child_id": item.child_id,
+        "kind": event.kind,
+        "occurred_at": event.occurred_at.isoformat(),
+        "recorded_at": item.recorded_at.isoformat(),
+        "recorded_by": event.recorded_by.model_dump(),
+        "summary": event.summary,
+        "significant": event.is_significant,
+        "correlation_id": event.correlation_id,
+        "payload": event.payload(),
+    }
+
+
+def _load_input(file: str) -> list[Any]:
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except OSError as error:
+        fail(f"cannot read {file}: {error.strerror}")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        fail(f"{file}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})")
+    if isinstance(data, dict):
+        data = data.get("events", [data])
+    if not isinstance(data, list):
+        fail(f'{file}: expected a JSON object, a list of objects, or {{"events": [...]}}')
+    return data
+
+
+@app.command()
+def record(
+    file: Annotated[str, typer.Argument(help="JSON file of events, or - for standard input.")],
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Append events from JSON. All or nothing: any invalid event writes none of them."""
+    data = _load_input(file)
+    events = []
+    for index, item in enumerate(data):
+        try:
+            events.append(parse_event(item))
+        except InvalidEvent as error:
+            fail(str(error.at(index)))
+    if not events:
+        fail(f"{file}: no events to record")
+    with open_store(db) as store:
+        try:
+            recorded = store.record(events)
+        except InvalidEvent as error:
+            fail(str(error))
+        if json_out:
+            emit_json([history_entry(item) for item in recorded])
+        else:
+            typer.echo(f"recorded {len(recorded)} event(s) in {store.db.describe()}")
+
+
+@app.command()
+def history(
+    child: Annotated[str, typer.Argument(help="The child's id.")],
+    db: DbOption = None,
+    as_known_at: Annotated[
+        str | None, typer.Option("--as-known-at", help="Only what had been recorded by then.")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """A child's events in occurred order, with recorded-at beside occurred-at."""
+    moment = parse_when(as_known_at, "--as-known-at")
+    with open_store(db) as store:
+        items = store.history(child, as_known_at=moment)
+    if json_out:
+        emit_json([history_entry(item) for item in items])
+        return
+    table = Table(title=f"History of {child}" + (f" as known at {moment}" if moment else ""))
+    for column in ("#", "occurred", "recorded", "kind", "by", "summary"):
+        table.add_column(column, overflow="fold")
+    for item in items:
+        event = item.event
+        table.add_row(
+            str(item.position),
+            event.occurred_at.isoformat()[:16],
+            item.recorded_at.isoformat()[:16],
+            event.kind,
+            event.recorded_by.user_id,
+            event.summary,
+        )
+    Console(width=160).print(table)
+    typer.echo(f"{len(items)} events, {len({i.event.kind for i in items})} kinds")
+
+
+@app.command()
+def children(db: DbOption = None, json_out: JsonOption = False) -> None:
+    """The children in the store: id, name, authority, events, last event date."""
+    with open_store(db) as store:
+        rows = caseload(store.iter_all())
+    if json_out:
+        emit_json([row.model_dump(mode="json") for row in rows])
+        return
+    table = Table(title="Children")
+    for column in ("child", "name", "authority", "events", "last event"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row.child_id,
+            row.name,
+            row.authority or "-",
+            str(row.events),
+            row.last_event_date.isoformat() if row.last_event_date else "-",
+        )
+    Console(width=160).print(table)
+
+
+@app.command()
+def events(json_out: JsonOption = False) -> None:
+    """The event catalogue, with each kind's JSON schema."""
+    catalogue = [
+        {
+            "kind": kind,
+            "title": cls.title,
+            "category": cls.category.value,
+            "significant_by_default": cls.significant_by_default,
+            "version": cls.class_version,
+            "schema": TypeAdapter(cls).json_schema(),
+        }
+        for kind, cls in sorted(EVENT_TYPES.items())
+    ]
+    if json_out:
+        emit_json(catalogue)
+        return
+    for entry in catalogue:
+        required = entry["schema"].get("required", [])
+        typer.echo(f"{entry['kind']:<45} {entry['category']:<14} requires: {', '.join(required)}")
+
+
+@app.command()
+def verify(db: DbOption = None) -> None:
+    """Walk every child's hash chain; name the first broken link in each broken stream."""
+    with open_store(db) as store:
+        report = store.verify()
+    if report.ok:
+        typer.echo(f"ok: {report.events} events in {report.streams} streams, every link intact")
+        return
+    for link in report.broken:
+        typer.echo(f"BROKEN {link.describe()}")
+    fail(f"{len(report.broken)} stream(s) broken out of {report.streams}", code=2)

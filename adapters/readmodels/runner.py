@@ -1,0 +1,125 @@
+"""SQL read models that follow the event log, on SQLite and PostgreSQL alike.
+
+eventsourcing's ProjectionRunner and subscriptions work on PostgreSQL only, so
+read models here follow the notification log themselves
+(``recorder.select_notifications``) and store their position in the same
+transaction as their rows: a crash between batches loses nothing and repeats
+nothing, because a batch's rows and its position commit together or not at all.
+
+A read model is any object with:
+- ``name``: a stable name (its row in ``readmodel_positions``);
+- ``metadata``: the SQLAlchemy ``MetaData`` holding its tables;
+- ``apply(conn, events)``: write the rows for a batch of recorded events (in global order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Protocol
+
+import structlog
+from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table, select
+
+from adapters.db import sql_engine
+from adapters.store import EventStore
+from domain.envelope import RecordedEvent
+
+log = structlog.get_logger("caseledger.readmodels")
+
+positions_metadata = MetaData()
+readmodel_positions = Table(
+    "readmodel_positions",
+    positions_metadata,
+    Column("name", String(100), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+Progress = Callable[[int, int], None]
+"""Called with (events processed so far, events to process in all)."""
+
+
+class ReadModel(Protocol):
+    name: str
+    metadata: MetaData
+
+    def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None: ...
+
+
+class ReadModelRunner:
+    """Keeps a set of read models caught up with the store, exactly once per event."""
+
+    def __init__(self, store: EventStore, models: Sequence[ReadModel], batch: int = 2000) -> None:
+        self.store = store
+        self.models = list(models)
+        self.batch = batch
+        self.engine = sql_engine(store.url)
+        self.create_tables()
+
+    def create_tables(self) -> None:
+        positions_metadata.create_all(self.engine)
+        for model in self.models:
+            model.metadata.create_all(self.engine)
+
+    def position(self, name: str) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(readmodel_positions.c.position).where(readmodel_positions.c.name == name)
+            ).scalar()
+        return int(value or 0)
+
+    def _save_position(self, conn: Connection, name: str, position: int) -> None:
+        now = datetime.now(UTC)
+        updated = conn.execute(
+            readmodel_positions.update()
+            .where(readmodel_positions.c.name == name)
+            .values(position=position, updated_at=now)
+        )
+        if updated.rowcount == 0:
+            conn.execute(
+                readmodel_positions.insert().values(name=name, position=position, updated_at=now)
+            )
+
+    def catch_up(self, progress: Progress | None = None, stop: int | None = None) -> int:
+        """Apply every event after each model's position; returns the number of events read."""
+        if not self.models:
+            return 0
+        starts = {model.name: self.position(model.name) for model in self.models}
+        start = min(starts.values())
+        end = self.store.max_position() if stop is None else stop
+        total = max(end - start, 0)
+        done = 0
+        position = start
+        while position < end:
+            page = self.store.notifications(after=position, limit=self.batch)
+            page = [e for e in page if (e.global_position or 0) <= end]
+            if not page:
+                break
+            last = page[-1].global_position or position
+            with self.engine.begin() as conn:
+                for model in self.models:
+                    fresh = [e for e in page if (e.global_position or 0) > starts[model.name]]
+                    if fresh:
+                        model.apply(conn, fresh)
+                        self._save_position(conn, model.name, last)
+                        starts[model.name] = last
+            done += len(page)
+            position = last
+            if progress:
+                progress(done, total)
+        if done:
+            log.info("readmodels_caught_up", events=done, position=position)
+        return done
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Drop every model's tables and replay the whole log into them."""
+        for model in self.models:
+            model.metadata.drop_all(self.engine)
+        with self.engine.begin() as conn:
+            for model in self.models:
+                conn.execute(
+                    readmodel_positions.delete().where(readmodel_positions.c.name == model.name)
+                )
+        self.create_tables()
+        return self.catch_up(progress)
