@@ -1,0 +1,60 @@
+"""`caseledger feed`: every event in global order as JSON lines, resumable."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from adapters.cli.app import app
+from adapters.cli.common import DbOption, fail, open_store
+from adapters.feed import FeedConsumer, FeedItem, FilePositionStore, read_feed
+
+
+def _write_line(item: FeedItem) -> None:
+    sys.stdout.write(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+
+
+@app.command()
+def feed(
+    after: Annotated[
+        int | None,
+        typer.Option("--after", help="Give events after this global position (default 0)."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Give at most this many events.")
+    ] = None,
+    position_file: Annotated[
+        str | None,
+        typer.Option(
+            "--position-file",
+            help="Resume after the position stored in this file, and store each position "
+            "once its line is written (a resumable consumer).",
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Every event in global order as JSON lines: position, child, kind, occurred, recorded, payload."""
+    if after is not None and after < 0:
+        fail(f"--after {after}: a feed position is 0 or more")
+    if limit is not None and limit < 1:
+        fail(f"--limit {limit}: give 1 or more")
+    if after is not None and position_file is not None:
+        fail("give --after or --position-file, not both")
+    with open_store(db) as store:
+        if position_file is not None:
+            positions = FilePositionStore(position_file, name="cli")
+            try:
+                positions.load()
+            except ValueError as error:
+                fail(str(error))
+            FeedConsumer(store, positions).run(_write_line, limit=limit)
+            return
+        try:
+            for item in read_feed(store, after=after or 0, limit=limit):
+                _write_line(item)
+        except BrokenPipeError:  # the reader stopped (e.g. `| head`); not an error
+            raise typer.Exit(0) from None
