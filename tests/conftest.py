@@ -110,3 +110,10 @@ def make_store(clock: Clock) -> Iterator[Callable[..., EventStore]]:
 @pytest.fixture
 def store(store_url: str, make_store: Callable[..., EventStore]) -> EventStore:
     return make_store(store_url)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quiet_logs() -> None:
+    from adapters.logging import configure_logging
+
+    configure_logging("WARNING")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_stor
 from domain.envelope import RecordedEvent
 from domain.errors import InvalidEvent
 from domain.events import EVENT_TYPES
+from domain.events.corrections import EntryCorrected, EntryRecordedInError
 from domain.parsing import parse_event
 from projections.caseload import caseload
 
@@ -54,6 +56,31 @@ def _load_input(file: str) -> list[Any]:
     if not isinstance(data, list):
         fail(f'{file}: expected a JSON object, a list of objects, or {{"events": [...]}}')
     return data
+
+
+LATE_AFTER = timedelta(days=2)
+"""An entry written down more than this long after it happened is shown as late."""
+
+
+def history_notes(items: list[RecordedEvent]) -> dict[str, list[str]]:
+    """Plain notes for people reading a history: late entries, corrections, entries in error."""
+    by_id = {item.event_id: item for item in items}
+    notes: dict[str, list[str]] = {}
+    for item in items:
+        delay = item.recorded_at - item.event.occurred_instant
+        if delay > LATE_AFTER:
+            notes.setdefault(item.event_id, []).append(f"recorded late ({delay.days} days after)")
+        target_id = getattr(item.event, "target_event_id", None)
+        target = by_id.get(target_id) if isinstance(target_id, str) else None
+        if target is None:
+            continue
+        if isinstance(item.event, EntryCorrected):
+            notes.setdefault(target.event_id, []).append(f"corrected by #{item.position}")
+            notes.setdefault(item.event_id, []).append(f"corrects #{target.position}")
+        elif isinstance(item.event, EntryRecordedInError):
+            notes.setdefault(target.event_id, []).append(f"recorded in error (#{item.position})")
+            notes.setdefault(item.event_id, []).append(f"marks #{target.position} in error")
+    return notes
 
 
 @app.command()
@@ -100,8 +127,9 @@ def history(
         emit_json([history_entry(item) for item in items])
         return
     table = Table(title=f"History of {child}" + (f" as known at {moment}" if moment else ""))
-    for column in ("#", "occurred", "recorded", "kind", "by", "summary"):
+    for column in ("#", "occurred", "recorded", "kind", "by", "summary", "notes"):
         table.add_column(column, overflow="fold")
+    notes = history_notes(items)
     for item in items:
         event = item.event
         table.add_row(
@@ -111,6 +139,7 @@ def history(
             event.kind,
             event.recorded_by.user_id,
             event.summary,
+            "; ".join(notes.get(item.event_id, [])),
         )
     Console(width=160).print(table)
     typer.echo(f"{len(items)} events, {len({i.event.kind for i in items})} kinds")

@@ -141,6 +141,20 @@ class CaseEvent(BaseModel):
             raise TypeError(f"event kind {cls.kind!r} is declared twice")
         EVENT_TYPES[cls.kind] = cls
 
+    @field_validator("occurred_at", mode="before")
+    @classmethod
+    def _date_or_datetime(cls, value: Any) -> Any:
+        """A bare ISO date stays a date; anything with a time is a datetime."""
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+            except ValueError:
+                raise ValueError(
+                    f"{value!r} is not an ISO date (2026-04-07) or datetime (2026-04-07T09:30)"
+                ) from None
+        return value
+
     @field_validator("occurred_at", mode="after")
     @classmethod
     def _london_time(cls, value: datetime | date) -> datetime | date:
