@@ -53,7 +53,12 @@ class PrimaryNeed(StrEnum):
 
 
 class AssessmentFactor(StrEnum):
-    """CIN census FactorsIdentifiedAtEndOfAssessment (N00181)."""
+    """CIN census FactorsIdentifiedAtAssessment (N00181).
+
+    Checked against the DfE code list the CIN validator holds (rule 8897Q): 18A and 19A
+    are withdrawn (rules 8945Q/8950Q), 21 means "no factors identified" and may not be
+    combined with another code (rule 8869).
+    """
 
     ALCOHOL_CHILD = "1A"
     ALCOHOL_PARENT = "1B"
@@ -74,6 +79,10 @@ class AssessmentFactor(StrEnum):
     PHYSICAL_DISABILITY_PARENT = "6B"
     PHYSICAL_DISABILITY_OTHER = "6C"
     YOUNG_CARER = "7A"
+    PRIVATELY_FOSTERED_OVERSEAS_RETURNING = "8B"
+    PRIVATELY_FOSTERED_OVERSEAS_STAYING = "8C"
+    PRIVATELY_FOSTERED_UK_EDUCATION = "8D"
+    PRIVATELY_FOSTERED_UK_STAYING = "8E"
     PRIVATELY_FOSTERED = "8F"
     UASC = "9A"
     GOING_MISSING = "10A"
@@ -85,13 +94,14 @@ class AssessmentFactor(StrEnum):
     NEGLECT = "16A"
     EMOTIONAL_ABUSE = "17A"
     PHYSICAL_ABUSE = "18B"
+    PHYSICAL_ABUSE_BY_CHILD = "18C"
     SEXUAL_ABUSE = "19B"
     SEXUAL_ABUSE_OTHER = "19C"
     FGM = "20"
-    FAITH_OR_BELIEF_ABUSE = "21"
-    CHILD_CRIMINAL_EXPLOITATION = "22A"
-    OTHER = "23A"
-    RADICALISATION = "24A"
+    NO_FACTORS_IDENTIFIED = "21"
+    FAITH_OR_BELIEF_ABUSE = "22A"
+    CHILD_CRIMINAL_EXPLOITATION = "23A"
+    OTHER = "24A"
 
 
 class ChildProtectionCategory(StrEnum):
@@ -123,7 +133,11 @@ class LegalStatus(StrEnum):
 
 
 class PlacementType(StrEnum):
-    """SSDA903 PLACE: placement type."""
+    """SSDA903 PLACE: placement type, as valid for 2025-26 (validator rule 146).
+
+    From 2025-26 H5 became K3 (Ofsted-registered supported accommodation, age 16+),
+    P2 is withdrawn and Z1 is split into Z11-Z14.
+    """
 
     PLACED_FOR_ADOPTION_PARENT_FOSTER = "A3"
     PLACED_FOR_ADOPTION_NOT_PARENT_FOSTER = "A4"
@@ -131,10 +145,9 @@ class PlacementType(StrEnum):
     PLACED_FOR_ADOPTION_FFA_ORDER = "A6"
     SECURE_CHILDRENS_HOME = "K1"
     CHILDRENS_HOME = "K2"
-    SEMI_INDEPENDENT_NOT_REGULATED = "H5"
+    SUPPORTED_ACCOMMODATION = "K3"
     PLACED_WITH_PARENTS = "P1"
-    INDEPENDENT_LIVING = "P2"
-    SUPPORTED_ACCOMMODATION = "P3"
+    RESIDENTIAL_EMPLOYMENT = "P3"
     RESIDENTIAL_CARE_HOME = "R1"
     NHS_HEALTH_PROVIDER = "R2"
     FAMILY_CENTRE = "R3"
@@ -151,28 +164,46 @@ class PlacementType(StrEnum):
     FOSTER_OTHER_LONG_TERM = "U4"
     FOSTER_OTHER_FFA = "U5"
     FOSTER_OTHER = "U6"
-    OTHER = "Z1"
+    OTHER_Z11 = "Z11"
+    OTHER_Z12 = "Z12"
+    OTHER_Z13 = "Z13"
+    OTHER_Z14 = "Z14"
+
+
+class PlacementProvider(StrEnum):
+    """SSDA903 PLACE_PROVIDER (validator rule 178); not given for T0-T3 and Z11-Z14."""
+
+    PARENTS = "PR0"
+    OWN_LA = "PR1"
+    OTHER_LA = "PR2"
+    OTHER_PUBLIC = "PR3"
+    PRIVATE = "PR4"
+    VOLUNTARY = "PR5"
 
 
 class ReasonEpisodeCeased(StrEnum):
-    """SSDA903 REC: reason the episode ceased."""
+    """SSDA903 REC: reason the episode ceased (validator rule 149).
+
+    E45-E48 are all special guardianship orders (E45/E46 to former foster carers, so the
+    last placement must be U1-U6); E41 is a residence or child arrangements order.
+    """
 
     ADOPTED_APPLICATION_UNOPPOSED = "E11"
     ADOPTED_APPLICATION_OPPOSED = "E12"
-    LEFT_CARE_TO_LIVE_WITH_PARENT_OPPOSED = "E13"
-    AGE_ASSESSED_OVER_18 = "E14"
-    CARE_TAKEN_BY_ANOTHER_LA = "E15"
+    LEFT_CARE_TO_LIVE_WITH_NON_PR_PERSON = "E13"
+    REMAND_ENDED = "E14"
+    AGE_ASSESSED_OVER_18 = "E15"
     CHILD_MOVED_ABROAD = "E16"
     AGED_18_REMAINED_WITH_CURRENT_CARERS = "E17"
     DIED = "E2"
-    CUSTODY = "E3"
+    CARE_TAKEN_BY_ANOTHER_LA = "E3"
     RETURNED_HOME_PART_OF_PLAN = "E4A"
     RETURNED_HOME_NOT_PART_OF_PLAN = "E4B"
-    SGO_FORMER_FOSTER_CARERS = "E41"
-    SGO_OTHER = "E45"
-    SGO_RELATIVE_NOT_FOSTER = "E46"
-    CHILD_ARRANGEMENTS_ORDER_FOSTER = "E47"
-    CHILD_ARRANGEMENTS_ORDER_OTHER = "E48"
+    CHILD_ARRANGEMENTS_ORDER = "E41"
+    SGO_FORMER_FOSTER_CARERS_RELATIVE = "E45"
+    SGO_FORMER_FOSTER_CARERS_OTHER = "E46"
+    SGO_OTHER_CARERS_RELATIVE = "E47"
+    SGO_OTHER_CARERS_OTHER = "E48"
     MOVED_TO_INDEPENDENT_LIVING_SUPPORTED = "E5"
     MOVED_TO_INDEPENDENT_LIVING_NOT_SUPPORTED = "E6"
     TRANSFERRED_TO_ADULT_SOCIAL_CARE = "E7"
@@ -195,7 +226,7 @@ class ReasonNewEpisode(StrEnum):
 class ReasonPlacementChange(StrEnum):
     """SSDA903 REASON_PLACE_CHANGE."""
 
-    APPROACHING_ADULTHOOD = "APPRR"
+    APPROVAL_REMOVED = "APPRR"
     ALLEGATION = "ALLEG"
     CARER_REQUESTED_BEHAVIOUR = "CREQB"
     CARER_REQUESTED_OTHER = "CREQO"
@@ -205,7 +236,7 @@ class ReasonPlacementChange(StrEnum):
     PLACEMENT_CLOSED = "CLOSE"
     STANDARDS_CONCERN = "STAND"
     CUSTODY = "CUSTOD"
-    PROVIDER_REQUESTED = "PLACE"
+    CHANGE_IN_PLACEMENT_STATUS_ONLY = "PLACE"
     OTHER = "OTHER"
 
 
@@ -234,6 +265,24 @@ class ClosureReason(StrEnum):
     SERVICES_CEASED_OTHER = "RC7"
     CASE_CLOSED_AFTER_ASSESSMENT_NO_FURTHER_ACTION = "RC8"
     CASE_CLOSED_AFTER_ASSESSMENT_REFERRED_TO_EARLY_HELP = "RC9"
+
+
+class Disability(StrEnum):
+    """CIN census Disability (N00099), validator rule 8540; NONE when the child has none."""
+
+    NONE = "NONE"
+    MOBILITY = "MOB"
+    HAND_FUNCTION = "HAND"
+    PERSONAL_CARE = "PC"
+    INCONTINENCE = "INC"
+    COMMUNICATION = "COMM"
+    LEARNING = "LD"
+    HEARING = "HEAR"
+    VISION = "VIS"
+    BEHAVIOUR = "BEH"
+    CONSCIOUSNESS = "CON"
+    AUTISM = "AUT"
+    OTHER_DDA = "DDA"
 
 
 class Sex(StrEnum):
