@@ -21,6 +21,7 @@ import os
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -168,15 +169,31 @@ class EventStore:
         if self.db.is_sqlite and self.db.path:
             parent = os.path.dirname(os.path.abspath(self.db.path))
             os.makedirs(parent, exist_ok=True)
-        if self.db.schema and not self.db.is_sqlite:
-            with sql_engine(self.url).begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.db.schema}"'))
-        env = _environment(self.db, self.recorder_name)
-        self.factory = InfrastructureFactory.construct(Environment(name="caseledger", env=env))
-        self.recorder: ApplicationRecorder = self.factory.application_recorder()
-        self.events_table = str(getattr(self.recorder, "events_table_name", "stored_events"))
-        self._install_append_only_guards()
+        with self._schema_lock():
+            if self.db.schema and not self.db.is_sqlite:
+                with sql_engine(self.url).begin() as conn:
+                    conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.db.schema}"'))
+            env = _environment(self.db, self.recorder_name)
+            self.factory = InfrastructureFactory.construct(Environment(name="caseledger", env=env))
+            self.recorder: ApplicationRecorder = self.factory.application_recorder()
+            self.events_table = str(getattr(self.recorder, "events_table_name", "stored_events"))
+            self._install_append_only_guards()
         self._records: dict[str, ChildRecord] = {}
+
+    @contextmanager
+    def _schema_lock(self) -> Iterator[None]:
+        """Serialise table and trigger creation between processes starting at once (PostgreSQL)."""
+        if self.db.is_sqlite:
+            yield
+            return
+        with sql_engine(self.url).connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(7212026)"))
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(7212026)"))
+                conn.commit()
 
     def close(self) -> None:
         self._records.clear()

@@ -1,0 +1,47 @@
+# The two commands a new user runs (see README.md):
+#   make demo   - set up and run the demo on the embedded SQLite store
+#   make test   - set up and run lint, type checks and the whole test suite (SQLite and PostgreSQL)
+
+VENV   ?= .venv
+PYTHON ?= python3
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test setup system-deps postgres lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP) system-deps
+
+# Graphviz draws genograms; poppler's pdftoppm renders PDFs in the tests.
+system-deps:
+	@command -v dot >/dev/null && command -v pdftoppm >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq graphviz poppler-utils >/dev/null)
+
+postgres:
+	@scripts/ci/ensure_postgres.sh
+
+demo: setup
+	$(BIN)/caseledger demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy domain policies
+
+pytest: setup postgres
+	$(BIN)/pytest tests
+
+test: lint typecheck pytest
+
+bench: setup postgres
+	$(BIN)/python -m scripts.bench --size small
+
+clean:
+	rm -rf $(VENV) caseledger-demo.db*

@@ -1,0 +1,206 @@
+"""The child-record aggregate: the rules a new entry must keep, judged before anything is written."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+
+import pytest
+
+from domain.child_record import ChildRecord
+from domain.errors import InvalidEvent
+from tests.factories import example
+
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def _ids() -> itertools.count[int]:
+    return itertools.count(1)
+
+
+def opened(child_id: str = "C-EX-1", **overrides: object) -> ChildRecord:
+    record = ChildRecord(child_id)
+    counter = _ids()
+    decision = record.record(
+        [example("child_registered", child_id, "2026-01-05", **overrides)],
+        recorded_at=NOW,
+        new_id=lambda: f"e{next(counter)}",
+    )
+    record.commit(decision)
+    return record
+
+
+def append(record: ChildRecord, *events: object, at: datetime = NOW) -> list[str]:
+    counter = itertools.count(record.version + 1)
+    decision = record.record(list(events), recorded_at=at, new_id=lambda: f"e{next(counter)}")  # type: ignore[arg-type]
+    record.commit(decision)
+    return [r.event_id for r in decision.results]
+
+
+def test_first_event_must_register_the_child() -> None:
+    record = ChildRecord("C-EX-1")
+    with pytest.raises(InvalidEvent) as raised:
+        record.record([example("case_note_recorded")], recorded_at=NOW, new_id=lambda: "x")
+    assert "not registered" in str(raised.value)
+    assert record.version == 0
+
+
+def test_event_for_another_child_is_refused() -> None:
+    record = opened()
+    with pytest.raises(InvalidEvent) as raised:
+        append(record, example("case_note_recorded", child_id="C-OTHER"))
+    assert raised.value.field == "child_id"
+
+
+def test_future_occurred_at_is_refused_beyond_allowance() -> None:
+    record = opened()
+    append(record, example("case_note_recorded", occurred_at="2026-06-01T10:10:00+01:00"))  # 10 min
+    with pytest.raises(InvalidEvent) as raised:
+        append(record, example("case_note_recorded", occurred_at="2026-06-02"))
+    assert raised.value.field == "occurred_at"
+    assert "in the future" in str(raised.value)
+
+
+def test_plan_cannot_end_before_it_starts() -> None:
+    record = opened()
+    append(record, example("child_protection_plan_started", occurred_at="2026-03-01"))
+    with pytest.raises(InvalidEvent) as raised:
+        append(record, example("child_protection_plan_ended", occurred_at="2026-02-27"))
+    assert raised.value.field == "occurred_at"
+    assert "cannot end before it starts" in str(raised.value)
+    append(record, example("child_protection_plan_ended", occurred_at="2026-03-02"))
+    assert record.state.cp_plan_since is None
+
+
+def test_two_placements_at_once_are_refused() -> None:
+    record = opened()
+    append(record, example("became_looked_after", occurred_at="2026-02-01"))
+    append(record, example("placement_started", occurred_at="2026-02-01", placement_id="pl-1"))
+    with pytest.raises(InvalidEvent) as raised:
+        append(record, example("placement_started", occurred_at="2026-02-10", placement_id="pl-2"))
+    assert raised.value.field == "placement_id"
+    assert "two placements at once" in str(raised.value)
+
+
+def test_care_order_status_needs_an_order() -> None:
+    record = opened()
+    with pytest.raises(InvalidEvent) as raised:
+        append(record, example("became_looked_after", occurred_at="2026-02-01", legal_status="C2"))
+    assert raised.value.field == "legal_status"
+    assert "order_made" in str(raised.value)
+    append(record, example("order_made", occurred_at="2026-02-01", order="care_order"))
+    append(record, example("became_looked_after", occurred_at="2026-02-01", legal_status="C2"))
+    assert record.state.looked_after_since is not None
+
+
+def test_correction_must_target_an_event_of_this_child() -> None:
+    record = opened()
+    with pytest.raises(InvalidEvent) as raised:
+        append(record, example("entry_corrected", target_event_id="no-such-event"))
+    assert raised.value.field == "target_event_id"
+    assert "no event 'no-such-event'" in str(raised.value)
+
+
+def test_correction_changes_must_be_valid_fields() -> None:
+    record = opened()
+    [note] = append(record, example("case_note_recorded"))
+    with pytest.raises(InvalidEvent) as raised:
+        append(record, example("entry_corrected", target_event_id=note, changes={"colour": "red"}))
+    assert raised.value.field == "changes.colour"
+    with pytest.raises(InvalidEvent) as raised:
+        append(record, example("entry_corrected", target_event_id=note, changes={"child_id": "X"}))
+    assert raised.value.field == "changes.child_id"
+
+
+def test_correction_rewrites_effective_state_not_history() -> None:
+    record = opened()
+    [start] = append(record, example("child_protection_plan_started", occurred_at="2026-03-01"))
+    append(
+        record,
+        example(
+            "entry_corrected",
+            occurred_at="2026-03-05",
+            target_event_id=start,
+            changes={"occurred_at": "2026-02-20"},
+            reason="Wrong date typed.",
+        ),
+    )
+    assert str(record.state.cp_plan_since) == "2026-02-20"
+    assert str(record.by_id[start].event.occurred_at) == "2026-03-01"  # the original stays
+
+
+def test_recorded_in_error_entry_no_longer_counts() -> None:
+    record = opened()
+    [start] = append(record, example("child_protection_plan_started", occurred_at="2026-03-01"))
+    append(
+        record, example("entry_recorded_in_error", occurred_at="2026-03-02", target_event_id=start)
+    )
+    assert record.state.cp_plan_since is None
+    with pytest.raises(InvalidEvent):
+        append(
+            record,
+            example("entry_recorded_in_error", occurred_at="2026-03-02", target_event_id=start),
+        )
+
+
+def test_pre_birth_events_only_for_an_unborn_child() -> None:
+    born = opened(date_of_birth="2026-01-01")
+    with pytest.raises(InvalidEvent) as raised:
+        append(born, example("referral_received", occurred_at="2025-12-01"))
+    assert "before the child's date of birth" in str(raised.value)
+    unborn = ChildRecord("C-EX-2")
+    counter = _ids()
+    decision = unborn.record(
+        [
+            example(
+                "child_registered",
+                "C-EX-2",
+                "2025-11-01",
+                date_of_birth=None,
+                expected_date_of_birth="2026-01-10",
+                upn=None,
+            ),
+            example("referral_received", "C-EX-2", "2025-11-02"),
+            example("child_born", "C-EX-2", "2026-01-08", date_of_birth="2026-01-08"),
+            example("child_visited", "C-EX-2", "2026-01-09"),
+        ],
+        recorded_at=NOW,
+        new_id=lambda: f"e{next(counter)}",
+    )
+    assert len(decision.new) == 4
+
+
+def test_repeated_idempotency_key_returns_the_first_result() -> None:
+    record = opened()
+    [first] = append(record, example("case_note_recorded", idempotency_key="k-1"))
+    version = record.version
+    decision = record.record(
+        [example("case_note_recorded", idempotency_key="k-1", summary="different")],
+        recorded_at=NOW,
+        new_id=lambda: "never-used",
+    )
+    assert decision.new == []
+    assert decision.results[0].event_id == first
+    assert record.version == version
+
+
+def test_a_failed_batch_leaves_the_record_untouched() -> None:
+    record = opened()
+    with pytest.raises(InvalidEvent) as raised:
+        record.record(
+            [example("case_note_recorded"), example("child_protection_plan_ended")],
+            recorded_at=NOW,
+            new_id=lambda: "x",
+        )
+    assert raised.value.index == 1
+    assert record.version == 1
+
+
+def test_hash_chain_links_each_event_to_the_one_before() -> None:
+    record = opened()
+    append(record, example("case_note_recorded"), example("child_visited"))
+    first, second, third = record.history
+    assert first.prev_hash == "0" * 64
+    assert second.prev_hash == first.hash
+    assert third.prev_hash == second.hash
+    assert len({first.hash, second.hash, third.hash}) == 3
