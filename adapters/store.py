@@ -199,6 +199,18 @@ class EventStore:
         self._records.clear()
         self.factory.close()
 
+    def forget(self, child_ids: Iterable[str] | None = None) -> None:
+        """Drop cached child records (all, or these); the next write reloads them from the log.
+
+        Bulk loaders call it for children they have finished with, so the cache follows
+        the children being written, not every child in the store.
+        """
+        if child_ids is None:
+            self._records.clear()
+            return
+        for child_id in child_ids:
+            self._records.pop(child_id, None)
+
     def __enter__(self) -> EventStore:
         return self
 
