@@ -11,6 +11,7 @@ corrected content and entries recorded in error are left out.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -167,7 +168,7 @@ class ChildRecord:
         The record itself is advanced only by :meth:`commit` once the store has written.
         A repeated idempotency key writes nothing and returns the event first written for it.
         """
-        trial = ChildRecord.rebuild(self.child_id, self.history)
+        trial = self._fork()
         if self.last_recorded_at is not None and recorded_at < self.last_recorded_at:
             recorded_at = self.last_recorded_at
         new: list[RecordedEvent] = []
@@ -191,6 +192,20 @@ class ChildRecord:
             new.append(sealed)
             results.append(sealed)
         return Decision(new=new, results=results)
+
+    def _fork(self) -> ChildRecord:
+        """A copy to try a batch on: containers copied, recorded events shared (they are frozen)."""
+        trial = ChildRecord(self.child_id)
+        trial.version = self.version
+        trial.last_hash = self.last_hash
+        trial.last_recorded_at = self.last_recorded_at
+        trial.history = list(self.history)
+        trial.by_id = dict(self.by_id)
+        trial.by_key = dict(self.by_key)
+        trial.corrections = {k: list(v) for k, v in self.corrections.items()}
+        trial.in_error = set(self.in_error)
+        trial.state = copy.deepcopy(self.state)
+        return trial
 
     def commit(self, decision: Decision) -> None:
         for item in decision.new:
