@@ -31,6 +31,11 @@ class BecameLookedAfter(CaseEvent):
     previous_permanence: str = Field(default="Z1", pattern=r"^(P1|P2|P3|P4|Z1)$")
     previous_permanence_date: date | None = None
     previous_permanence_la: str | None = Field(default=None, max_length=10)
+    home_postcode: str | None = Field(
+        default=None,
+        max_length=10,
+        description="SSDA903 HOME_POST: postcode of the child's home when care began.",
+    )
 
 
 class LegalStatusChanged(CaseEvent):
