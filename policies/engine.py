@@ -1,0 +1,671 @@
+"""The deadline engine: a child's events + rule packs + a moment -> every deadline and its status.
+
+Pure: no I/O, no clock reads. Public API::
+
+    evaluate(events, packs, at, *, pack=None) -> list[Deadline]
+    Schedule(packs, *, pack=None).add(event) ... .deadlines(at) -> list[Deadline]   # incremental
+    authority_at(events, on) -> str
+
+``events`` are one child's :class:`~domain.envelope.RecordedEvent`s in any order. ``at`` is an
+aware datetime: events that occurred after it have not happened yet and are ignored, and open
+deadlines due before it are breached. ``pack`` overrides the rule pack (a pack id, judged by the
+version in force on each trigger's date, or a :class:`~policies.rules.Pack` used as is) — for
+what-if comparisons. Without it each trigger is judged by the pack of the child's authority on
+the trigger's date (the ``authority_recorded`` events; none means the national baseline) in the
+version in force on that date. The national baseline also fills in every statutory rule (by rule
+id) the authority's pack does not define (``baseline=False`` turns that off).
+
+Corrections are honoured: an entry recorded in error is left out and a corrected entry is
+judged as corrected. Standards events (breaches, warnings) never trigger or meet a rule.
+
+Statuses: ``pending`` (due at ``due``), ``extended`` (pending, with an authorised later date in
+``extended_to``), ``met`` (by ``satisfied_by_event_id``, on time), ``met_late``, ``breached``
+(due passed with nothing meeting it), ``cancelled`` (by ``cancelled_by_event_id`` before it fell
+due). A deadline met after its due time is ``met_late``, never both met and breached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from functools import partial
+from typing import Any
+
+from domain.child_record import corrected
+from domain.envelope import RecordedEvent
+from domain.events.base import CaseEvent, Category
+from domain.events.corrections import EntryCorrected, EntryRecordedInError
+from policies.calendar import LONDON, Unit, WorkingDayCalendar, to_london
+from policies.rules import NATIONAL, EventMatch, Measures, Pack, PackSet, Rule, Scalar
+
+__all__ = [
+    "Deadline",
+    "Fact",
+    "Schedule",
+    "Status",
+    "authority_at",
+    "effective_facts",
+    "evaluate",
+]
+
+CALENDAR = WorkingDayCalendar()
+_FAR_FUTURE = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    EXTENDED = "extended"
+    MET = "met"
+    MET_LATE = "met_late"
+    BREACHED = "breached"
+    CANCELLED = "cancelled"
+
+
+OPEN = frozenset({Status.PENDING, Status.EXTENDED})
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One deadline of one rule for one child, and where it stands."""
+
+    child_id: str
+    pack: str
+    pack_version: str
+    rule_id: str
+    title: str
+    citation: str
+    severity: str
+    measures: str
+    trigger_event_id: str
+    trigger_kind: str
+    counted_from: date
+    occurrence: int
+    due: datetime
+    status: Status
+    satisfied_by_event_id: str | None = None
+    satisfied_at: datetime | None = None
+    cancelled_by_event_id: str | None = None
+    extended_by_event_id: str | None = None
+    extended_to: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable identity: the same deadline has the same key in every evaluation."""
+        return f"{self.pack}:{self.rule_id}:{self.trigger_event_id}"
+
+    @property
+    def effective_due(self) -> datetime:
+        """The due time that counts: the authorised extension if there is one."""
+        return self.extended_to or self.due
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    def as_json(self) -> dict[str, Any]:
+        def iso(value: datetime | None) -> str | None:
+            return None if value is None else value.isoformat()
+
+        return {
+            "child_id": self.child_id,
+            "rule_id": self.rule_id,
+            "pack": self.pack,
+            "pack_version": self.pack_version,
+            "title": self.title,
+            "citation": self.citation,
+            "severity": self.severity,
+            "measures": self.measures,
+            "trigger_event_id": self.trigger_event_id,
+            "trigger_kind": self.trigger_kind,
+            "counted_from": self.counted_from.isoformat(),
+            "occurrence": self.occurrence,
+            "due": iso(self.due),
+            "status": self.status.value,
+            "satisfied_by_event_id": self.satisfied_by_event_id,
+            "satisfied_at": iso(self.satisfied_at),
+            "cancelled_by_event_id": self.cancelled_by_event_id,
+            "extended_by_event_id": self.extended_by_event_id,
+            "extended_to": iso(self.extended_to),
+        }
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A recorded event as it now stands (corrections applied), with its sort position."""
+
+    recorded: RecordedEvent
+    event: CaseEvent
+    day: date
+    instant: datetime
+
+    @property
+    def event_id(self) -> str:
+        return self.recorded.event_id
+
+    @property
+    def kind(self) -> str:
+        return self.event.kind
+
+
+def effective_facts(events: Iterable[RecordedEvent]) -> list[Fact]:
+    """The effective record in occurred order: in-error entries out, corrections applied."""
+    items = sorted(events, key=lambda e: e.position)
+    in_error: set[str] = set()
+    corrections: dict[str, list[EntryCorrected]] = {}
+    for item in items:
+        if isinstance(item.event, EntryRecordedInError):
+            in_error.add(item.event.target_event_id)
+        elif isinstance(item.event, EntryCorrected):
+            corrections.setdefault(item.event.target_event_id, []).append(item.event)
+    facts: list[Fact] = []
+    for item in items:
+        event = item.event
+        if item.event_id in in_error or event.category in (
+            Category.CORRECTIONS,
+            Category.STANDARDS,
+        ):
+            continue
+        event = corrected(event, corrections.get(item.event_id, []))
+        facts.append(Fact(item, event, event.occurred_date, to_london(event.occurred_instant)))
+    facts.sort(key=lambda f: (f.instant, f.recorded.position))
+    return facts
+
+
+def _authority(fact: Fact) -> str:
+    return str(_value(fact.event, "authority"))
+
+
+def authority_at(facts: Sequence[Fact], on: date) -> str:
+    """The child's authority on ``on``: the latest authority_recorded on or before it.
+
+    Before the first one, the first one (the case belongs to that authority); none at all: the
+    national baseline.
+    """
+    found: str | None = None
+    first: str | None = None
+    for fact in facts:
+        if fact.kind != "authority_recorded":
+            continue
+        authority = _authority(fact)
+        if first is None:
+            first = authority
+        if fact.day <= on:
+            found = authority
+    return found or first or NATIONAL
+
+
+# -- matching ---------------------------------------------------------------------------------
+
+
+def _value(event: CaseEvent, name: str) -> Any:
+    value = getattr(event, name)
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
+
+
+def _condition_holds(event: CaseEvent, name: str, expected: Scalar | list[Scalar]) -> bool:
+    value = _value(event, name)
+    if isinstance(expected, list):
+        return value in expected
+    return bool(value == expected)
+
+
+def _fields_match(event: CaseEvent, where: dict[str, Any], where_not: dict[str, Any]) -> bool:
+    if not all(_condition_holds(event, k, v) for k, v in where.items()):
+        return False
+    return not any(_condition_holds(event, k, v) for k, v in where_not.items())
+
+
+def _matches(match: EventMatch, fact: Fact, trigger: Fact) -> bool:
+    if fact.kind != match.kind or not _fields_match(fact.event, match.where, match.where_not):
+        return False
+    for mine, theirs in match.same.items():
+        if not hasattr(trigger.event, theirs):
+            return False
+        if _value(fact.event, mine) != _value(trigger.event, theirs):
+            return False
+    return True
+
+
+def _first(
+    matches: Sequence[EventMatch], facts: Sequence[Fact], trigger: Fact, base: Fact, used: set[str]
+) -> Fact | None:
+    """The earliest fact matching any of ``matches`` on or after ``base``'s day (not base)."""
+    if not matches:
+        return None
+    for fact in facts:
+        if fact.day < base.day or fact is base or fact.event_id in used:
+            continue
+        if any(_matches(m, fact, trigger) for m in matches):
+            return fact
+    return None
+
+
+# -- statuses of the child over time (for while_status) ---------------------------------------
+
+_STATUS_EVENTS: dict[str, tuple[str, str]] = {
+    "looked_after": ("became_looked_after", "ceased_to_be_looked_after"),
+    "cp_plan": ("child_protection_plan_started", "child_protection_plan_ended"),
+    "cin_plan": ("child_in_need_plan_agreed", "child_in_need_plan_ended"),
+    "placed_for_adoption": ("placed_for_adoption", "adoption_placement_ceased"),
+}
+
+
+def _has_status(facts: Sequence[Fact], status: str, on: date) -> bool:
+    if status == "placed_with_parents":
+        current: str | None = None
+        for fact in facts:
+            if fact.day > on:
+                break
+            if fact.kind == "placement_started":
+                placement_type = _value(fact.event, "placement_type")
+                current = (
+                    str(_value(fact.event, "placement_id")) if placement_type == "P1" else None
+                )
+            elif fact.kind == "placement_ended" and current == _value(fact.event, "placement_id"):
+                current = None
+        return current is not None
+    start, end = _STATUS_EVENTS[status]
+    state = False
+    for fact in facts:
+        if fact.day > on:
+            break
+        if fact.kind == start:
+            state = True
+        elif fact.kind == end or (
+            status == "placed_for_adoption" and fact.kind == "ceased_to_be_looked_after"
+        ):
+            state = False
+    return state
+
+
+# -- one rule ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Start:
+    fact: Fact
+    point: date | datetime  # what the clock counts from
+
+
+def _birthday(born: date, years: int) -> date:
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:  # 29 February in a year without one
+        return born.replace(year=born.year + years, day=28)
+
+
+def _starts(rule: Rule, facts: Sequence[Fact], at: datetime) -> list[_Start]:
+    trigger = rule.trigger
+    found: list[_Start] = []
+    if trigger.birthday is not None:
+        for fact in facts:
+            born = getattr(fact.event, "date_of_birth", None)
+            if fact.kind in ("child_registered", "child_born") and isinstance(born, date):
+                found = [_Start(fact, _birthday(born, trigger.birthday))]
+        found = [s for s in found if _day(s.point) <= to_london(at).date()]
+    else:
+        for fact in facts:
+            if fact.kind != trigger.kind:
+                continue
+            if not _fields_match(fact.event, trigger.where, trigger.where_not):
+                continue
+            point: date | datetime = fact.event.occurred_at
+            if trigger.anchor is not None:
+                anchor = getattr(fact.event, trigger.anchor)
+                if not isinstance(anchor, date):
+                    continue
+                point = anchor
+            found.append(_Start(fact, point))
+    if trigger.while_status:
+        found = [
+            s
+            for s in found
+            if all(_has_status(facts, st, _day(s.point)) for st in trigger.while_status)
+        ]
+    return found
+
+
+def _day(point: date | datetime) -> date:
+    return to_london(point).date() if isinstance(point, datetime) else point
+
+
+def _due(point: date | datetime, unit: Unit, length: int) -> datetime:
+    return CALENDAR.due(point, unit, length)
+
+
+def _resolve_rule(
+    rule: Rule, pack: Pack, facts: Sequence[Fact], starts: Sequence[_Start], at: datetime
+) -> list[Deadline]:
+    """Every deadline ``rule`` sets for these starts, judged at ``at``."""
+    out: list[Deadline] = []
+    if rule.measures is Measures.RECORDING_DELAY:
+        for start in starts:
+            due = _due(start.point, rule.clock.unit, rule.clock.length)
+            recorded = start.fact.recorded.recorded_at
+            met: Fact | None = start.fact
+            if recorded <= due:
+                status = Status.MET
+            elif recorded <= at:
+                status = Status.MET_LATE
+            else:  # not yet written down at ``at``
+                status, met = (Status.BREACHED if at > due else Status.PENDING), None
+            deadline = _deadline(rule, pack, start.fact, 0, due, status, point=start.point, met=met)
+            if met is not None:
+                deadline = replace(deadline, satisfied_at=recorded.astimezone(LONDON))
+            out.append(deadline)
+        return out
+    running_until: date | None = None
+    running = False
+    for start in starts:
+        if rule.recurrence is not None and running:
+            if running_until is None or start.fact.day < running_until:
+                continue  # a series is already running; a repeated trigger does not restart it
+        produced, ended_on = _series(rule, pack, facts, start, at)
+        out.extend(produced)
+        running, running_until = True, ended_on
+    return out
+
+
+def _series(
+    rule: Rule, pack: Pack, facts: Sequence[Fact], start: _Start, at: datetime
+) -> tuple[list[Deadline], date | None]:
+    """The deadlines from one trigger; for a recurring rule, the whole series until it stops.
+
+    Returns the deadlines and the day the series was cancelled (None while it runs on).
+    """
+    trigger = start.fact
+    cancel = _first(rule.cancelled_by, facts, trigger, trigger, set())
+    out: list[Deadline] = []
+    used: set[str] = set()
+    base, point, occurrence = trigger, start.point, 0
+    sign = -1 if rule.trigger.direction == "before" else 1
+    while True:
+        clock = rule.clock
+        if rule.recurrence is not None:
+            clock = rule.recurrence.interval(occurrence, rule.clock)
+        due = _due(point, clock.unit, sign * clock.length)
+        satisfier = _first(rule.satisfied_by, facts, trigger, base, used)
+        if satisfier is not None and cancel is not None and satisfier.instant > cancel.instant:
+            satisfier = None
+        extension = _extension(rule, facts, trigger, base, satisfier, due)
+        effective_due = extension[1] if extension else due
+
+        make = partial(
+            _deadline, rule, pack, base, occurrence, due, point=point, extension=extension
+        )
+
+        if satisfier is not None:
+            status = Status.MET if satisfier.instant <= effective_due else Status.MET_LATE
+            out.append(make(status, met=satisfier))
+            if rule.recurrence is None:
+                return out, None
+            used.add(satisfier.event_id)
+            base, point, occurrence = satisfier, satisfier.event.occurred_at, occurrence + 1
+            continue
+        if cancel is not None:
+            status = Status.CANCELLED if cancel.instant <= effective_due else Status.BREACHED
+            out.append(make(status, cancelled=cancel))
+            return out, cancel.day
+        if at > effective_due:
+            status = Status.BREACHED
+        else:
+            status = Status.EXTENDED if extension else Status.PENDING
+        out.append(make(status))
+        return out, None
+
+
+def _extension(
+    rule: Rule,
+    facts: Sequence[Fact],
+    trigger: Fact,
+    base: Fact,
+    satisfier: Fact | None,
+    due: datetime,
+) -> tuple[Fact, datetime] | None:
+    """The latest authorised extension to a later date, agreed before the deadline was met."""
+    found: tuple[Fact, datetime] | None = None
+    for match in rule.extended_by:
+        for fact in facts:
+            if fact.day < base.day or (satisfier is not None and fact.instant > satisfier.instant):
+                continue
+            if not _matches(match, fact, trigger) or match.date_field is None:
+                continue
+            agreed = getattr(fact.event, match.date_field)
+            if not isinstance(agreed, date):
+                continue
+            until = CALENDAR.end_of_day(agreed)
+            if until > due and (found is None or fact.instant >= found[0].instant):
+                found = (fact, until)
+    return found
+
+
+def _deadline(
+    rule: Rule,
+    pack: Pack,
+    base: Fact,
+    occurrence: int,
+    due: datetime,
+    status: Status,
+    *,
+    point: date | datetime,
+    met: Fact | None = None,
+    cancelled: Fact | None = None,
+    extension: tuple[Fact, datetime] | None = None,
+) -> Deadline:
+    return Deadline(
+        child_id=base.recorded.child_id,
+        pack=pack.pack,
+        pack_version=pack.version,
+        rule_id=rule.id,
+        title=rule.title,
+        citation=rule.citation,
+        severity=rule.severity.value,
+        measures=rule.measures.value,
+        trigger_event_id=base.event_id,
+        trigger_kind=base.kind,
+        counted_from=_day(point),
+        occurrence=occurrence,
+        due=due,
+        status=status,
+        satisfied_by_event_id=met.event_id if met else None,
+        satisfied_at=met.instant if met else None,
+        cancelled_by_event_id=cancelled.event_id if cancelled else None,
+        extended_by_event_id=extension[0].event_id if extension else None,
+        extended_to=extension[1] if extension else None,
+    )
+
+
+# -- whole child ------------------------------------------------------------------------------
+
+
+class _Chooser:
+    """Which pack version judges a trigger on a given day."""
+
+    def __init__(
+        self,
+        packs: PackSet,
+        facts: Sequence[Fact],
+        override: str | Pack | None,
+        baseline: bool = True,
+    ) -> None:
+        self.packs = packs
+        self.baseline = baseline
+        self.facts = facts
+        self.override = override
+        self._cache: dict[date, Pack] = {}
+
+    def __call__(self, on: date) -> Pack:
+        if isinstance(self.override, Pack):
+            return self.override
+        cached = self._cache.get(on)
+        if cached is None:
+            pack_id = self.override or authority_at(self.facts, on)
+            if pack_id not in self.packs.versions:
+                pack_id = NATIONAL
+            cached = self.packs.in_force(pack_id, on)
+            self._cache[on] = cached
+        return cached
+
+    def versions(self) -> list[Pack]:
+        """Every pack version that may judge some trigger (the national baseline always)."""
+        if isinstance(self.override, Pack):
+            found = [self.override]
+        else:
+            ids = {self.override} if self.override else set()
+            if not self.override:
+                ids.update(_authority(f) for f in self.facts if f.kind == "authority_recorded")
+            found = [
+                p for i in sorted(ids) if i in self.packs.versions for p in self.packs.versions[i]
+            ]
+        if self.baseline and NATIONAL in self.packs.versions:
+            found.extend(p for p in self.packs.versions[NATIONAL] if p not in found)
+        return found
+
+    def judges(self, pack: Pack, rule: Rule, on: date) -> bool:
+        """Whether ``pack``'s ``rule`` judges a trigger on ``on``.
+
+        The authority's pack in force on that day judges it; the national baseline in force on
+        that day fills in every statutory rule the authority's pack does not define itself.
+        """
+        chosen = self(on)
+        if chosen is pack:
+            return True
+        if not self.baseline or pack.pack != NATIONAL or NATIONAL not in self.packs.versions:
+            return False
+        if self.packs.in_force(NATIONAL, on) is not pack:
+            return False
+        return all(r.id != rule.id for r in chosen.rules)
+
+
+def _evaluate_rules(
+    facts: Sequence[Fact],
+    chooser: _Chooser,
+    at: datetime,
+    only: frozenset[tuple[str, str, str]] | None = None,
+) -> dict[tuple[str, str, str], list[Deadline]]:
+    results: dict[tuple[str, str, str], list[Deadline]] = {}
+    for pack in chooser.versions():
+        for rule in pack.rules:
+            key = (pack.pack, pack.version, rule.id)
+            if only is not None and key not in only:
+                continue
+            starts = [
+                s
+                for s in _starts(rule, facts, at)
+                if chooser.judges(
+                    pack, rule, _day(s.point) if rule.trigger.birthday else s.fact.day
+                )
+            ]
+            results[key] = _resolve_rule(rule, pack, facts, starts, at) if starts else []
+    return results
+
+
+def _sorted(deadlines: Iterable[Deadline]) -> list[Deadline]:
+    return sorted(deadlines, key=lambda d: (d.effective_due, d.rule_id, d.trigger_event_id))
+
+
+def evaluate(
+    events: Iterable[RecordedEvent],
+    packs: PackSet,
+    at: datetime,
+    *,
+    pack: str | Pack | None = None,
+    baseline: bool = True,
+) -> list[Deadline]:
+    """Every deadline for one child's events, judged at ``at`` (see the module docstring)."""
+    if at.tzinfo is None:
+        raise ValueError("at must be an aware datetime")
+    facts = [f for f in effective_facts(events) if f.instant <= at]
+    chooser = _Chooser(packs, facts, pack, baseline)
+    results = _evaluate_rules(facts, chooser, at)
+    return _sorted(d for found in results.values() for d in found)
+
+
+class Schedule:
+    """A child's schedule kept up to date event by event.
+
+    Adding an event re-evaluates only the rules that read its kind (every rule after a
+    correction, an entry recorded in error or a change of authority). Events must be added
+    once each, in any order; ``deadlines(at)`` then equals ``evaluate(all events, packs, at)``
+    for any ``at`` at or after the last occurred-at and recorded-at added.
+    """
+
+    def __init__(
+        self, packs: PackSet, *, pack: str | Pack | None = None, baseline: bool = True
+    ) -> None:
+        self.packs = packs
+        self.baseline = baseline
+        self.override = pack
+        self.events: list[RecordedEvent] = []
+        self.facts: list[Fact] = []
+        self._results: dict[tuple[str, str, str], list[Deadline]] = {}
+        self._index: dict[str, set[tuple[str, str, str]]] = {}
+        self.rules_evaluated = 0
+
+    def add(self, event: RecordedEvent) -> None:
+        self.events.append(event)
+        if event.event.category is Category.STANDARDS:
+            return
+        full = event.event.category is Category.CORRECTIONS or event.kind in (
+            "authority_recorded",
+            "child_registered",
+            "child_born",
+        )
+        self.facts = effective_facts(self.events)
+        chooser = _Chooser(self.packs, self.facts, self.override, self.baseline)
+        if full or not self._results:
+            only = None
+        else:
+            self._reindex(chooser)
+            only = frozenset(
+                self._index.get(event.kind, set()) | self._status_rules(chooser, event.kind)
+            )
+        found = _evaluate_rules(self.facts, chooser, _FAR_FUTURE, only)
+        self.rules_evaluated += len(found)
+        if only is None:
+            self._results = found
+            self._reindex(chooser)
+        else:
+            self._results.update(found)
+
+    def _status_rules(self, chooser: _Chooser, kind: str) -> set[tuple[str, str, str]]:
+        """Rules gated by a status this kind of event changes (their triggers may flip)."""
+        affected: set[tuple[str, str, str]] = set()
+        for pack in chooser.versions():
+            for rule in pack.rules:
+                if rule.trigger.while_status and kind in _STATUS_KINDS:
+                    affected.add((pack.pack, pack.version, rule.id))
+        return affected
+
+    def _reindex(self, chooser: _Chooser) -> None:
+        self._index = {}
+        for pack in chooser.versions():
+            for rule in pack.rules:
+                for kind in rule.kinds():
+                    self._index.setdefault(kind, set()).add((pack.pack, pack.version, rule.id))
+
+    def deadlines(self, at: datetime) -> list[Deadline]:
+        """The schedule at ``at`` (open deadlines due before it are breached)."""
+        out: list[Deadline] = []
+        for found in self._results.values():
+            for deadline in found:
+                if (
+                    deadline.trigger_kind in _DERIVED
+                    and deadline.counted_from > to_london(at).date()
+                ):
+                    continue  # a birthday still to come
+                if deadline.is_open and at > deadline.effective_due:
+                    deadline = replace(deadline, status=Status.BREACHED)
+                out.append(deadline)
+        return _sorted(out)
+
+
+_DERIVED = frozenset({"child_registered", "child_born"})
+_STATUS_KINDS = frozenset(
+    {k for pair in _STATUS_EVENTS.values() for k in pair}
+    | {"placement_started", "placement_ended", "ceased_to_be_looked_after"}
+)

@@ -1,0 +1,405 @@
+"""Rule packs: practice standards as data, validated on load.
+
+A pack is one YAML file (``policies/packs/<id>.yaml``, or several files for several versions of
+the same pack). Its shape::
+
+    pack: york                      # the id an authority_recorded event names
+    title: City of York ...
+    source: 003_8160ba9d01af632f.txt
+    version: "2026.1"
+    effective_from: 2020-01-01      # triggers on or after this date are judged by this version
+    rules:
+      - id: strategy_discussion
+        title: Strategy discussion within 1 working day of the referral
+        citation: "003_8160ba9d01af632f.txt, Standard 2 ..."
+        severity: high              # high | medium | low
+        measures: occurred          # occurred | recording_delay
+        trigger: {kind: referral_received, where: {...}, where_not: {...}}
+        clock: {unit: working_days, length: 1}
+        satisfied_by: [{kind: strategy_discussion_held}]
+        cancelled_by: [{kind: referral_decision, where: {outcome: [no_further_action]}}]
+        extended_by: [{kind: assessment_extended, date_field: agreed_new_date}]
+        recurrence: {then: [{unit: months, length: 3}, {unit: months, length: 6}]}
+
+Semantics (the engine in :mod:`policies.engine` implements them):
+
+- ``trigger`` is an event kind with conditions (``where``: every field equals the value, or is
+  one of the values when a list is given; ``where_not``: no field does), or a derived date:
+  ``birthday: 16`` is the child's 16th birthday. ``anchor`` names a date field of the trigger
+  event to count from instead of its occurred date (e.g. ``scheduled_for`` of a meeting), and
+  ``direction: before`` counts the clock backwards from it (reports shared 3 working days before
+  a conference). ``while_status`` limits the trigger to days the child has that status.
+- ``satisfied_by`` / ``cancelled_by`` / ``extended_by`` are event kinds with conditions; ``same``
+  lists fields that must equal the trigger's (``{satisfier_field: trigger_field}``, or a list of
+  names shared by both).
+- ``recurrence.then`` lists the later intervals, each counted from the event that satisfied the
+  previous deadline; the last one repeats. The series ends when a ``cancelled_by`` event occurs.
+- ``measures: recording_delay`` judges the trigger event itself: it is met when it was recorded
+  (``recorded_at``) by the due time counted from when it happened.
+
+Errors name the file, the rule and the field: ``PackError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+import domain.events  # noqa: F401  (registers every event kind)
+from domain.events.base import EVENT_TYPES, Category
+from policies.calendar import Unit
+
+__all__ = [
+    "PACKS_DIR",
+    "Clock",
+    "EventMatch",
+    "Measures",
+    "Pack",
+    "PackError",
+    "PackSet",
+    "Recurrence",
+    "Rule",
+    "Severity",
+    "Trigger",
+    "load_pack",
+    "load_packs",
+    "parse_pack",
+]
+
+PACKS_DIR = Path(__file__).resolve().parent / "packs"
+NATIONAL = "national"
+
+Scalar = str | int | float | bool | None
+Condition = dict[str, Scalar | list[Scalar]]
+STATUSES = ("looked_after", "cp_plan", "cin_plan", "placed_for_adoption", "placed_with_parents")
+
+
+class PackError(ValueError):
+    """A pack file is not valid: names the file, the rule and the field."""
+
+    def __init__(self, file: str, rule: str | None, field_name: str | None, message: str) -> None:
+        self.file = file
+        self.rule = rule
+        self.field = field_name
+        self.message = message
+        where = [file]
+        if rule:
+            where.append(f"rule {rule!r}")
+        if field_name:
+            where.append(f"field {field_name!r}")
+        super().__init__(f"{': '.join(where)}: {message}")
+
+
+class Severity(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Measures(StrEnum):
+    OCCURRED = "occurred"
+    RECORDING_DELAY = "recording_delay"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Clock(_Strict):
+    """A time limit: ``length`` ``unit`` (hours, same_day, working_days, ...)."""
+
+    unit: Unit
+    length: int = Field(ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _same_day(self) -> Clock:
+        if self.unit is Unit.SAME_DAY and self.length != 0:
+            raise ValueError("a same_day clock has length 0")
+        return self
+
+    def describe(self) -> str:
+        if self.unit is Unit.SAME_DAY:
+            return "same day"
+        return f"{self.length} {self.unit.value.replace('_', ' ')}"
+
+
+def _check_kind(kind: str) -> str:
+    cls = EVENT_TYPES.get(kind)
+    if cls is None:
+        raise ValueError(f"unknown event kind {kind!r}")
+    if cls.category is Category.STANDARDS:
+        raise ValueError(f"{kind!r} is a standards event; standards events never drive rules")
+    return kind
+
+
+def _check_fields(kind: str, names: Iterable[str], what: str) -> None:
+    known = EVENT_TYPES[kind].model_fields
+    for name in names:
+        if name not in known:
+            raise ValueError(f"{what}: {kind} has no field {name!r}")
+
+
+class EventMatch(_Strict):
+    """An event kind plus conditions on its fields."""
+
+    kind: str
+    where: Condition = Field(default_factory=dict)
+    where_not: Condition = Field(default_factory=dict)
+    same: dict[str, str] = Field(default_factory=dict)
+    date_field: str | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        return _check_kind(value)
+
+    @field_validator("same", mode="before")
+    @classmethod
+    def _same_list(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return {str(name): str(name) for name in value}
+        return value
+
+    @model_validator(mode="after")
+    def _fields_exist(self) -> EventMatch:
+        _check_fields(self.kind, self.where, "where")
+        _check_fields(self.kind, self.where_not, "where_not")
+        _check_fields(self.kind, self.same, "same")
+        if self.date_field is not None:
+            _check_fields(self.kind, [self.date_field], "date_field")
+        return self
+
+
+class Trigger(_Strict):
+    """What starts the clock: an event (with conditions) or a derived date (a birthday)."""
+
+    kind: str | None = None
+    where: Condition = Field(default_factory=dict)
+    where_not: Condition = Field(default_factory=dict)
+    birthday: int | None = Field(default=None, ge=0, le=25)
+    anchor: str | None = None
+    direction: Literal["after", "before"] = "after"
+    while_status: list[str] = Field(default_factory=list)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str | None) -> str | None:
+        return None if value is None else _check_kind(value)
+
+    @field_validator("while_status")
+    @classmethod
+    def _statuses(cls, value: list[str]) -> list[str]:
+        for status in value:
+            if status not in STATUSES:
+                raise ValueError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Trigger:
+        if (self.kind is None) == (self.birthday is None):
+            raise ValueError("give exactly one of kind (an event) or birthday (a derived date)")
+        if self.kind is not None:
+            _check_fields(self.kind, self.where, "where")
+            _check_fields(self.kind, self.where_not, "where_not")
+            if self.anchor is not None:
+                _check_fields(self.kind, [self.anchor], "anchor")
+        elif self.where or self.where_not or self.anchor:
+            raise ValueError("a birthday trigger takes no where, where_not or anchor")
+        if self.direction == "before" and self.anchor is None:
+            raise ValueError("direction 'before' counts back from a date: give anchor")
+        return self
+
+    def describe(self) -> str:
+        if self.birthday is not None:
+            return f"{self.birthday}th birthday"
+        text = str(self.kind)
+        if self.where:
+            text += " where " + ", ".join(f"{k}={v}" for k, v in self.where.items())
+        if self.where_not:
+            text += " unless " + ", ".join(f"{k}={v}" for k, v in self.where_not.items())
+        if self.anchor:
+            text += f" ({self.direction} its {self.anchor})"
+        return text
+
+
+class Recurrence(_Strict):
+    """Later intervals, each from the event that met the previous deadline; the last repeats."""
+
+    then: list[Clock] = Field(min_length=1)
+
+    def interval(self, occurrence: int, first: Clock) -> Clock:
+        if occurrence == 0:
+            return first
+        return self.then[min(occurrence - 1, len(self.then) - 1)]
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,60}$")
+    title: str = Field(min_length=1, max_length=200)
+    citation: str = Field(min_length=1, max_length=400)
+    severity: Severity = Severity.MEDIUM
+    measures: Measures = Measures.OCCURRED
+    trigger: Trigger
+    clock: Clock
+    satisfied_by: list[EventMatch] = Field(default_factory=list)
+    cancelled_by: list[EventMatch] = Field(default_factory=list)
+    extended_by: list[EventMatch] = Field(default_factory=list)
+    recurrence: Recurrence | None = None
+    inventory: list[str] = Field(
+        default_factory=list, description="Ids in policies/packs/inventory this rule encodes."
+    )
+    notes: str | None = Field(default=None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rule:
+        if self.measures is Measures.RECORDING_DELAY:
+            if self.satisfied_by or self.recurrence or self.extended_by:
+                raise ValueError(
+                    "a recording_delay rule is met by the trigger's own recording: it takes no "
+                    "satisfied_by, extended_by or recurrence"
+                )
+            if self.trigger.kind is None:
+                raise ValueError("a recording_delay rule needs an event trigger (kind)")
+        elif not self.satisfied_by:
+            raise ValueError("an occurred rule needs satisfied_by (what meets the standard)")
+        for match in self.extended_by:
+            if match.date_field is None:
+                raise ValueError(f"extended_by {match.kind}: give date_field (the agreed date)")
+        if self.trigger.direction == "before" and self.recurrence is not None:
+            raise ValueError("a deadline counted back from a meeting does not recur")
+        return self
+
+    def kinds(self) -> frozenset[str]:
+        """Every event kind this rule reads (for incremental re-evaluation)."""
+        kinds = {m.kind for m in (*self.satisfied_by, *self.cancelled_by, *self.extended_by)}
+        if self.trigger.kind is not None:
+            kinds.add(self.trigger.kind)
+        return frozenset(kinds)
+
+
+class Pack(_Strict):
+    pack: str = Field(pattern=r"^[a-z][a-z_]{1,40}$")
+    title: str = Field(min_length=1, max_length=200)
+    source: str = Field(min_length=1, max_length=200)
+    version: str = Field(min_length=1, max_length=40)
+    effective_from: date
+    rules: list[Rule] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Pack:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"rule id {rule.id!r} appears twice")
+            seen.add(rule.id)
+        return self
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+def _error_location(raw: Mapping[str, Any], loc: Sequence[str | int]) -> tuple[str | None, str]:
+    """The rule id and the dotted field path for a pydantic error location."""
+    rule_id: str | None = None
+    parts = list(loc)
+    if len(parts) >= 2 and parts[0] == "rules" and isinstance(parts[1], int):
+        rules = raw.get("rules")
+        if isinstance(rules, list) and parts[1] < len(rules) and isinstance(rules[parts[1]], dict):
+            rule_id = str(rules[parts[1]].get("id") or f"#{parts[1] + 1}")
+        else:
+            rule_id = f"#{parts[1] + 1}"
+        parts = parts[2:]
+    return rule_id, ".".join(str(p) for p in parts)
+
+
+def parse_pack(raw: Any, file: str) -> Pack:
+    """Validate already-parsed YAML data as a pack; PackError names file, rule and field."""
+    if not isinstance(raw, dict):
+        raise PackError(file, None, None, "a pack file holds a mapping (pack, version, rules)")
+    try:
+        return Pack.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        rule_id, path = _error_location(raw, err["loc"])
+        message = str(err["msg"]).removeprefix("Value error, ")
+        raise PackError(file, rule_id, path or None, message) from None
+
+
+def load_pack(path: str | Path) -> Pack:
+    """Read and validate one pack file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PackError(str(path), None, None, f"cannot read: {error.strerror}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise PackError(path.name, None, None, f"not valid YAML: {error}") from None
+    return parse_pack(raw, path.name)
+
+
+@dataclass
+class PackSet:
+    """Every version of every pack, and the choice of version by authority and date."""
+
+    versions: dict[str, list[Pack]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, packs: Iterable[Pack]) -> PackSet:
+        found = cls()
+        for pack in packs:
+            found.add(pack)
+        return found
+
+    def add(self, pack: Pack) -> None:
+        existing = self.versions.setdefault(pack.pack, [])
+        if any(p.effective_from == pack.effective_from for p in existing):
+            raise PackError(
+                pack.pack, None, "effective_from", "two versions take effect on the same day"
+            )
+        existing.append(pack)
+        existing.sort(key=lambda p: p.effective_from)
+
+    def ids(self) -> list[str]:
+        return sorted(self.versions)
+
+    def latest(self, pack_id: str) -> Pack:
+        return self._versions(pack_id)[-1]
+
+    def in_force(self, pack_id: str, on: date) -> Pack:
+        """The version in force on ``on``: the latest effective on or before it.
+
+        A trigger older than every version is judged by the earliest version (no older
+        standard is encoded).
+        """
+        versions = self._versions(pack_id)
+        chosen = versions[0]
+        for pack in versions:
+            if pack.effective_from <= on:
+                chosen = pack
+        return chosen
+
+    def _versions(self, pack_id: str) -> list[Pack]:
+        try:
+            return self.versions[pack_id]
+        except KeyError:
+            raise KeyError(
+                f"no rule pack {pack_id!r}; known packs: {', '.join(self.ids())}"
+            ) from None
+
+
+def load_packs(directory: str | Path | None = None) -> PackSet:
+    """Every ``*.yaml`` pack in ``directory`` (default: the packs shipped in policies/packs)."""
+    folder = Path(directory) if directory is not None else PACKS_DIR
+    return PackSet.of(load_pack(path) for path in sorted(folder.glob("*.yaml")))
