@@ -1,0 +1,1 @@
+"""Exporters: documents and files generated from the record (chronologies, returns)."""

@@ -1,0 +1,608 @@
+"""Chronology exports for court bundles: PDF, DOCX, HTML, CSV and JSON, each with provenance.
+
+Provenance (embedded in every format, and read back by :func:`read_provenance`):
+- ``store_position``: the event-store global position the chronology was generated from;
+- ``store_time``: the recorded-at time (UTC) of the store's event at that position — the time
+  of the record the document reflects;
+- ``prepared_on``: the date the document was prepared (Practice Direction 27A). DOCX, PDF and
+  HTML always show it (default: today, London); CSV and JSON carry it only when it was given,
+  so a data export is a function of the store position and the query alone;
+- ``content_sha256``: SHA-256 of the chronology's content (header, filters, entries, appendix,
+  position) as canonical JSON — the same for every format generated from the same position
+  and query;
+- ``query``: what was asked for, so ``chronology verify`` can regenerate it.
+
+Determinism: nothing here reads the wall clock. ReportLab runs with ``invariant=1``; the DOCX
+core-properties dates are the prepared-on date and the zip entries carry a fixed timestamp.
+Regenerating from the same position, query and prepared-on date gives byte-identical files in
+every format.
+
+Where provenance lives: JSON ``provenance`` field; CSV last row (``provenance``, JSON);
+HTML ``<meta name="caseledger-provenance">``; DOCX a last small-print paragraph
+(``Provenance record: caseledger-provenance={json}``; core properties are capped at 255
+characters, so *comments* holds only the position and hash); PDF document *keywords*
+(``caseledger-provenance:`` + base64 JSON).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from projections.chronology import Chronology, ChronologyEntry, ChronologyQuery
+
+FORMATS = ("pdf", "docx", "csv", "html", "json")
+COURT_FORMATS = ("pdf", "docx", "html")
+GENERATOR = "caseledger chronology 1"
+_PDF_MARK = "caseledger-provenance:"
+_DOCX_MARK = "caseledger-provenance="
+
+
+class ProvenanceError(ValueError):
+    """The file carries no readable caseledger provenance."""
+
+
+def provenance(
+    chronology: Chronology, fmt: str, store_time: str | None, prepared_on: date | None
+) -> dict[str, Any]:
+    return {
+        "generator": GENERATOR,
+        "format": fmt,
+        "store_position": chronology.position,
+        "store_time": store_time,
+        "prepared_on": prepared_on.isoformat() if prepared_on else None,
+        "content_sha256": chronology.content_sha256(),
+        "query": chronology.query.describe(),
+    }
+
+
+def query_from(prov: dict[str, Any]) -> ChronologyQuery:
+    """The query a provenance block records, at its store position."""
+    q = prov["query"]
+    return ChronologyQuery(
+        children=tuple(q["children"]),
+        family_id=q.get("family_id"),
+        date_from=date.fromisoformat(q["from"]) if q.get("from") else None,
+        date_to=date.fromisoformat(q["to"]) if q.get("to") else None,
+        as_known_at=datetime.fromisoformat(q["as_known_at"]) if q.get("as_known_at") else None,
+        position=prov.get("store_position"),
+        categories=tuple(q.get("categories") or ()),
+        significant_only=bool(q.get("significant_only", True)),
+    )
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _fmt_day(value: str | None) -> str:
+    return date.fromisoformat(value).strftime("%d/%m/%Y") if value else "—"
+
+
+def _store_time_text(store_time: str | None) -> str:
+    if not store_time:
+        return "—"
+    moment = datetime.strptime(store_time, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return moment.strftime("%d/%m/%Y %H:%M UTC")
+
+
+def header_lines(chronology: Chronology) -> list[str]:
+    """The header block: each child's name, date of birth, case number, court number(s)."""
+    lines = []
+    for child in chronology.children:
+        born = (
+            f"Date of birth: {_fmt_day(child.date_of_birth)}"
+            if child.date_of_birth
+            else f"Expected date of birth: {_fmt_day(child.expected_date_of_birth)}"
+        )
+        court = ", ".join(child.court_numbers) if child.court_numbers else "none"
+        lines.append(
+            f"{child.name} ({child.child_id}) — {born} — LA case number: "
+            f"{child.case_number or '—'} — Court number: {court}"
+            + (f" — Local authority: {child.authority}" if child.authority else "")
+        )
+    return lines
+
+
+def filter_line(chronology: Chronology) -> str:
+    q = chronology.query
+    parts = ["significant entries only" if q.significant_only else "all entries"]
+    if q.date_from:
+        parts.append(f"from {q.date_from.strftime('%d/%m/%Y')}")
+    if q.date_to:
+        parts.append(f"to {q.date_to.strftime('%d/%m/%Y')}")
+    if q.categories:
+        parts.append("categories: " + ", ".join(sorted(q.categories)))
+    if q.as_known_at:
+        parts.append("as known at " + q.as_known_at.astimezone(UTC).strftime("%d/%m/%Y %H:%M UTC"))
+    return "Showing " + "; ".join(parts)
+
+
+def provenance_line(prov: dict[str, Any]) -> str:
+    return (
+        f"Generated by caseledger from event-store position {prov['store_position']} "
+        f"(record as at {_store_time_text(prov['store_time'])}). "
+        f"Content SHA-256: {prov['content_sha256']}"
+    )
+
+
+def prepared_line(prov: dict[str, Any]) -> str:
+    return f"Date prepared: {_fmt_day(prov['prepared_on'])}"
+
+
+def event_cell(entry: ChronologyEntry, family: bool) -> str:
+    """The event-detail cell: what happened, outcome, and any flags (plain text)."""
+    parts = []
+    if family:
+        parts.append("Children: " + ", ".join(entry.child_names))
+    parts.append(entry.detail)
+    if entry.outcome:
+        parts.append("Outcome / action: " + entry.outcome)
+    parts.extend(entry.notes)
+    return "\n".join(parts)
+
+
+# -- JSON and CSV ----------------------------------------------------------------------------
+
+
+def render_json(chronology: Chronology, prov: dict[str, Any]) -> bytes:
+    data = {"provenance": prov, "chronology": chronology.content()}
+    return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+CSV_COLUMNS = [
+    "section",
+    "serial",
+    "date",
+    "children",
+    "event",
+    "detail",
+    "outcome",
+    "impact_on_child",
+    "source",
+    "recorded_at",
+    "flags",
+]
+
+
+def render_csv(chronology: Chronology, prov: dict[str, Any]) -> bytes:
+    """Entries, then the audit appendix, then one provenance row.
+
+    Appendix rows reuse the columns: serial = appendix ref, event = action, detail = the
+    original entry, outcome = the corrected entry, impact_on_child = the reason.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for e in chronology.entries:
+        flags = [f for f, on in (("late", e.late), ("corrected", e.corrected)) if on]
+        writer.writerow(
+            [
+                "entry",
+                e.serial,
+                e.date,
+                "; ".join(e.children),
+                e.kind,
+                e.detail,
+                e.outcome,
+                e.impact,
+                e.source,
+                e.recorded_at,
+                " ".join(flags) + ("" if not e.notes else " | " + " | ".join(e.notes)),
+            ]
+        )
+    for a in chronology.appendix:
+        writer.writerow(
+            [
+                "appendix",
+                a.ref,
+                a.entry_date,
+                "; ".join(a.children),
+                a.action,
+                a.original,
+                a.corrected,
+                a.reason,
+                a.recorded_by,
+                a.recorded_at,
+                f"entry {a.entry_serial}" if a.entry_serial else "not in body",
+            ]
+        )
+    writer.writerow(["provenance", _dumps(prov)])
+    return out.getvalue().encode()
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+
+def _h(text: Any) -> str:
+    return html.escape(str(text), quote=True).replace("\n", "<br>")
+
+
+def render_html(chronology: Chronology, prov: dict[str, Any]) -> bytes:
+    family = len(chronology.children) > 1 or chronology.query.family_id is not None
+    rows = "\n".join(
+        f"<tr><td>{e.serial}</td><td>{_h(e.date)}</td><td>{_h(event_cell(e, family))}</td>"
+        f"<td>{_h(e.impact)}</td><td>{_h(e.source)}</td></tr>"
+        for e in chronology.entries
+    )
+    appendix = "\n".join(
+        f"<tr><td>{_h(a.ref)}</td><td>{_h(a.entry_serial or '—')}</td><td>{_h(a.action)}</td>"
+        f"<td>{_h(a.original)}</td><td>{_h(a.corrected or '—')}</td><td>{_h(a.reason)}</td>"
+        f"<td>{_h(a.recorded_by)}, {_h(a.recorded_at)}</td></tr>"
+        for a in chronology.appendix
+    )
+    headers = "\n".join(f'<p class="child">{_h(line)}</p>' for line in header_lines(chronology))
+    doc = f"""<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="generator" content="{_h(GENERATOR)}">
+<meta name="caseledger-provenance" content="{_h(_dumps(prov))}">
+<title>{_h(chronology.title)}</title>
+<style>
+body {{ font-family: Arial, sans-serif; font-size: 11pt; margin: 2em; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 1px solid #444; padding: 4px 6px; vertical-align: top; text-align: left; }}
+th {{ background: #e8e8e8; }}
+footer {{ margin-top: 2em; font-size: 9pt; color: #333; }}
+</style>
+</head>
+<body>
+<h1>{_h(chronology.title)}</h1>
+{headers}
+<p class="prepared">{_h(prepared_line(prov))}</p>
+<p class="filters">{_h(filter_line(chronology))}</p>
+<table class="chronology">
+<thead><tr><th>No.</th><th>Date</th><th>Event detail</th><th>Impact on the child</th><th>Source / document reference</th></tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+<h2>Audit appendix: corrections and entries recorded in error</h2>
+<table class="appendix">
+<thead><tr><th>Ref</th><th>Entry</th><th>Action</th><th>Original</th><th>Corrected</th><th>Reason</th><th>Recorded</th></tr></thead>
+<tbody>
+{appendix or '<tr><td colspan="7">None.</td></tr>'}
+</tbody>
+</table>
+<footer class="provenance">{_h(provenance_line(prov))}</footer>
+</body>
+</html>
+"""
+    return doc.encode()
+
+
+# -- DOCX ------------------------------------------------------------------------------------
+
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same zip with every entry's timestamp fixed, so equal documents are equal bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def _page_field(paragraph: Any, instruction: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, instruction), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+
+
+def render_docx(chronology: Chronology, prov: dict[str, Any]) -> bytes:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm, Pt
+
+    family = len(chronology.children) > 1 or chronology.query.family_id is not None
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.8))
+    style = document.styles["Normal"]
+    style.font.name = "Arial"
+    style.font.size = Pt(10)
+
+    document.add_heading(chronology.title, level=1)
+    for line in header_lines(chronology):
+        document.add_paragraph(line)
+    document.add_paragraph(prepared_line(prov))
+    document.add_paragraph(filter_line(chronology))
+
+    table = document.add_table(rows=1, cols=5)
+    table.style = "Table Grid"
+    heads = ["No.", "Date", "Event detail", "Impact on the child", "Source / document reference"]
+    widths = [Cm(1.3), Cm(2.8), Cm(12.5), Cm(4.5), Cm(5.0)]
+    for cell, text in zip(table.rows[0].cells, heads, strict=True):
+        cell.text = text
+        cell.paragraphs[0].runs[0].bold = True
+    for e in chronology.entries:
+        cells = table.add_row().cells
+        for cell, text in zip(
+            cells,
+            [str(e.serial), e.date, event_cell(e, family), e.impact, e.source],
+            strict=True,
+        ):
+            cell.text = text
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+
+    document.add_heading("Audit appendix: corrections and entries recorded in error", level=2)
+    if chronology.appendix:
+        atable = document.add_table(rows=1, cols=6)
+        atable.style = "Table Grid"
+        for cell, text in zip(
+            atable.rows[0].cells,
+            ["Ref", "Entry", "Action", "Original", "Corrected", "Reason and who recorded it"],
+            strict=True,
+        ):
+            cell.text = text
+            cell.paragraphs[0].runs[0].bold = True
+        for a in chronology.appendix:
+            cells = atable.add_row().cells
+            values = [
+                a.ref,
+                str(a.entry_serial or "—"),
+                a.action,
+                a.original,
+                a.corrected or "—",
+                f"{a.reason} ({a.recorded_by}, {a.recorded_at})",
+            ]
+            for cell, text in zip(cells, values, strict=True):
+                cell.text = text
+    else:
+        document.add_paragraph("None.")
+
+    marker = document.add_paragraph()
+    marker_run = marker.add_run("Provenance record: " + _DOCX_MARK + _dumps(prov))
+    marker_run.font.size = Pt(6)
+
+    footer = section.footer.paragraphs[0]
+    footer.text = provenance_line(prov) + " — Page "
+    _page_field(footer, "PAGE")
+    footer.add_run(" of ")
+    _page_field(footer, "NUMPAGES")
+    for run in footer.runs:
+        run.font.size = Pt(7)
+
+    props = document.core_properties
+    stamp_day = prov["prepared_on"] or (prov["store_time"] or "2000-01-01")[:10]
+    stamp = datetime.fromisoformat(stamp_day).replace(tzinfo=None)
+    props.title = chronology.title
+    props.subject = "Social work chronology"
+    props.author = "caseledger"
+    props.last_modified_by = "caseledger"
+    props.keywords = "caseledger chronology"
+    props.comments = f"store position {prov['store_position']}; sha256 {prov['content_sha256']}"
+    props.created = stamp
+    props.modified = stamp
+    props.last_printed = stamp
+    props.revision = 1
+    out = io.BytesIO()
+    document.save(out)
+    return _fixed_zip(out.getvalue())
+
+
+# -- PDF -------------------------------------------------------------------------------------
+
+
+def render_pdf(chronology: Chronology, prov: dict[str, Any]) -> bytes:
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+
+    family = len(chronology.children) > 1 or chronology.query.family_id is not None
+    styles = getSampleStyleSheet()
+    body = styles["BodyText"].clone("cell", fontSize=8.5, leading=10.5)
+    small = styles["BodyText"].clone("small", fontSize=9, leading=11)
+
+    def p(text: Any, style: Any = body) -> Paragraph:
+        return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
+
+    footer_text = provenance_line(prov)
+
+    class NumberedCanvas(Canvas):
+        """Draws 'Page x of y' and the provenance footer once the page count is known."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont("Helvetica", 7)
+                width = self._pagesize[0]
+                self.drawString(1.5 * cm, 1.0 * cm, footer_text)
+                self.drawRightString(
+                    width - 1.5 * cm, 1.0 * cm, f"Page {self._pageNumber} of {total}"
+                )
+                super().showPage()
+            super().save()
+
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        leftMargin=1.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.5 * cm,
+        bottomMargin=1.8 * cm,
+        title=chronology.title,
+        author="caseledger",
+        subject="Social work chronology",
+        creator=GENERATOR,
+        keywords=[_PDF_MARK + base64.b64encode(_dumps(prov).encode()).decode()],
+        invariant=1,
+    )
+    story: list[Any] = [Paragraph(escape(chronology.title), styles["Heading1"])]
+    for line in header_lines(chronology):
+        story.append(p(line, small))
+    story.append(p(prepared_line(prov), small))
+    story.append(p(filter_line(chronology), small))
+    story.append(Spacer(1, 0.3 * cm))
+    data: list[list[Any]] = [
+        [p(h) for h in ("No.", "Date", "Event detail", "Impact on the child", "Source / reference")]
+    ]
+    for e in chronology.entries:
+        data.append([p(e.serial), p(e.date), p(event_cell(e, family)), p(e.impact), p(e.source)])
+    grid = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
+    table = LongTable(
+        data, colWidths=[1.1 * cm, 2.6 * cm, 13.4 * cm, 4.6 * cm, 5.0 * cm], repeatRows=1
+    )
+    table.setStyle(grid)
+    story.append(table)
+    story.append(Spacer(1, 0.5 * cm))
+    story.append(
+        Paragraph("Audit appendix: corrections and entries recorded in error", styles["Heading2"])
+    )
+    if chronology.appendix:
+        adata: list[list[Any]] = [
+            [p(h) for h in ("Ref", "Entry", "Action", "Original", "Corrected", "Reason, by, when")]
+        ]
+        for a in chronology.appendix:
+            adata.append(
+                [
+                    p(a.ref),
+                    p(a.entry_serial or "—"),
+                    p(a.action),
+                    p(a.original),
+                    p(a.corrected or "—"),
+                    p(f"{a.reason} ({a.recorded_by}, {a.recorded_at})"),
+                ]
+            )
+        atable = LongTable(
+            adata,
+            colWidths=[1.1 * cm, 1.2 * cm, 2.4 * cm, 8.0 * cm, 8.0 * cm, 6.0 * cm],
+            repeatRows=1,
+        )
+        atable.setStyle(grid)
+        story.append(atable)
+    else:
+        story.append(p("None.", small))
+    doc.build(story, canvasmaker=NumberedCanvas)
+    return out.getvalue()
+
+
+RENDERERS: dict[str, Callable[[Chronology, dict[str, Any]], bytes]] = {
+    "pdf": render_pdf,
+    "docx": render_docx,
+    "csv": render_csv,
+    "html": render_html,
+    "json": render_json,
+}
+
+
+def export(
+    chronology: Chronology,
+    fmt: str,
+    *,
+    store_time: str | None,
+    prepared_on: date | None,
+) -> tuple[bytes, dict[str, Any]]:
+    """The file's bytes and its provenance. ``prepared_on`` is required for pdf/docx/html."""
+    if fmt not in RENDERERS:
+        raise ValueError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if fmt in COURT_FORMATS and prepared_on is None:
+        raise ValueError(f"a {fmt} chronology needs the date prepared (PD27A)")
+    prov = provenance(chronology, fmt, store_time, prepared_on)
+    return RENDERERS[fmt](chronology, prov), prov
+
+
+# -- reading provenance back -----------------------------------------------------------------
+
+
+def detect_format(path: Path, data: bytes) -> str:
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(b"PK"):
+        return "docx"
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in ("htm", "html"):
+        return "html"
+    if suffix in FORMATS:
+        return suffix
+    head = data.lstrip()[:20]
+    if head.startswith(b"{"):
+        return "json"
+    if head.lower().startswith((b"<!doctype", b"<html")):
+        return "html"
+    return "csv"
+
+
+def read_provenance(path: Path) -> dict[str, Any]:
+    """The provenance a chronology export carries; ProvenanceError if none can be read."""
+    data = path.read_bytes()
+    fmt = detect_format(path, data)
+    try:
+        if fmt == "json":
+            prov = json.loads(data)["provenance"]
+        elif fmt == "csv":
+            prov = None
+            for row in csv.reader(io.StringIO(data.decode())):
+                if row and row[0] == "provenance" and len(row) > 1:
+                    prov = json.loads(row[1])
+        elif fmt == "html":
+            match = re.search(rb'<meta name="caseledger-provenance" content="([^"]*)">', data)
+            prov = json.loads(html.unescape(match.group(1).decode())) if match else None
+        elif fmt == "docx":
+            from docx import Document
+
+            prov = None
+            for paragraph in Document(io.BytesIO(data)).paragraphs:
+                if _DOCX_MARK in paragraph.text:
+                    prov = json.loads(paragraph.text.split(_DOCX_MARK, 1)[1])
+        else:
+            match = re.search(re.escape(_PDF_MARK).encode() + rb"([A-Za-z0-9+/=]+)", data)
+            prov = json.loads(base64.b64decode(match.group(1))) if match else None
+    except (ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:
+        raise ProvenanceError(f"{path}: cannot read its provenance ({error})") from None
+    if not isinstance(prov, dict) or "store_position" not in prov or "query" not in prov:
+        raise ProvenanceError(
+            f"{path}: no caseledger provenance found — is this a chronology exported by caseledger?"
+        )
+    return prov

@@ -1,0 +1,736 @@
+"""The authoritative chronology: significant events in occurred order, per child or per family.
+
+Two steps, both pure:
+
+1. **Fold** (:class:`ChronologyFolder`, :func:`fold`): each recorded event becomes one row.
+   An ordinary event becomes an :class:`EntryRow` holding its rendered content (date shown with
+   its precision, plain-English detail, outcome, impact, source, late flag). A correction
+   (``entry_corrected``) or an ``entry_recorded_in_error`` becomes an :class:`AmendmentRow`
+   pointing at its target; a correction carries the target's content *after* it (corrections
+   accumulate in recorded order). Rows keep ``global_position`` and ``recorded_at`` so that a
+   chronology can be composed as the store stood at any position, or as known at any moment.
+   The SQL read model (``adapters/readmodels/chronology.py``) stores exactly these rows.
+
+2. **Compose** (:func:`compose`): from the rows visible under a :class:`ChronologyQuery`
+   (position, ``as_known_at``, dates, categories, significance) build the
+   :class:`Chronology` document: entries numbered 1..n in occurred order, a shared event (one
+   correlation id and kind on several children's records) merged into one entry naming every
+   child, corrected entries showing corrected content, entries recorded in error left out,
+   and an audit appendix listing every correction (original text and reason) and every entry
+   recorded in error. Acronyms are expanded the first time they appear in the document.
+
+Replaying "what was known at moment T" is ``compose(*fold(events), query)`` with
+``as_known_at=T`` (or with only the events recorded up to T: the result is the same).
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from enum import Enum
+from typing import Any
+
+from domain.envelope import RecordedEvent
+from domain.events import EVENT_TYPES, CaseEvent
+from domain.events.base import LONDON, DatePrecision
+from domain.events.corrections import EntryCorrected, EntryRecordedInError
+from policies.calendar import WorkingDayCalendar
+
+LATE_AFTER_WORKING_DAYS = 2
+"""An entry is *late* when it was recorded after the end of the 2nd working day after the day it
+happened (for a month- or year-precision date: after the last day of that month or year).
+A visit on Friday written up on the following Tuesday is on time; on Wednesday it is late."""
+
+CORRECTION_KINDS = frozenset({EntryCorrected.kind, EntryRecordedInError.kind})
+HEADER_KINDS = frozenset(
+    {"child_registered", "child_born", "application_issued", "authority_recorded"}
+)
+
+ACRONYMS: dict[str, str] = {
+    "ICPC": "initial child protection conference",
+    "RCPC": "review child protection conference",
+    "CP": "child protection",
+    "CIN": "child in need",
+    "CLA": "child looked after",
+    "LAC": "looked-after child",
+    "IRO": "independent reviewing officer",
+    "PEP": "personal education plan",
+    "PLO": "Public Law Outline",
+    "ICO": "interim care order",
+    "ISO": "interim supervision order",
+    "EPO": "emergency protection order",
+    "SGO": "special guardianship order",
+    "CAO": "child arrangements order",
+    "MASH": "multi-agency safeguarding hub",
+    "CAMHS": "child and adolescent mental health services",
+    "GP": "general practitioner",
+    "DA": "domestic abuse",
+    "DV": "domestic violence",
+    "SW": "social worker",
+    "TM": "team manager",
+    "LA": "local authority",
+    "LADO": "local authority designated officer",
+    "NFA": "no further action",
+    "UASC": "unaccompanied asylum-seeking child",
+    "EHCP": "education, health and care plan",
+    "s47": "section 47 enquiry (Children Act 1989)",
+    "s20": "section 20 accommodation (Children Act 1989)",
+    "s31": "section 31 care or supervision proceedings (Children Act 1989)",
+}
+"""Acronyms expanded on first use in a chronology: ``ICPC`` becomes
+``initial child protection conference (ICPC)`` the first time, ``ICPC`` after."""
+
+_ACRONYM_RE = re.compile(
+    r"(?<![\w(])(" + "|".join(sorted(ACRONYMS, key=len, reverse=True)) + r")(?![\w)])"
+)
+
+OUTCOME_FIELDS: tuple[str, ...] = (
+    "decision",
+    "outcome",
+    "recommendation",
+    "order",
+    "order_sought",
+    "legal_status",
+    "category_of_abuse",
+    "plan",
+    "permanence_option",
+    "agreed_new_date",
+    "next_hearing_on",
+    "reason",
+    "rationale",
+    "actions",
+)
+"""Fields shown, in this order and where present, as the entry's outcome or action taken."""
+
+_CALENDAR = WorkingDayCalendar()
+
+
+# -- rows ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryContent:
+    """One event rendered for the chronology (what a correction can change)."""
+
+    kind: str
+    title: str
+    category: str
+    occurred_at: str
+    occurred_key: str
+    occurred_end: str
+    precision: str
+    date_display: str
+    detail: str
+    outcome: str
+    impact: str
+    source: str
+    significant: bool
+    late: bool
+    payload: str
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """An ordinary recorded event, as first recorded."""
+
+    event_id: str
+    child_id: str
+    position: int
+    global_position: int | None
+    recorded_at: str
+    recorded_by: str
+    correlation_id: str | None
+    content: EntryContent
+
+
+@dataclass(frozen=True)
+class AmendmentRow:
+    """A correction or recorded-in-error entry; ``content`` is the target after a correction."""
+
+    event_id: str
+    target_event_id: str
+    child_id: str
+    position: int
+    global_position: int | None
+    recorded_at: str
+    recorded_by: str
+    action: str  # "corrected" | "recorded_in_error"
+    reason: str
+    changes: str
+    content: EntryContent | None
+
+
+@dataclass
+class TargetState:
+    """What the fold needs to know about an earlier entry to apply a correction to it."""
+
+    kind: str
+    payload: dict[str, Any]
+    recorded_at: datetime
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+
+def utc_text(moment: datetime) -> str:
+    """A recorded-at time as fixed-width UTC text (sorts and compares as text)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_utc_text(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+# -- rendering one event ---------------------------------------------------------------------
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, Enum):
+        name = value.name.replace("_", " ").lower()
+        name = re.sub(r"\bsection (\d+)", r"section \1", name)
+        text = name[:1].upper() + name[1:]
+        raw = str(value.value)
+        return text if raw.lower().replace("_", " ") == name else f"{text} ({raw})"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, list):
+        return ", ".join(_label(v) for v in value)
+    return str(value)
+
+
+def date_display(event: CaseEvent) -> str:
+    """dd/mm/yyyy, with the time where known; '?' for the unknown parts of the date."""
+    precision = event.precision
+    day = event.occurred_date
+    if precision is DatePrecision.YEAR:
+        return f"?/?/{day.year}"
+    if precision is DatePrecision.MONTH:
+        return f"?/{day.month:02d}/{day.year}"
+    if precision is DatePrecision.TIME and isinstance(event.occurred_at, datetime):
+        return event.occurred_at.astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
+    return day.strftime("%d/%m/%Y")
+
+
+def _period_end(event: CaseEvent) -> date:
+    day = event.occurred_date
+    if event.precision is DatePrecision.YEAR:
+        return date(day.year, 12, 31)
+    if event.precision is DatePrecision.MONTH:
+        return date(day.year, day.month, _calendar.monthrange(day.year, day.month)[1])
+    return day
+
+
+def _period_start(event: CaseEvent) -> date:
+    day = event.occurred_date
+    if event.precision is DatePrecision.YEAR:
+        return date(day.year, 1, 1)
+    if event.precision is DatePrecision.MONTH:
+        return date(day.year, day.month, 1)
+    return day
+
+
+def is_late(event: CaseEvent, recorded_at: datetime) -> bool:
+    """Recorded after the end of the 2nd working day after it happened (see LATE_AFTER_...)."""
+    limit = _CALENDAR.add_working_days(_period_end(event), LATE_AFTER_WORKING_DAYS)
+    return recorded_at.astimezone(LONDON).date() > limit
+
+
+def source_text(event: CaseEvent) -> str:
+    parts = [
+        f"Recorded by {event.recorded_by.user_id} ({event.recorded_by.role.replace('_', ' ')})"
+    ]
+    if event.agency:
+        parts.append(f"agency: {event.agency}")
+    if event.source:
+        parts.append(f"ref: {event.source}")
+    return "; ".join(parts)
+
+
+def outcome_text(event: CaseEvent) -> str:
+    parts = []
+    for name in OUTCOME_FIELDS:
+        if name not in type(event).model_fields:
+            continue
+        value = getattr(event, name)
+        if value is None or value == [] or value == "":
+            continue
+        label = name.replace("_", " ").capitalize()
+        parts.append(f"{label}: {_label(value)}")
+    return ". ".join(parts)
+
+
+def render(event: CaseEvent, recorded_at: datetime) -> EntryContent:
+    """One (effective) event as chronology content."""
+    summary = event.summary.strip()
+    detail = f"{type(event).title}. {summary}" if summary else type(event).title
+    start = _period_start(event)
+    instant = (
+        event.occurred_at
+        if isinstance(event.occurred_at, datetime)
+        else datetime(start.year, start.month, start.day, tzinfo=LONDON)
+    )
+    key = utc_text(instant)
+    return EntryContent(
+        kind=event.kind,
+        title=type(event).title,
+        category=type(event).category.value,
+        occurred_at=event.occurred_at.isoformat(),
+        occurred_key=key,
+        occurred_end=_period_end(event).isoformat(),
+        precision=event.precision.value,
+        date_display=date_display(event),
+        detail=detail,
+        outcome=outcome_text(event),
+        impact=(event.impact_on_child or "").strip(),
+        source=source_text(event),
+        significant=event.is_significant,
+        late=is_late(event, recorded_at),
+        payload=json.dumps(
+            event.payload(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ),
+    )
+
+
+def _effective(target: TargetState) -> CaseEvent:
+    data = dict(target.payload)
+    for change in target.changes:
+        data.update(change)
+    return EVENT_TYPES[target.kind].model_validate(data)
+
+
+# -- the fold --------------------------------------------------------------------------------
+
+
+class ChronologyFolder:
+    """Turns recorded events into chronology rows, one row per event, in recorded order.
+
+    ``load`` finds an earlier entry that is not in this folder's memory (the SQL read model
+    passes a database lookup so a correction in a later batch finds its target).
+    """
+
+    def __init__(self, load: Callable[[str], TargetState | None] | None = None) -> None:
+        self.targets: dict[str, TargetState] = {}
+        self.load = load
+
+    def _target(self, event_id: str) -> TargetState | None:
+        target = self.targets.get(event_id)
+        if target is None and self.load is not None:
+            target = self.load(event_id)
+            if target is not None:
+                self.targets[event_id] = target
+        return target
+
+    def apply(self, item: RecordedEvent) -> EntryRow | AmendmentRow:
+        event = item.event
+        recorded_at = utc_text(item.recorded_at)
+        by = f"{event.recorded_by.user_id} ({event.recorded_by.role.replace('_', ' ')})"
+        if isinstance(event, EntryCorrected | EntryRecordedInError):
+            target = self._target(event.target_event_id)
+            content = None
+            changes: dict[str, Any] = {}
+            if isinstance(event, EntryCorrected):
+                changes = dict(event.changes)
+                if target is not None:
+                    target.changes.append(changes)
+                    content = render(_effective(target), target.recorded_at)
+            return AmendmentRow(
+                event_id=item.event_id,
+                target_event_id=event.target_event_id,
+                child_id=item.child_id,
+                position=item.position,
+                global_position=item.global_position,
+                recorded_at=recorded_at,
+                recorded_by=by,
+                action="corrected" if isinstance(event, EntryCorrected) else "recorded_in_error",
+                reason=event.reason,
+                changes=json.dumps(changes, sort_keys=True, ensure_ascii=False, default=str),
+                content=content,
+            )
+        self.targets[item.event_id] = TargetState(
+            kind=event.kind, payload=event.payload(), recorded_at=item.recorded_at
+        )
+        return EntryRow(
+            event_id=item.event_id,
+            child_id=item.child_id,
+            position=item.position,
+            global_position=item.global_position,
+            recorded_at=recorded_at,
+            recorded_by=by,
+            correlation_id=event.correlation_id,
+            content=render(event, item.recorded_at),
+        )
+
+
+def fold(events: Iterable[RecordedEvent]) -> tuple[list[EntryRow], list[AmendmentRow]]:
+    """Every event as a chronology row (events in recorded order per child)."""
+    folder = ChronologyFolder()
+    entries: list[EntryRow] = []
+    amendments: list[AmendmentRow] = []
+    for item in events:
+        row = folder.apply(item)
+        if isinstance(row, EntryRow):
+            entries.append(row)
+        else:
+            amendments.append(row)
+    return entries, amendments
+
+
+# -- the document ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChronologyQuery:
+    """What to include. ``children`` are the subject children (one, or a family's)."""
+
+    children: tuple[str, ...]
+    family_id: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    as_known_at: datetime | None = None
+    position: int | None = None
+    categories: tuple[str, ...] = ()
+    significant_only: bool = True
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "children": list(self.children),
+            "family_id": self.family_id,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "as_known_at": self.as_known_at.astimezone(UTC).isoformat()
+            if self.as_known_at
+            else None,
+            "categories": sorted(self.categories),
+            "significant_only": self.significant_only,
+        }
+
+    def visible(self, global_position: int | None, recorded_at: str) -> bool:
+        if (
+            self.position is not None
+            and global_position is not None
+            and global_position > self.position
+        ):
+            return False
+        return self.as_known_at is None or recorded_at <= utc_text(self.as_known_at)
+
+
+@dataclass(frozen=True)
+class ChildHeader:
+    child_id: str
+    name: str
+    date_of_birth: str | None
+    expected_date_of_birth: str | None
+    case_number: str | None
+    court_numbers: tuple[str, ...]
+    authority: str | None
+    family_id: str | None
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    serial: int
+    date: str
+    occurred_at: str
+    children: tuple[str, ...]
+    child_names: tuple[str, ...]
+    kind: str
+    category: str
+    detail: str
+    outcome: str
+    impact: str
+    source: str
+    recorded_at: str
+    late: bool
+    corrected: bool
+    notes: tuple[str, ...]
+    event_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AppendixItem:
+    ref: str
+    action: str
+    entry_serial: int | None
+    children: tuple[str, ...]
+    entry_date: str
+    original: str
+    corrected: str
+    reason: str
+    recorded_by: str
+    recorded_at: str
+    event_id: str
+    target_event_id: str
+
+
+@dataclass(frozen=True)
+class Chronology:
+    """The chronology document every export renders."""
+
+    query: ChronologyQuery
+    children: tuple[ChildHeader, ...]
+    entries: tuple[ChronologyEntry, ...]
+    appendix: tuple[AppendixItem, ...]
+    position: int | None
+
+    @property
+    def title(self) -> str:
+        if self.query.family_id:
+            return f"Family chronology ({self.query.family_id})"
+        names = ", ".join(c.name for c in self.children) or ", ".join(self.query.children)
+        return f"Chronology of {names}"
+
+    def content(self) -> dict[str, Any]:
+        """Everything the document says, as JSON-ready data (what the content hash covers)."""
+        return {
+            "title": self.title,
+            "query": self.query.describe(),
+            "store_position": self.position,
+            "children": [asdict(c) for c in self.children],
+            "entries": [asdict(e) for e in self.entries],
+            "appendix": [asdict(a) for a in self.appendix],
+        }
+
+    def content_sha256(self) -> str:
+        data = json.dumps(self.content(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _headers(entries: Sequence[EntryRow], current: dict[str, EntryContent]) -> list[ChildHeader]:
+    info: dict[str, dict[str, Any]] = {}
+    for row in entries:
+        kind = row.content.kind
+        if kind not in HEADER_KINDS or row.event_id not in current:
+            continue
+        data = json.loads(current[row.event_id].payload)
+        child = info.setdefault(row.child_id, {"court_numbers": []})
+        if kind == "child_registered":
+            child["name"] = f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()
+            child["date_of_birth"] = data.get("date_of_birth")
+            child["expected_date_of_birth"] = data.get("expected_date_of_birth")
+            child["case_number"] = data.get("case_number")
+            child["family_id"] = data.get("family_id")
+        elif kind == "child_born":
+            child["date_of_birth"] = data.get("date_of_birth")
+            child["expected_date_of_birth"] = None
+            if data.get("first_name") and "name" in child:
+                child["name"] = f"{data['first_name']} {child['name'].split(' ')[-1]}"
+        elif kind == "application_issued" and data.get("court_number"):
+            if data["court_number"] not in child["court_numbers"]:
+                child["court_numbers"].append(data["court_number"])
+        elif kind == "authority_recorded":
+            child["authority"] = data.get("authority")
+    headers = []
+    for child_id in sorted(info):
+        d = info[child_id]
+        headers.append(
+            ChildHeader(
+                child_id=child_id,
+                name=d.get("name") or child_id,
+                date_of_birth=d.get("date_of_birth"),
+                expected_date_of_birth=d.get("expected_date_of_birth"),
+                case_number=d.get("case_number"),
+                court_numbers=tuple(d["court_numbers"]),
+                authority=d.get("authority"),
+                family_id=d.get("family_id"),
+            )
+        )
+    return headers
+
+
+def _expander() -> Callable[[str], str]:
+    seen: set[str] = set()
+
+    def expand(text: str) -> str:
+        def one(match: re.Match[str]) -> str:
+            word = match.group(1)
+            if word in seen:
+                return word
+            seen.add(word)
+            expansion = ACRONYMS[word]
+            before = match.string[: match.start()].rstrip()
+            if not before or before.endswith((".", ":", "!", "?")):
+                expansion = expansion[:1].upper() + expansion[1:]
+            return f"{expansion} ({word})"
+
+        return _ACRONYM_RE.sub(one, text) if text else text
+
+    return expand
+
+
+def _fmt_recorded(value: str) -> str:
+    return parse_utc_text(value).astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
+
+
+def compose(
+    entries: Iterable[EntryRow], amendments: Iterable[AmendmentRow], query: ChronologyQuery
+) -> Chronology:
+    """The chronology document for ``query`` from the rows of its children (see module doc)."""
+    wanted = set(query.children)
+    rows = [
+        r
+        for r in entries
+        if r.child_id in wanted and query.visible(r.global_position, r.recorded_at)
+    ]
+    amends = sorted(
+        (
+            a
+            for a in amendments
+            if a.child_id in wanted and query.visible(a.global_position, a.recorded_at)
+        ),
+        key=lambda a: (a.recorded_at, a.child_id, a.position),
+    )
+    by_id = {r.event_id: r for r in rows}
+    current: dict[str, EntryContent] = {r.event_id: r.content for r in rows}
+    in_error: set[str] = set()
+    history: dict[str, list[AmendmentRow]] = {}
+    for a in amends:
+        if a.target_event_id not in by_id:
+            continue
+        history.setdefault(a.target_event_id, []).append(a)
+        if a.action == "recorded_in_error":
+            in_error.add(a.target_event_id)
+        elif a.content is not None:
+            current[a.target_event_id] = a.content
+    effective = {k: v for k, v in current.items() if k not in in_error}
+    headers = _headers(rows, effective)
+    names = {h.child_id: h.name for h in headers}
+
+    # group shared events (one correlation id, one kind) into one entry
+    groups: dict[tuple[str, ...], list[EntryRow]] = {}
+    for r in sorted(rows, key=lambda r: (r.recorded_at, r.child_id, r.position)):
+        if r.event_id in in_error:
+            continue
+        content = effective[r.event_id]
+        key = ("c", r.correlation_id, content.kind) if r.correlation_id else ("e", r.event_id)
+        groups.setdefault(key, []).append(r)
+
+    selected: list[tuple[EntryRow, list[EntryRow], EntryContent]] = []
+    for members in groups.values():
+        first = members[0]
+        content = effective[first.event_id]
+        if query.significant_only and not content.significant:
+            continue
+        if query.categories and content.category not in query.categories:
+            continue
+        if query.date_from and content.occurred_end < query.date_from.isoformat():
+            continue
+        if query.date_to and _start_day(content) > query.date_to:
+            continue
+        selected.append((first, members, content))
+    selected.sort(key=lambda s: (s[2].occurred_key, s[0].recorded_at, s[0].child_id, s[0].position))
+
+    expand = _expander()
+    serial_of: dict[str, int] = {}
+    body: list[ChronologyEntry] = []
+    pending_refs: dict[str, list[str]] = {}
+    appendix: list[AppendixItem] = []
+    for serial, (_, members, _) in enumerate(selected, start=1):
+        for m in members:
+            serial_of[m.event_id] = serial
+    # the appendix: every correction and recorded-in-error entry, in recorded order
+    ref_no = 0
+    for target_id, items in sorted(history.items(), key=lambda kv: (kv[1][0].recorded_at, kv[0])):
+        original = by_id[target_id]
+        before = original.content
+        for a in items:
+            ref_no += 1
+            ref = f"A{ref_no}"
+            after = a.content if a.action == "corrected" and a.content is not None else None
+            appendix.append(
+                AppendixItem(
+                    ref=ref,
+                    action="Corrected" if a.action == "corrected" else "Recorded in error",
+                    entry_serial=serial_of.get(target_id),
+                    children=(original.child_id,),
+                    entry_date=before.date_display,
+                    original=_entry_text(before),
+                    corrected=_entry_text(after) if after else "",
+                    reason=a.reason,
+                    recorded_by=a.recorded_by,
+                    recorded_at=_fmt_recorded(a.recorded_at),
+                    event_id=a.event_id,
+                    target_event_id=target_id,
+                )
+            )
+            pending_refs.setdefault(target_id, []).append(ref)
+            if after is not None:
+                before = after
+
+    for serial, (first, members, content) in enumerate(selected, start=1):
+        children = tuple(m.child_id for m in sorted(members, key=lambda m: m.child_id))
+        notes: list[str] = []
+        refs = [ref for m in members for ref in pending_refs.get(m.event_id, [])]
+        corrected = any(history.get(m.event_id) for m in members)
+        if refs:
+            notes.append("Corrected: see appendix " + ", ".join(refs))
+        if content.late:
+            notes.append(
+                f"Recorded late: occurred {content.date_display}, recorded {_fmt_recorded(first.recorded_at)}"
+            )
+        body.append(
+            ChronologyEntry(
+                serial=serial,
+                date=content.date_display,
+                occurred_at=content.occurred_at,
+                children=children,
+                child_names=tuple(names.get(c, c) for c in children),
+                kind=content.kind,
+                category=content.category,
+                detail=expand(content.detail),
+                outcome=expand(content.outcome),
+                impact=expand(content.impact),
+                source=content.source,
+                recorded_at=_fmt_recorded(first.recorded_at),
+                late=content.late,
+                corrected=corrected,
+                notes=tuple(notes),
+                event_ids=tuple(m.event_id for m in sorted(members, key=lambda m: m.child_id)),
+            )
+        )
+    position = query.position
+    if position is None:
+        seen = [r.global_position for r in rows if r.global_position is not None]
+        seen += [a.global_position for a in amends if a.global_position is not None]
+        position = max(seen) if seen else None
+    return Chronology(
+        query=query,
+        children=tuple(headers),
+        entries=tuple(body),
+        appendix=tuple(appendix),
+        position=position,
+    )
+
+
+def _start_day(content: EntryContent) -> date:
+    raw = content.occurred_at[:10]
+    start = date.fromisoformat(raw)
+    if content.precision == DatePrecision.YEAR.value:
+        return date(start.year, 1, 1)
+    if content.precision == DatePrecision.MONTH.value:
+        return date(start.year, start.month, 1)
+    return start
+
+
+def _entry_text(content: EntryContent) -> str:
+    text = f"{content.date_display}: {content.detail}"
+    if content.outcome:
+        text += f" Outcome: {content.outcome}"
+    return text
+
+
+def significance_table() -> list[dict[str, Any]]:
+    """Every event kind with its category and whether the chronology includes it by default."""
+    return [
+        {
+            "kind": kind,
+            "title": cls.title,
+            "category": cls.category.value,
+            "significant_by_default": cls.significant_by_default,
+        }
+        for kind, cls in sorted(EVENT_TYPES.items(), key=lambda kv: (kv[1].category.value, kv[0]))
+    ]
