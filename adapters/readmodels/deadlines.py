@@ -1,0 +1,238 @@
+"""The due-date index: which children a tick must look at, without replaying every stream.
+
+Two tables, on SQLite and PostgreSQL alike:
+
+- ``deadline_children``: one row per child. ``dirty`` is set whenever a (non-standards) event
+  for the child arrives in the log, so the next tick re-evaluates that child; ``next_check`` is
+  the epoch second at which the child's schedule next needs a warning or a breach if nothing
+  new arrives (indexed). A tick reads only rows that are dirty or whose ``next_check`` has come.
+  ``worker_id`` and ``team`` come from allocation events, for the team manager's overdue list.
+- ``deadline_open``: each child's open and breached deadlines as last evaluated (what
+  ``caseledger overdue`` lists).
+
+The log-following part (:meth:`DeadlineIndex.apply`) is a read model for
+:class:`adapters.readmodels.runner.ReadModelRunner`, so it sees every event exactly once. The
+rest is written by the tick after it evaluates a child (:func:`save_child`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
+
+from domain.envelope import RecordedEvent
+from domain.events.base import Category
+from policies.engine import Deadline, Status
+
+metadata = MetaData()
+
+deadline_children = Table(
+    "deadline_children",
+    metadata,
+    Column("child_id", String(64), primary_key=True),
+    Column("dirty", Boolean, nullable=False, default=True),
+    Column("next_check", Float, nullable=True),
+    Column("worker_id", String(64), nullable=True),
+    Column("team", String(100), nullable=True),
+    Column("authority", String(60), nullable=True),
+    Column("open_count", Integer, nullable=False, default=0),
+    Column("evaluated_at", Float, nullable=True),
+    Index("ix_deadline_children_next_check", "next_check"),
+    Index("ix_deadline_children_dirty", "dirty"),
+)
+
+deadline_open = Table(
+    "deadline_open",
+    metadata,
+    Column("child_id", String(64), primary_key=True),
+    Column("key", String(240), primary_key=True),
+    Column("rule_id", String(120), nullable=False),
+    Column("pack", String(60), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("citation", String(400), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("due", Float, nullable=False),
+    Column("due_iso", String(40), nullable=False),
+    Column("trigger_event_id", String(64), nullable=False),
+    Index("ix_deadline_open_due", "due"),
+)
+
+
+def epoch(moment: datetime) -> float:
+    return moment.astimezone(UTC).timestamp()
+
+
+class DeadlineIndex:
+    """Read model: marks children dirty as their events arrive and keeps their allocation."""
+
+    name = "deadline_index"
+    metadata = metadata
+
+    def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
+        touched: dict[str, dict[str, object]] = {}
+        for item in events:
+            event = item.event
+            if event.category is Category.STANDARDS:
+                continue  # the handler's own output never re-triggers it
+            row = touched.setdefault(item.child_id, {})
+            if event.kind == "allocated_to_worker":
+                row["worker_id"] = getattr(event, "worker_id", None)
+                team = getattr(event, "team", None)
+                if team:
+                    row["team"] = team
+            elif event.kind == "allocated_to_team":
+                row["team"] = getattr(event, "team", None)
+            elif event.kind == "authority_recorded":
+                row["authority"] = getattr(event, "authority", None)
+        if not touched:
+            return
+        existing = set(
+            conn.execute(
+                select(deadline_children.c.child_id).where(
+                    deadline_children.c.child_id.in_(list(touched))
+                )
+            ).scalars()
+        )
+        for child_id, values in touched.items():
+            if child_id in existing:
+                conn.execute(
+                    update(deadline_children)
+                    .where(deadline_children.c.child_id == child_id)
+                    .values(dirty=True, **values)
+                )
+            else:
+                conn.execute(
+                    insert(deadline_children).values(
+                        child_id=child_id, dirty=True, open_count=0, **values
+                    )
+                )
+
+
+def children_to_check(conn: Connection, at: datetime, limit: int | None = None) -> list[str]:
+    """Children that are dirty or whose next check time has come, by child id."""
+    query = (
+        select(deadline_children.c.child_id)
+        .where(
+            or_(
+                deadline_children.c.dirty.is_(True),
+                and_(
+                    deadline_children.c.next_check.is_not(None),
+                    deadline_children.c.next_check <= epoch(at),
+                ),
+            )
+        )
+        .order_by(deadline_children.c.child_id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(conn.execute(query).scalars())
+
+
+REPORTED = (Status.PENDING, Status.EXTENDED, Status.BREACHED)
+
+
+def save_child(
+    conn: Connection,
+    child_id: str,
+    deadlines: Iterable[Deadline],
+    next_check: datetime | None,
+    at: datetime,
+) -> None:
+    """Store a child's evaluated schedule: open/breached deadlines, next check, not dirty."""
+    rows = [
+        {
+            "child_id": child_id,
+            "key": d.key,
+            "rule_id": d.rule_id,
+            "pack": d.pack,
+            "title": d.title,
+            "citation": d.citation,
+            "severity": d.severity,
+            "status": d.status.value,
+            "due": epoch(d.effective_due),
+            "due_iso": d.effective_due.isoformat(),
+            "trigger_event_id": d.trigger_event_id,
+        }
+        for d in deadlines
+        if d.status in REPORTED
+    ]
+    conn.execute(delete(deadline_open).where(deadline_open.c.child_id == child_id))
+    if rows:
+        conn.execute(insert(deadline_open), rows)
+    values = {
+        "dirty": False,
+        "next_check": epoch(next_check) if next_check else None,
+        "open_count": len(rows),
+        "evaluated_at": epoch(at),
+    }
+    updated = conn.execute(
+        update(deadline_children).where(deadline_children.c.child_id == child_id).values(**values)
+    )
+    if updated.rowcount == 0:
+        conn.execute(insert(deadline_children).values(child_id=child_id, **values))
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    child_id: str
+    worker_id: str | None
+    team: str | None
+    rule_id: str
+    pack: str
+    title: str
+    citation: str
+    severity: str
+    status: str
+    due: str
+
+
+def overdue_rows(
+    conn: Connection,
+    until: datetime,
+    *,
+    team: str | None = None,
+    worker: str | None = None,
+) -> list[OverdueRow]:
+    """Open or breached deadlines due by ``until``, with each child's worker and team."""
+    query = (
+        select(
+            deadline_open.c.child_id,
+            deadline_children.c.worker_id,
+            deadline_children.c.team,
+            deadline_open.c.rule_id,
+            deadline_open.c.pack,
+            deadline_open.c.title,
+            deadline_open.c.citation,
+            deadline_open.c.severity,
+            deadline_open.c.status,
+            deadline_open.c.due_iso,
+        )
+        .join(deadline_children, deadline_children.c.child_id == deadline_open.c.child_id)
+        .where(deadline_open.c.due <= epoch(until))
+        .order_by(deadline_children.c.worker_id, deadline_open.c.due, deadline_open.c.child_id)
+    )
+    if team is not None:
+        query = query.where(deadline_children.c.team == team)
+    if worker is not None:
+        query = query.where(deadline_children.c.worker_id == worker)
+    return [OverdueRow(*row) for row in conn.execute(query)]

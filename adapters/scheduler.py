@@ -1,0 +1,189 @@
+"""The policy process: follows the log and the clock, appends breaches, warnings, met-late events.
+
+:class:`PolicyHandler.tick` is one deterministic pass at a given moment:
+
+1. the due-date index (:mod:`adapters.readmodels.deadlines`) catches up with the log, marking
+   every child with new events dirty;
+2. only the children that are dirty or whose next check time has come are evaluated (their
+   streams read, the pure engine run);
+3. the standards events the pure handler (:mod:`policies.handler`) calls for are appended to the
+   child's own record, each with its deterministic idempotency key — a repeated tick, a restart
+   after a crash mid-batch or events arriving out of order find the key already there and write
+   nothing; a ConcurrencyConflict (another writer got in first) reloads and retries;
+4. the child's row in the index is saved (open deadlines, next check, not dirty).
+
+A crash between 3 and 4 leaves the child dirty or due, so the next tick redoes it and the keys
+stop anything being written twice. :func:`run_scheduler` drives ticks from APScheduler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import structlog
+
+from adapters.db import sql_engine
+from adapters.readmodels.deadlines import DeadlineIndex, children_to_check, save_child
+from adapters.readmodels.runner import ReadModelRunner
+from adapters.store import EventStore
+from domain.envelope import RecordedEvent
+from domain.errors import ConcurrencyConflict
+from domain.events.base import Category
+from policies.engine import Deadline, evaluate
+from policies.handler import HandlerConfig, next_check, standards_events
+from policies.rules import PackSet, load_packs
+
+log = structlog.get_logger("caseledger.policy")
+
+RETRIES = 5
+
+
+@dataclass
+class TickReport:
+    at: datetime
+    children_checked: int = 0
+    breaches: int = 0
+    due_soon: int = 0
+    met_late: int = 0
+    events_read: int = 0
+    written: list[RecordedEvent] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "at": self.at.isoformat(),
+            "children_checked": self.children_checked,
+            "events_read": self.events_read,
+            "breaches": self.breaches,
+            "due_soon": self.due_soon,
+            "met_late": self.met_late,
+        }
+
+
+class PolicyHandler:
+    """Runs ticks against one store with one set of rule packs."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        packs: PackSet | None = None,
+        config: HandlerConfig = HandlerConfig(),
+    ) -> None:
+        self.store = store
+        self.packs = packs or load_packs()
+        self.config = config
+        self.index = DeadlineIndex()
+        self.runner = ReadModelRunner(store, [self.index])
+        self.engine = sql_engine(store.url)
+
+    def catch_up(self) -> int:
+        return self.runner.catch_up()
+
+    def tick(
+        self,
+        at: datetime,
+        *,
+        write: bool = True,
+        progress: Callable[[int, int], None] | None = None,
+        stop_after: int | None = None,
+    ) -> TickReport:
+        """One pass at ``at``; ``write=False`` refreshes the index without appending events.
+
+        ``stop_after`` processes at most that many children (tests use it to simulate a crash
+        mid-batch).
+        """
+        if at.tzinfo is None:
+            raise ValueError("at must be an aware datetime")
+        report = TickReport(at=at)
+        report.events_read = self.catch_up()
+        with self.engine.connect() as conn:
+            children = children_to_check(conn, at)
+        if stop_after is not None:
+            children = children[:stop_after]
+        for done, child_id in enumerate(children, start=1):
+            self._process(child_id, at, report, write)
+            report.children_checked += 1
+            if progress:
+                progress(done, len(children))
+        log.info("tick_done", **report.as_json())
+        return report
+
+    def _process(self, child_id: str, at: datetime, report: TickReport, write: bool) -> None:
+        for attempt in range(RETRIES):
+            events = self.store.stream(child_id)
+            deadlines = evaluate(events, self.packs, at)
+            keys = _standards_keys(events)
+            new = standards_events(deadlines, keys, at, self.config) if write else []
+            if new:
+                try:
+                    written = self.store.record(new)
+                except ConcurrencyConflict:
+                    log.info("tick_conflict_retry", child_id=child_id, attempt=attempt + 1)
+                    continue
+                fresh = [w for w in written if w.position > len(events)]
+                report.written.extend(fresh)
+                for item in fresh:
+                    if item.kind == "deadline_breached":
+                        report.breaches += 1
+                    elif item.kind == "deadline_due_soon":
+                        report.due_soon += 1
+                    elif item.kind == "deadline_met_late":
+                        report.met_late += 1
+                keys |= {e.idempotency_key for e in new if e.idempotency_key}
+            self._save(child_id, deadlines, keys, at)
+            return
+        raise ConcurrencyConflict(f"child {child_id}: gave up after {RETRIES} conflicting writes")
+
+    def _save(self, child_id: str, deadlines: list[Deadline], keys: set[str], at: datetime) -> None:
+        with self.engine.begin() as conn:
+            save_child(conn, child_id, deadlines, next_check(deadlines, keys, at, self.config), at)
+
+
+def _standards_keys(events: list[RecordedEvent]) -> set[str]:
+    return {
+        e.event.idempotency_key
+        for e in events
+        if e.event.category is Category.STANDARDS and e.event.idempotency_key
+    }
+
+
+def run_scheduler(
+    url: str | None,
+    *,
+    interval_seconds: int = 300,
+    config: HandlerConfig = HandlerConfig(),
+    max_ticks: int | None = None,
+) -> int:
+    """Tick every ``interval_seconds`` with the wall clock until interrupted (or ``max_ticks``)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    store = EventStore(url)
+    handler = PolicyHandler(store, config=config)
+    scheduler = BlockingScheduler(timezone="Europe/London")
+    ticks = 0
+
+    def job() -> None:
+        nonlocal ticks
+        handler.tick(datetime.now(UTC))
+        ticks += 1
+        if max_ticks is not None and ticks >= max_ticks:
+            scheduler.shutdown(wait=False)
+
+    scheduler.add_job(
+        job,
+        "interval",
+        seconds=interval_seconds,
+        next_run_time=datetime.now(UTC),
+        max_instances=1,
+        coalesce=True,
+        id="caseledger-tick",
+    )
+    log.info("scheduler_started", interval_seconds=interval_seconds, db=store.db.describe())
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        store.close()
+    return ticks
