@@ -148,7 +148,7 @@ def _register_family(w: _Writer) -> None:
         last_name="Fairholm",
         sex="M",
         date_of_birth="2016-04-12",
-        upn="T801200000011",
+        upn="K801200000011",
         case_number="YK-100231",
         name="jordan_registered",
         **common,

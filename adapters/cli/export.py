@@ -1,0 +1,57 @@
+"""`caseledger export ...`: statutory returns and reporting tables, derived from events alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from adapters.cli.app import app
+from adapters.cli.common import DbOption, fail, open_store
+
+export_app = typer.Typer(help="Statutory returns (CIN census, SSDA903) and reporting tables.")
+app.add_typer(export_app, name="export")
+
+YearOption = Annotated[
+    int, typer.Option("--year", help="Collection year's end: 2026 is April 2025 to March 2026.")
+]
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed} events"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+@export_app.command("cin-census")
+def cin_census(
+    year: YearOption,
+    la: Annotated[str, typer.Option("--la", help="DfE three-digit LA code.")] = "370",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the XML here (default: standard output).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """The children in need census XML for a collection year."""
+    from adapters.exporters.cin_census import export_cin_census
+
+    with open_store(db) as store, _progress() as bar:
+        task = bar.add_task("reading events", total=None)
+        try:
+            xml, children = export_cin_census(
+                store, year, la, out, progress=lambda n: bar.update(task, completed=n)
+            )
+        except ValueError as error:
+            fail(str(error))
+    if out is None:
+        typer.echo(xml.decode("utf-8"), nl=False)
+    else:
+        typer.echo(f"wrote {out}: CIN census {year}, {children} children", err=True)
