@@ -634,7 +634,9 @@ def compose(
             serial_of[m.event_id] = serial
     # the appendix: every correction and recorded-in-error entry, in recorded order
     ref_no = 0
-    for target_id, items in sorted(history.items(), key=lambda kv: (kv[1][0].recorded_at, kv[0])):
+    for target_id, items in sorted(
+        history.items(), key=lambda kv: (kv[1][0].recorded_at, kv[1][0].child_id, kv[1][0].position)
+    ):
         original = by_id[target_id]
         before = original.content
         for a in items:

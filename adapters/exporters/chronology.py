@@ -107,7 +107,7 @@ def header_lines(chronology: Chronology) -> list[str]:
         court = ", ".join(child.court_numbers) if child.court_numbers else "none"
         lines.append(
             f"{child.name} ({child.child_id}) — {born} — LA case number: "
-            f"{child.case_number or '—'} — Court number: {court}"
+            f"{child.case_number or 'none'} — Court number: {court}"
             + (f" — Local authority: {child.authority}" if child.authority else "")
         )
     return lines
