@@ -580,7 +580,7 @@ def read_provenance(path: Path) -> dict[str, Any]:
     fmt = detect_format(path, data)
     try:
         if fmt == "json":
-            prov = json.loads(data)["provenance"]
+            prov = json.loads(data).get("provenance")
         elif fmt == "csv":
             prov = None
             for row in csv.reader(io.StringIO(data.decode())):
