@@ -489,10 +489,8 @@ class _Story:
         moment = self._open(self.f.plan.opened)
         path = self.f.path
         if path == "nfa":
-            self._close(
-                moment + timedelta(hours=2),
-                ClosureReason.CASE_CLOSED_AFTER_ASSESSMENT_NO_FURTHER_ACTION,
-            )
+            # no assessment, so not RC8/RC9 ("closed after assessment"; CIN query 8825Q)
+            self._close(moment + timedelta(hours=2), ClosureReason.SERVICES_CEASED_OTHER)
             return
         strategy = path == "cp" or (path == "lac" and self.shared["entry"] != "s20")
         if strategy:
