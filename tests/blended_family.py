@@ -90,6 +90,7 @@ def _person(ledger: Ledger, child: str, occurred: str, person_id: str, **fields:
 def _tie(
     ledger: Ledger, child: str, occurred: str, rid: str, kind: str, a: str, b: str, **fields: Any
 ) -> None:
+    fields.setdefault("started_on", None)
     ledger.add(
         "relationship_recorded",
         child,
@@ -553,3 +554,12 @@ def adoption_path(child: str = "C-ADOPT") -> Ledger:
 
 def london(day: str, hour: int = 12) -> datetime:
     return datetime.combine(date.fromisoformat(day), time(hour), tzinfo=LONDON)
+
+
+def write_to_store(ledger: Ledger, store: Any, clock: Any) -> None:
+    """Write the ledger's entries into a real store with the same ids and recorded-at times."""
+    items = sorted(ledger.all(), key=lambda e: (e.recorded_at, e.child_id, e.position))
+    for item in items:
+        clock.set(item.recorded_at)
+        store.new_id = lambda item=item: item.event_id
+        store.record([item.event])

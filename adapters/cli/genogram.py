@@ -1,0 +1,111 @@
+"""`caseledger genogram`: the people and ties around a child (or family), as data or a picture."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import structlog
+import typer
+from eventsourcing.utils import get_topic
+
+from adapters.cli.app import app
+from adapters.cli.common import DbOption, fail, open_store, parse_when
+from adapters.exporters.genogram_graphviz import render
+from adapters.store import EventStore
+from domain.envelope import RecordedEvent
+from domain.events.base import LONDON
+from domain.events.people import ChildRegistered
+from projections.genogram import family_children
+from projections.genogram import genogram as build_genogram
+
+log = structlog.get_logger("caseledger.genogram")
+
+
+class GenogramFormat(StrEnum):
+    JSON = "json"
+    DOT = "dot"
+    SVG = "svg"
+    PNG = "png"
+
+
+def registrations(store: EventStore) -> Iterator[RecordedEvent]:
+    """Every child_registered entry in the log (read by topic, so other entries are skipped)."""
+    topic = get_topic(ChildRegistered)
+    position = 0
+    while True:
+        page = store.notifications(after=position, limit=5000, topics=[topic])
+        if not page:
+            return
+        yield from page
+        position = page[-1].global_position or position
+
+
+@app.command()
+def genogram(
+    child: Annotated[str, typer.Argument(help="The index child's id.")],
+    family: Annotated[
+        bool, typer.Option("--family", help="Every child sharing the child's family id.")
+    ] = False,
+    as_known_at: Annotated[
+        str | None,
+        typer.Option("--as-known-at", help="Only what had been recorded by then (ISO date/time)."),
+    ] = None,
+    fmt: Annotated[
+        GenogramFormat, typer.Option("--format", help="json (data), dot, svg or png (picture).")
+    ] = GenogramFormat.JSON,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file instead of standard output.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """The genogram: kinship, parental responsibility and households, and the emotional and
+    harm overlay kept apart; professionals in a separate ecomap list."""
+    moment = parse_when(as_known_at, "--as-known-at")
+    if fmt is GenogramFormat.PNG and out is None and sys.stdout.isatty():
+        fail("--format png writes binary data: give --out FILE")
+    with open_store(db) as store:
+        events = list(store.stream(child))
+        children = [child]
+        if family:
+            children = family_children(registrations(store), child)
+            for other in children:
+                if other != child:
+                    events.extend(store.stream(other))
+    model = build_genogram(
+        events,
+        index_child=child,
+        as_known_at=moment,
+        scope="family" if family else "child",
+    )
+    if moment is not None and not any(p.index_child for p in model.people):
+        fail(f"child {child!r} was not yet registered as known at {moment.isoformat()}")
+    log.info(
+        "genogram_built",
+        child_id=child,
+        children=len(children),
+        people=len(model.people),
+        ties=len(model.kinship) + len(model.overlay),
+        format=fmt.value,
+    )
+    if fmt is GenogramFormat.JSON:
+        data = (model.model_dump_json(indent=2) + "\n").encode("utf-8")
+    else:
+        today = (moment or datetime.now(LONDON)).astimezone(LONDON).date()
+        try:
+            data = render(model, fmt.value, today=today)
+        except Exception as error:  # noqa: BLE001  (graphviz missing or failing)
+            fail(f"cannot draw the genogram with Graphviz: {type(error).__name__}: {error}")
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        out.write_bytes(data)
+    except OSError as error:
+        fail(f"cannot write {out}: {error.strerror}")
+    typer.echo(f"wrote {out} ({fmt.value}, {len(model.people)} people)", err=True)
