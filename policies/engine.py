@@ -658,8 +658,14 @@ class Schedule:
                     and deadline.counted_from > to_london(at).date()
                 ):
                     continue  # a birthday still to come
-                if deadline.is_open and at > deadline.effective_due:
-                    deadline = replace(deadline, status=Status.BREACHED)
+                if (
+                    deadline.status is Status.BREACHED
+                    and deadline.satisfied_by_event_id is None
+                    and deadline.cancelled_by_event_id is None
+                    and at <= deadline.effective_due
+                ):  # judged against the far future: not yet due at ``at``
+                    status = Status.EXTENDED if deadline.extended_to else Status.PENDING
+                    deadline = replace(deadline, status=status)
                 out.append(deadline)
         return _sorted(out)
 
