@@ -30,7 +30,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
@@ -181,7 +181,7 @@ def utc_text(moment: datetime) -> str:
 
 
 def parse_utc_text(value: str) -> datetime:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(value[:-1] + "+00:00")
 
 
 # -- rendering one event ---------------------------------------------------------------------
@@ -490,9 +490,9 @@ class Chronology:
             "title": self.title,
             "query": self.query.describe(),
             "store_position": self.position,
-            "children": [asdict(c) for c in self.children],
-            "entries": [asdict(e) for e in self.entries],
-            "appendix": [asdict(a) for a in self.appendix],
+            "children": [dict(vars(c)) for c in self.children],
+            "entries": [dict(vars(e)) for e in self.entries],
+            "appendix": [dict(vars(a)) for a in self.appendix],
         }
 
     def content_sha256(self) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    or_,
     select,
 )
 
@@ -38,6 +39,7 @@ from adapters.readmodels.runner import Progress, ReadModelRunner
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 from projections.chronology import (
+    HEADER_KINDS,
     AmendmentRow,
     Chronology,
     ChronologyFolder,
@@ -286,6 +288,7 @@ class ChronologyStore:
         children: Sequence[str],
         position: int | None = None,
         as_known_at: datetime | None = None,
+        significant_only: bool = False,
     ) -> tuple[list[EntryRow], list[AmendmentRow]]:
         """The rows of these children visible at ``position`` and ``as_known_at``."""
         with self.engine.connect() as conn:
@@ -296,6 +299,19 @@ class ChronologyStore:
                     query = query.where(table.c.global_position <= position)
                 if as_known_at is not None:
                     query = query.where(table.c.recorded_at <= utc_text(as_known_at))
+                if significant_only and table is entries_table:
+                    # what compose could still need: significant entries, the header's
+                    # events, and entries a correction may have made significant
+                    corrected = select(amendments_table.c.target_event_id).where(
+                        amendments_table.c.child_id.in_(list(children))
+                    )
+                    query = query.where(
+                        or_(
+                            table.c.significant.is_(True),
+                            table.c.kind.in_(sorted(HEADER_KINDS)),
+                            table.c.event_id.in_(corrected),
+                        )
+                    )
                 found.append(list(conn.execute(query)))
         return [entry_from(r) for r in found[0]], [amendment_from(r) for r in found[1]]
 
@@ -313,10 +329,10 @@ class ChronologyStore:
     def chronology(self, query: ChronologyQuery) -> Chronology:
         """Compose the chronology; a query without a position is served at the current one."""
         if query.position is None:
-            from dataclasses import replace
-
             query = replace(query, position=self.position)
-        entries, amendments = self.rows(query.children, query.position, query.as_known_at)
+        entries, amendments = self.rows(
+            query.children, query.position, query.as_known_at, query.significant_only
+        )
         return compose(entries, amendments, query)
 
     def all_rows(self) -> tuple[list[EntryRow], list[AmendmentRow]]:

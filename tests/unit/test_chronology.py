@@ -324,3 +324,11 @@ def test_significance_table_covers_every_kind_from_the_event_classes() -> None:
     assert by_kind["case_note_recorded"]["significant_by_default"] is False
     for kind, cls in EVENT_TYPES.items():
         assert by_kind[kind]["significant_by_default"] is cls.significant_by_default
+
+
+def test_documented_significance_table_is_generated_from_the_event_classes() -> None:
+    from scripts.chronology_docs import DOC, render
+
+    text = DOC.read_text(encoding="utf-8")
+    assert render(text) == text, "docs/chronology.md is stale: python -m scripts.chronology_docs"
+    assert "| proceedings | `order_made` | Order made | yes |" in text
