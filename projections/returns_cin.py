@@ -15,7 +15,7 @@ How events map to the census:
   unless one is already open (a re-referral then belongs to the open episode);
 - a referral decision of no further action / early help on an episode with no other
   work closes it as a referral with no further action (``ReferralNFA`` 1, closure reason
-  RC8 / RC9 unless a case closure says otherwise);
+  RC7 unless a case closure says otherwise: RC8/RC9 mean closed after an assessment);
 - ``case_closed`` closes the open episode (``CINclosureDate``, ``ReasonForClosure``);
 - assessments: started / completed (factors, primary need) / authorised; a completed
   assessment with no factors reports code 21 (no factors identified);
@@ -193,11 +193,8 @@ def _fold(items: Iterable[RecordedEvent], calendar: WorkingDayCalendar) -> _Fold
             if nfa and not episode.has_work and episode.initial_cpc is None:
                 episode.referral_nfa = True
                 episode.closure_date = day
-                episode.closure_reason = (
-                    ClosureReason.CASE_CLOSED_AFTER_ASSESSMENT_REFERRED_TO_EARLY_HELP.value
-                    if event.outcome is ReferralOutcome.EARLY_HELP
-                    else ClosureReason.CASE_CLOSED_AFTER_ASSESSMENT_NO_FURTHER_ACTION.value
-                )
+                # RC8/RC9 mean "closed after assessment" (query 8825Q): not for a referral
+                episode.closure_reason = ClosureReason.SERVICES_CEASED_OTHER.value
         elif isinstance(event, CaseClosed):
             episode.closure_date = day
             episode.closure_reason = event.reason.value
@@ -308,10 +305,8 @@ def _upn_unknown(
         return "UN6"  # unborn
     if all(e.referral_nfa for e in episodes):
         return "UN7"  # referral with no further action
-    if (reference.year - born.year) - (
-        (reference.month, reference.day) < (born.month, born.day)
-    ) < 6:
-        return "UN1"  # not of school age
+    if born > date(reference.year - 6, 8, 31):
+        return "UN1"  # not of school age by the coming September (rule 8770Q's test)
     return "UN4"  # UPN not yet obtained
 
 
@@ -321,6 +316,9 @@ def cin_child(
     """The census record of ONE child for the collection year, or None if not in it."""
     first, last = census_period(year)
     items = effective_history(events, occurred_by=last)
+    # by day, then as written: a dated entry (midnight) must not jump ahead of a timed
+    # referral made earlier the same day
+    items.sort(key=lambda e: (e.event.occurred_date, e.position))
     if not items:
         return None
     state = _fold(items, calendar or WorkingDayCalendar())

@@ -34,7 +34,10 @@ def _progress() -> Progress:
 @export_app.command("cin-census")
 def cin_census(
     year: YearOption,
-    la: Annotated[str, typer.Option("--la", help="DfE three-digit LA code.")] = "370",
+    la: Annotated[
+        str | None,
+        typer.Option("--la", help="DfE three-digit LA code (needed when the store holds several)."),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the XML here (default: standard output).")
     ] = None,

@@ -36,6 +36,7 @@ from lxml import etree
 
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
+from domain.events.management import AuthorityRecorded
 from projections.returns_cin import CinChild, CinEpisode, census_period, cin_children
 
 log = structlog.get_logger("caseledger.export")
@@ -139,10 +140,41 @@ def cin_census_xml(
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
 
 
+def authority_codes(events: list[RecordedEvent]) -> dict[str, str]:
+    """Each child's DfE LA code, from the latest authority_recorded entry that gives one."""
+    codes: dict[str, str] = {}
+    for item in events:
+        event = item.event
+        if isinstance(event, AuthorityRecorded) and event.la_code:
+            codes[item.child_id] = event.la_code
+    return codes
+
+
+def choose_la(events: list[RecordedEvent], la: str | None) -> tuple[str, set[str]]:
+    """The return's LA code, and the children that belong to it.
+
+    With ``la`` given: children recorded under that LA (or under none). Without it: the
+    one LA the log holds; several give a ValueError naming them.
+    """
+    codes = authority_codes(events)
+    every = {item.child_id for item in events}
+    if la is None:
+        found = sorted(set(codes.values()))
+        if len(found) != 1:
+            raise ValueError(
+                "--la is needed: the store holds children of "
+                + (f"several authorities ({', '.join(found)})" if found else "no recorded LA code")
+            )
+        la = found[0]
+    return la, {c for c in every if codes.get(c, la) == la}
+
+
 def cin_census_from_events(
-    events: list[RecordedEvent], year: int, la: str, generated_at: datetime | None = None
+    events: list[RecordedEvent], year: int, la: str | None, generated_at: datetime | None = None
 ) -> tuple[bytes, list[CinChild]]:
-    children = cin_children(events, year)
+    """The census XML for one LA (see :func:`choose_la`) and the children in it."""
+    la, members = choose_la(events, la)
+    children = cin_children([e for e in events if e.child_id in members], year)
     seen: dict[str, str] = {}
     for child in children:
         other = seen.setdefault(child.la_child_id, child.child_id)
@@ -157,7 +189,7 @@ def cin_census_from_events(
 def export_cin_census(
     store: EventStore,
     year: int,
-    la: str,
+    la: str | None,
     out: Path | None = None,
     progress: Callable[[int], None] | None = None,
     generated_at: datetime | None = None,

@@ -114,7 +114,7 @@ def test_year_boundaries_and_nfa() -> None:
     assert (episode.referral_nfa, episode.closure_date, episode.closure_reason) == (
         True,
         date(2025, 9, 2),
-        "RC8",
+        "RC7",
     )
 
 
