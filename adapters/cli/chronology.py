@@ -323,16 +323,16 @@ def chronology_command(
             if not path.is_file():
                 fail(f"verify: {file}: no such file")
             try:
-                result = verify_export(chronologies, path)
+                checked = verify_export(chronologies, path)
             except ProvenanceError as error:
                 fail(str(error))
             if json_out:
-                emit_json(result.as_dict())
+                emit_json(checked.as_dict())
             else:
-                _print_verify(result)
-            if not result.file_intact:
+                _print_verify(checked)
+            if not checked.file_intact:
                 raise typer.Exit(2)
-            if result.changed_since:
+            if checked.changed_since:
                 raise typer.Exit(1)
             return
         if file:

@@ -434,7 +434,7 @@ def render_pdf(chronology: Chronology, prov: dict[str, Any]) -> bytes:
 
     footer_text = provenance_line(prov)
 
-    class NumberedCanvas(Canvas):
+    class NumberedCanvas(Canvas):  # type: ignore[misc]
         """Draws 'Page x of y' and the provenance footer once the page count is known."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
