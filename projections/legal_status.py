@@ -757,6 +757,11 @@ def legal_status(
     placement_list: list[Placement] = []
     legal_basis: str | None = None
     adopted_on: date | None = None
+    types = {
+        e.event.placement_id: e.event.placement_type
+        for e in items
+        if isinstance(e.event, PlacementStarted)
+    }
 
     for item in items:
         event: CaseEvent = item.event
@@ -823,7 +828,8 @@ def legal_status(
                     "(consent under ACA 2002 s19?)"
                 )
             if not line.status(Strand.PLACED_FOR_ADOPTION):
-                code = placement.placement_type.value if placement else "placed"
+                started = types.get(event.placement_id or "")
+                code = started.value if started else "placed"
                 line.start(Strand.PLACED_FOR_ADOPTION, code, "placed for adoption", day, eid)
         elif isinstance(event, AdoptionPlacementCeased):
             line.end(Strand.PLACED_FOR_ADOPTION, event.ceased_on or day)

@@ -237,6 +237,9 @@ def to_graph(model: Genogram, *, today: date) -> graphviz.Digraph:  # noqa: C901
             dot.edge(point, child, id=f"twin:{child}", label="twin")
             continue
         dot.edge(source, child, id=f"birth:{'+'.join(sorted(parents))}->{child}")
+    for a, b in sorted(twins):  # twins with no parents recorded: still joined
+        if _safe(f"tw_{min(a, b)}_{max(a, b)}") not in hung:
+            dot.edge(a, b, id=f"twin-link:{a}+{b}", label="twins", style="bold", constraint="false")
     for tie in model.kinship:
         if tie.kind in OTHER_PARENT_STYLE:
             attrs = _ended(tie, OTHER_PARENT_STYLE[tie.kind])

@@ -155,3 +155,26 @@ def test_png_and_dot_render() -> None:
     assert source.startswith("digraph genogram_C_KAI {") and '"p-gran"' in source
     with pytest.raises(ValueError, match="expected dot, svg or png"):
         render(model, "gif", today=date(2026, 6, 1))
+
+
+def test_twins_without_recorded_parents_are_still_joined() -> None:
+    from tests.blended_family import Ledger
+
+    ledger = Ledger()
+    for child, first in ((TWIN_A, "Ada"), (TWIN_B, "Ben")):
+        ledger.add(
+            "child_registered", child, "2021-09-01", first_name=first, last_name="Rowan",
+            sex="F", date_of_birth="2016-03-03", family_id="FAM-T", upn=None, nhs_number=None,
+        )  # fmt: skip
+    ledger.add(
+        "person_added", TWIN_A, "2021-09-02", person_id=TWIN_B, is_child_record=TWIN_B,
+        role="sibling", first_name="Ben", sex="M", date_of_birth="2016-03-03",
+    )  # fmt: skip
+    ledger.add(
+        "relationship_recorded", TWIN_A, "2021-09-02", relationship_id="t",
+        relationship="twin", from_person=TWIN_A, to_person=TWIN_B, started_on=None,
+    )  # fmt: skip
+    model = genogram(ledger.all(), index_child=TWIN_A, scope="family")
+    root = ET.fromstring(render(model, "svg", today=date(2026, 6, 1)))
+    edge = _groups(root, "edge")[f"twin-link:{TWIN_A}+{TWIN_B}"]
+    assert _texts(edge) == ["twins"]

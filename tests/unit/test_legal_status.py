@@ -114,6 +114,23 @@ def test_status_at_points_along_the_path(
     assert now.age_years == 1 if day < "2023-02-10" else now.age_years == 2
 
 
+def test_placed_for_adoption_recorded_before_the_move_takes_the_new_placement_type() -> None:
+    ledger, child = Ledger(), "C-PFA"
+    _la(ledger, child)
+    _place(ledger, child, "2021-01-04", "fc")
+    ledger.add("order_made", child, "2021-05-01", order="care_order")
+    ledger.add("order_made", child, "2021-06-01", order="placement_order")
+    ledger.add("legal_status_changed", child, "2021-06-01", legal_status="E1")
+    ledger.add("placed_for_adoption", child, "2021-07-01", placement_id="ad")
+    ledger.add("placement_ended", child, "2021-07-01", placement_id="fc", reason="CARPL")
+    _place(ledger, child, "2021-07-01", "ad", kind="A4")
+    view = legal_status(ledger.stream(child), at=date(2021, 8, 1))
+    pfa = [p for p in view.timeline if p.strand is Strand.PLACED_FOR_ADOPTION]
+    assert [(p.status, p.start, p.end) for p in pfa] == [("A4", date(2021, 7, 1), None)]
+    assert view.current.placed_for_adoption_since == date(2021, 7, 1)
+    assert view.warnings == []
+
+
 def test_placed_for_adoption_shows_in_current_status() -> None:
     now = status_at(adoption_path().stream(CHILD), date(2023, 6, 1))
     assert now.placed_for_adoption_since == date(2023, 3, 1)
