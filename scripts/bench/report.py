@@ -1,0 +1,184 @@
+"""Turn bench results into a table (Markdown and the terminal) and a PNG of cost growth."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+TARGETS = {
+    "bulk": 10_000.0,  # events/s, both engines
+    "single_sqlite": 1_000.0,  # events/s
+    "rebuild": 20_000.0,  # events/s
+    "tick_county": 5.0,  # seconds
+}
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+        with open("/proc/meminfo") as handle:
+            mem_kib = int(handle.readline().split()[1])
+    except OSError:
+        mem_kib = 0
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kib / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+    }
+
+
+def _ratio(product: float, limit: float) -> str:
+    return f"{product / limit:.0%}" if limit else "-"
+
+
+def _mark(value: float, target: float, higher: bool = True) -> str:
+    ok = value >= target if higher else value <= target
+    return "met" if ok else "MISSED"
+
+
+def rows(result: dict[str, Any]) -> list[list[str]]:
+    """One row per figure: measure, engine, product, raw limit, ratio, target."""
+    out: list[list[str]] = []
+    big = result["size"] == "county"
+    for eng in result["engines"]:
+        name = eng["engine"]
+        bulk = eng["bulk_import"]
+        out.append(
+            [
+                "bulk import (events/s)",
+                name,
+                f"{bulk['events_per_second']:,.0f}",
+                f"{bulk['raw_insert_per_second']:,.0f}",
+                _ratio(bulk["events_per_second"], bulk["raw_insert_per_second"]),
+                f">= 10,000: {_mark(bulk['events_per_second'], TARGETS['bulk'])}",
+            ]
+        )
+        single = eng["single_append"]
+        target = (
+            f">= 1,000: {_mark(single['per_second'], TARGETS['single_sqlite'])}"
+            if name == "sqlite"
+            else "-"
+        )
+        out.append(
+            [
+                "single append (events/s)",
+                name,
+                f"{single['per_second']:,.0f}",
+                f"{single['raw_insert_per_second']:,.0f}",
+                _ratio(single["per_second"], single["raw_insert_per_second"]),
+                target,
+            ]
+        )
+        rebuild = eng["rebuild"]
+        out.append(
+            [
+                f"rebuild {'+'.join(rebuild['models'])} (events/s)",
+                name,
+                f"{rebuild['events_per_second']:,.0f}",
+                f"{rebuild['raw_select_per_second']:,.0f}",
+                _ratio(rebuild["events_per_second"], rebuild["raw_select_per_second"]),
+                f">= 20,000: {_mark(rebuild['events_per_second'], TARGETS['rebuild'])}",
+            ]
+        )
+        flat = " / ".join(f"{g['rss_peak_mib']:.0f}" for g in eng["growth"])
+        out.append(
+            [
+                "rebuild peak RSS (MiB) at 1/8, 1/4, 1/2, 1 of log",
+                name,
+                flat,
+                "-",
+                "-",
+                "flat in events",
+            ]
+        )
+        chron = eng["chronology"]
+        out.append(
+            [
+                f"chronology, {chron['child_events']:,}-event child p50/p95 (ms)",
+                name,
+                f"{chron['p50_ms']:.1f} / {chron['p95_ms']:.1f}",
+                f"{chron['raw_p50_ms']:.1f} / {chron['raw_p95_ms']:.1f}",
+                _ratio(chron["raw_p50_ms"], chron["p50_ms"]),
+                "-",
+            ]
+        )
+        tick = eng["tick"]
+        for label in ("first", "next_day"):
+            if label not in tick:
+                continue
+            item = tick[label]
+            what = (
+                f"{item['children_checked']:,} of {item['children_due']:,} due children "
+                "timed, scaled to all"
+                if item.get("sampled")
+                else f"{item['children_checked']:,} children checked"
+            )
+            out.append(
+                [
+                    f"deadline tick, {label.replace('_', ' ')} ({what}) (s)",
+                    name,
+                    f"{item['seconds_for_all_due']:.1f}"
+                    if item.get("sampled")
+                    else f"{item['seconds']:.2f}",
+                    f"{tick['raw_scan_seconds']:.2f}",
+                    _ratio(tick["raw_scan_seconds"], item["seconds_for_all_due"]),
+                    f"< 5 s: {_mark(item['seconds_for_all_due'], TARGETS['tick_county'], higher=False)}"
+                    if big
+                    else "-",
+                ]
+            )
+    return out
+
+
+HEADER = ["measure", "engine", "caseledger", "raw DB limit", "of limit", "target"]
+
+
+def markdown(result: dict[str, Any]) -> str:
+    lines = [
+        "| " + " | ".join(HEADER) + " |",
+        "|" + "---|" * len(HEADER),
+    ]
+    lines += ["| " + " | ".join(r) + " |" for r in rows(result)]
+    return "\n".join(lines) + "\n"
+
+
+def plot(result: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax_time, ax_mem, ax_rss) = plt.subplots(1, 3, figsize=(15, 4.5))
+    for eng in result["engines"]:
+        xs = [g["log_events"] for g in eng["growth"]]
+        ax_time.plot(xs, [g["seconds"] for g in eng["growth"]], marker="o", label=eng["engine"])
+        ax_mem.plot(xs, [g["rss_peak_mib"] for g in eng["growth"]], marker="o", label=eng["engine"])
+        samples = eng["rebuild"]["rss_samples"]
+        ax_rss.plot([t for t, _ in samples], [v for _, v in samples], label=eng["engine"])
+    ax_time.set(title="Read-model rebuild time", xlabel="events in the log", ylabel="seconds")
+    ax_mem.set(title="Rebuild peak memory", xlabel="events in the log", ylabel="peak RSS (MiB)")
+    ax_mem.set_ylim(bottom=0)
+    ax_rss.set(title="Memory during the full rebuild", xlabel="seconds", ylabel="RSS (MiB)")
+    ax_rss.set_ylim(bottom=0)
+    for ax in (ax_time, ax_mem, ax_rss):
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    info = result["machine"]
+    fig.suptitle(
+        f"caseledger bench — size {result['size']} ({result['children']:,} children), "
+        f"{info['cores']} cores, {info['memory_gib']} GiB, {result['date'][:10]}"
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

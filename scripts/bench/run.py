@@ -1,0 +1,292 @@
+"""The measurements: each product figure beside the raw database limit from the same run.
+
+One engine at a time (:func:`bench_engine`), on a fresh store:
+
+1. bulk import — the synthetic authority loaded through ``EventStore.record`` (events/s of
+   store time) vs executemany INSERT of the same rows, same batch size;
+2. single append — one ``record_one`` per event vs one INSERT + commit per row;
+3. cost growth — the read models rebuilt up to 1/8, 1/4, 1/2 of the log, then the whole log
+   (the full rebuild figure), each in a fresh process with its resident memory sampled,
+   vs a plain paged SELECT of the same rows;
+4. chronology latency — p50/p95 of composing a 5,000-event child's chronology vs a plain
+   SELECT of that child's rows;
+5. deadline tick — the first tick over every child (all dirty after the import) and the next
+   one a day later (only children due), vs a plain SELECT of the rows the tick reads.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import create_engine, text
+
+from adapters.readmodels.chronology import ChronologyReadModel, ChronologyStore
+from adapters.readmodels.deadlines import DeadlineIndex
+from adapters.readmodels.runner import ReadModel, ReadModelRunner, readmodel_positions
+from adapters.store import EventStore, stream_id
+from domain.events.direct_work import ChildVisited
+from projections.chronology import ChronologyQuery
+from scripts.bench import raw
+from scripts.bench.memory import RssSampler
+from scripts.synth import END, SimulatedClock, load, long_record
+
+log = structlog.get_logger("caseledger.bench")
+
+READ_MODELS: list[Callable[[], ReadModel]] = [
+    ChronologyReadModel,  # chronology entries and amendments
+    DeadlineIndex,  # which children the deadline tick must check
+]
+"""Every SQL read model the rebuild replays into; adding one is one line here."""
+
+SIZES: dict[str, dict[str, int]] = {
+    "tiny": {"children": 40, "long_events": 300, "appends": 100, "latency_runs": 5},
+    "small": {"children": 500, "long_events": 5000, "appends": 1000, "latency_runs": 30},
+    # county: the growth curve comes from the smaller sizes (replaying 2M events four
+    # times does not fit the run), and the first tick over every child is timed on a
+    # sample of children and scaled to all of them (say so wherever it is reported)
+    "county": {
+        "children": 50_000,
+        "long_events": 5000,
+        "appends": 2000,
+        "latency_runs": 30,
+        "no_growth": 1,
+        "tick_sample": 1000,
+    },
+}
+
+MiB = 1024 * 1024
+
+
+def _mib(value: float) -> float:
+    return round(value / MiB, 1)
+
+
+# -- rebuild in a fresh process (so its memory is its own) ---------------------------------
+
+
+def _rebuild_worker(url: str, stop: int | None, out: Any) -> None:
+    store = EventStore(url)
+    models = [make() for make in READ_MODELS]
+    runner = ReadModelRunner(store, models)
+    with RssSampler(interval=0.1) as rss:
+        began = time.perf_counter()
+        if stop is None:
+            events = runner.rebuild()
+        else:
+            for model in models:
+                model.metadata.drop_all(runner.engine)
+            with runner.engine.begin() as conn:
+                conn.execute(
+                    readmodel_positions.delete().where(
+                        readmodel_positions.c.name.in_([m.name for m in models])
+                    )
+                )
+            runner.create_tables()
+            events = runner.catch_up(stop=stop)
+        seconds = time.perf_counter() - began
+    store.close()
+    step = max(1, len(rss.samples) // 200)
+    out.put(
+        {
+            "events": events,
+            "seconds": seconds,
+            "events_per_second": events / seconds if seconds else 0.0,
+            "rss_start_mib": _mib(rss.start),
+            "rss_peak_mib": _mib(rss.peak),
+            "rss_samples": [(round(t, 2), _mib(v)) for t, v in rss.samples[::step]],
+        }
+    )
+
+
+def rebuild_in_process(url: str, stop: int | None) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    worker = context.Process(target=_rebuild_worker, args=(url, stop, queue))
+    worker.start()
+    result: dict[str, Any] = queue.get()
+    worker.join()
+    return result
+
+
+# -- the engine bench ----------------------------------------------------------------------
+
+
+def bench_engine(
+    url: str,
+    size: str,
+    seed: int,
+    say: Callable[[str], None],
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, Any]:
+    params = SIZES[size]
+    store = EventStore(url)
+    db = store.db
+    table = store.qualified_table if not db.is_sqlite else store.events_table
+    result: dict[str, Any] = {"engine": "sqlite" if db.is_sqlite else "postgresql"}
+
+    # 1. bulk import
+    say("bulk import (synthetic authority)")
+    loaded = load(
+        store,
+        params["children"],
+        seed,
+        progress=(lambda c, e: progress("import", c, params["children"])) if progress else None,
+    )
+    total = store.max_position()
+    mean_batch = max(1, round(loaded.events / max(loaded.batches, 1)))
+    rows = raw.sample_rows(db, table, min(total, 200_000))
+    bulk_raw = raw.bulk_insert(db, rows, mean_batch)
+    result["bulk_import"] = {
+        **loaded.as_json(),
+        "mean_batch": mean_batch,
+        "raw_insert_per_second": round(bulk_raw["per_second"], 1),
+        "raw_rows": bulk_raw["rows"],
+    }
+
+    # 2. the long child for chronology latency (written in write-up order, 500 a call)
+    say(f"long record ({params['long_events']} events)")
+    child_id = f"BENCH-LONG-{seed}"
+    journey = long_record(child_id, params["long_events"], seed)
+    clock = SimulatedClock(journey.steps[0].recorded_at)
+    store.clock = clock
+    for start in range(0, len(journey.steps), 500):
+        chunk = journey.steps[start : start + 500]
+        clock.now = chunk[-1].recorded_at
+        store.record([step.event for step in chunk])
+
+    # 3. single appends: one record_one per event, across 200 children
+    say(f"single appends ({params['appends']})")
+    children = store.children()[:200]
+    moment = datetime.combine(END + timedelta(days=2), datetime.min.time(), tzinfo=UTC)
+    store.clock = lambda: moment
+    store.forget()
+    for child in children:  # warm the cache as a long-running service would have it
+        store.child_record(child)
+    began = time.perf_counter()
+    for n in range(params["appends"]):
+        store.record_one(
+            ChildVisited(
+                child_id=children[n % len(children)],
+                occurred_at=moment - timedelta(hours=2),
+                recorded_by={"user_id": "sw-bench", "role": "social_worker"},
+                summary="Visit.",
+                seen=True,
+                location="home",
+            )
+        )
+    append_seconds = time.perf_counter() - began
+    single_raw = raw.single_insert(db, rows[: params["appends"]])
+    result["single_append"] = {
+        "events": params["appends"],
+        "seconds": round(append_seconds, 3),
+        "per_second": round(params["appends"] / append_seconds, 1),
+        "raw_insert_per_second": round(single_raw["per_second"], 1),
+    }
+    raw.drop(db)
+    store.close()
+
+    # 4. cost growth and the full rebuild, each in a fresh process
+    total = EventStore(url).max_position()
+    growth = []
+    for fraction in (1,) if params.get("no_growth") else (8, 4, 2, 1):
+        stop = None if fraction == 1 else total // fraction
+        say(f"rebuild read models up to {stop or total} events")
+        measured = rebuild_in_process(url, stop)
+        measured["raw_select_per_second"] = round(raw.scan(db, table, stop=stop)["per_second"], 1)
+        growth.append({"log_events": stop or total, **measured})
+    result["rebuild"] = {
+        "models": [make().name for make in READ_MODELS],
+        **{k: v for k, v in growth[-1].items() if k != "rss_samples"},
+        "rss_samples": growth[-1]["rss_samples"],
+    }
+    result["growth"] = [{k: v for k, v in g.items() if k != "rss_samples"} for g in growth]
+
+    # 5. chronology latency for the long child
+    say("chronology latency")
+    store = EventStore(url)
+    chronologies = ChronologyStore(store)
+    chronologies.catch_up()
+    query = ChronologyQuery(children=(child_id,), significant_only=False)
+    entries = len(chronologies.chronology(query).entries)
+    times = []
+    for _ in range(params["latency_runs"]):
+        began = time.perf_counter()
+        chronologies.chronology(query)
+        times.append(time.perf_counter() - began)
+    key = stream_id(child_id).hex if db.is_sqlite else str(stream_id(child_id))
+    raw_times = raw.select_stream(db, table, key, params["latency_runs"])
+    result["chronology"] = {
+        "child_events": params["long_events"],
+        "entries": entries,
+        **_percentiles(times),
+        **{f"raw_{k}": v for k, v in _percentiles(raw_times).items()},
+    }
+    store.close()
+
+    # 6. deadline tick: first over every child, then the steady state a day later
+    result["tick"] = _tick(url, db, table, say, params.get("tick_sample"))
+    return result
+
+
+def _percentiles(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    cuts = statistics.quantiles(ordered, n=20, method="inclusive") if len(ordered) > 1 else []
+    p95 = cuts[18] if cuts else ordered[0]
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2)}
+
+
+def _tick(
+    url: str, db: Any, table: str, say: Callable[[str], None], sample: int | None
+) -> dict[str, Any]:
+    from adapters.readmodels.deadlines import children_to_check
+    from adapters.scheduler import PolicyHandler
+
+    at = datetime.combine(END + timedelta(days=3), datetime.min.time(), tzinfo=UTC)
+    out: dict[str, Any] = {}
+    steps = [("first", at)] if sample else [("first", at), ("next_day", at + timedelta(days=1))]
+    for label, moment in steps:
+        say(f"deadline tick ({label})")
+        store = EventStore(url, clock=lambda m=moment: m)
+        handler = PolicyHandler(store)
+        handler.catch_up()
+        with handler.engine.connect() as conn:
+            due = len(children_to_check(conn, moment))
+        began = time.perf_counter()
+        report = handler.tick(moment, stop_after=sample if label == "first" else None)
+        seconds = time.perf_counter() - began
+        store.close()
+        sampled = label == "first" and sample is not None and due > report.children_checked
+        out[label] = {
+            "seconds": round(seconds, 3),
+            "children_due": due,
+            "sampled": sampled,
+            "seconds_for_all_due": round(seconds * due / max(report.children_checked, 1), 1),
+            "children_checked": report.children_checked,
+            "events_read": report.events_read,
+            "breaches_written": report.breaches,
+            "due_soon_written": report.due_soon,
+            "met_late_written": report.met_late,
+        }
+    out["raw_scan_seconds"] = round(raw.scan(db, table)["seconds"], 3)
+    return out
+
+
+def new_postgres_url(base: str, size: str) -> str:
+    return f"{base}?schema=bench_{size}_{uuid.uuid4().hex[:8]}"
+
+
+def drop_postgres_schema(url: str) -> None:
+    from adapters.db import parse_database
+
+    db = parse_database(url)
+    engine = create_engine(db.sqlalchemy_url())
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{db.schema}" CASCADE'))
+    engine.dispose()
