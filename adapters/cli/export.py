@@ -58,3 +58,30 @@ def cin_census(
         typer.echo(xml.decode("utf-8"), nl=False)
     else:
         typer.echo(f"wrote {out}: CIN census {year}, {children} children", err=True)
+
+
+@export_app.command("ssda903")
+def ssda903(
+    year: YearOption,
+    out: Annotated[Path, typer.Option("--out", help="Directory for the CSV files.")] = Path(
+        "ssda903"
+    ),
+    la: Annotated[
+        str | None,
+        typer.Option("--la", help="DfE three-digit LA code (needed when the store holds several)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """The SSDA903 CSVs (Header, Episodes, Reviews, UASC, OC2, OC3, AD1, ...) for a year."""
+    from adapters.exporters.ssda903 import export_ssda903
+
+    with open_store(db) as store, _progress() as bar:
+        task = bar.add_task("reading events", total=None)
+        try:
+            counts = export_ssda903(
+                store, year, out, la, progress=lambda n: bar.update(task, completed=n)
+            )
+        except ValueError as error:
+            fail(str(error))
+    rows = ", ".join(f"{name} {n}" for name, n in counts.items())
+    typer.echo(f"wrote {out}/: SSDA903 {year}: {rows}")

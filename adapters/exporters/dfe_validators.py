@@ -92,8 +92,19 @@ def validate_cin(xml: bytes, ruleset: str = CIN_RULESET) -> ValidationResult:
     return result
 
 
-LA_CODES = {"370": "E08000016", "816": "E06000014"}
-"""DfE three-digit LA code -> ONS code, for the 903 validator's metadata (Barnsley, York)."""
+LA_CODES = {
+    "370": "E08000016",  # Barnsley
+    "816": "E06000014",  # York
+    "893": "E06000051",  # Shropshire
+    "865": "E06000054",  # Wiltshire
+    "846": "E06000043",  # Brighton and Hove
+    "340": "E08000011",  # Knowsley
+}
+"""DfE three-digit LA code -> ONS code, for the 903 validator's metadata."""
+
+KNOWN_CRASHING_903_RULES = frozenset({"231", "233"})
+"""903 rules that crash on any CSV upload in csc-validator-be-903 0.1.17: they read
+columns only the XML reader makes (UASC_STATUS, DATE_EPISODE_CEASED)."""
 
 
 def validate_903(
@@ -107,6 +118,9 @@ def validate_903(
     except ImportError as error:  # pragma: no cover - dev dependency
         raise ImportError("pip install csc-validator-be-903 to validate SSDA903 returns") from error
 
+    header = files.get("header.csv", b"")
+    if header.count(b"\n") <= 1:
+        return ValidationResult()  # no children: nothing for the rules to read
     uploads: list[Any] = [
         {"name": name, "file_content": content, "description": "This year"}
         for name, content in files.items()
@@ -114,7 +128,7 @@ def validate_903(
     registry = get_year_ruleset(year)
     quiet = logging.getLogger("lac_validator")
     level = quiet.level
-    quiet.setLevel(logging.ERROR)
+    quiet.setLevel(logging.CRITICAL + 1)  # rule crashes are collected, not printed
     printed = io.StringIO()
     try:
         with contextlib.redirect_stdout(printed):
