@@ -66,6 +66,21 @@ from domain.events.base import LONDON
 
 log = structlog.get_logger("caseledger.synth")
 
+POSTCODES: dict[str, tuple[str, ...]] = {
+    "893": ("SY4 4NT", "SY12 9AX"),
+    "865": ("SN12 6QN", "SN8 2TB"),
+    "846": ("BN2 2FS", "BN3 4QN"),
+    "816": ("YO1 7AB", "YO1 7AD"),
+    "340": ("L32 9RS", "L35 3BP"),
+}
+"""Real postcodes in each authority (public geography, no person's address): the 903
+validator looks HOME_POST and PL_POST up to check distance and LA of placement."""
+
+NO_URN_PLACEMENTS = frozenset(
+    {"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14"}
+)
+"""903 placement types with no Ofsted URN (rules 218, 222); every other type needs one."""
+
 START = date(2020, 4, 1)
 """The first day of the synthetic history (start of the 2020-21 collection year)."""
 END = date(2026, 10, 30)
@@ -644,8 +659,10 @@ class _Story:
         return decided
 
     def _strategy(self, after: datetime) -> datetime:
-        day = _weekday(after.date() + timedelta(days=self.shared["strategy_day"]))
-        when = _at(day, 11)
+        # the same meeting for every sibling: a working day or two after the contact
+        opened = self.f.plan.opened.date()
+        day = _weekday(opened + timedelta(days=1 + self.shared["strategy_day"]))
+        when = max(_at(day, 11), after)
         self.b.add(
             sg.StrategyDiscussionHeld,
             when,
@@ -952,9 +969,10 @@ class _Story:
             placement_type=kind,
             provider=provider,
             provider_urn=None
-            if kind.value.startswith(("P", "U", "A"))
+            if kind.value in NO_URN_PLACEMENTS
             else f"SC{self.rng.randint(100000, 999999)}",
-            postcode=f"{self.rng.choice(['SY', 'SN', 'BN', 'YO', 'L'])}{self.rng.randint(1, 20)} {self.rng.randint(1, 9)}AB",
+            # home is POSTCODES[0]; a placement is elsewhere unless with parents (rule 392d)
+            postcode=POSTCODES[self.la_code][0 if kind.value == "P1" else 1],
             carer=None
             if kind.value.startswith("K")
             else f"carer-{self.la_code}-{self.rng.randint(1, 900)}",
@@ -972,7 +990,7 @@ class _Story:
                 "Placed with prospective adopters.",
                 placement_id=pid,
                 adopters_sex="MF",
-                adopters_legal_status="L0",
+                adopters_legal_status="L11",  # L0 is a single adopter (903 rule 514)
                 number_of_adopters=2,
             )
 
@@ -1052,11 +1070,20 @@ class _Story:
             legal_status=status,
             legal_basis=basis,
             category_of_need=need,
+            home_postcode=POSTCODES[self.la_code][0],
         )
         b.add(
             mg.AllocatedToTeam,
             _at(start, hour),
             "Transferred to children in care.",
+            team="Children in Care",
+        )
+        # a children-in-care social worker from the day care begins (903 SWEpisodes)
+        b.add(
+            mg.AllocatedToWorker,
+            _at(start, hour),
+            "Allocated to a children in care social worker.",
+            worker_id=f"{self.f.staff.worker}-cic",
             team="Children in Care",
         )
         first = (
@@ -1386,7 +1413,8 @@ class _Story:
                     as_role="personal_adviser",
                     in_touch="YES" if rng.random() < 0.9 else "NO",
                     activity=rng.choice(["F1", "P1", "F2", "G4", "G6"]),
-                    accommodation=rng.choice(["B", "C", "D", "H", "S", "T"]),
+                    # 903 ACCOM: type letter + 1 (suitable) or 2 (not) (rule 133)
+                    accommodation=rng.choice(["B1", "C1", "D1", "H1", "T1", "U1"]),
                 )
 
     # -- corrections ---------------------------------------------------------------------
