@@ -685,6 +685,7 @@ def _jordan_proceedings(w: _Writer) -> None:
         legal_status="V2",
         legal_basis="Children Act 1989 s20",
         category_of_need="N1",
+        home_postcode="YO1 7AB",  # real York postcodes: the 903 validator looks them up
         name="became_lac",
     )
     w.write(
@@ -695,8 +696,9 @@ def _jordan_proceedings(w: _Writer) -> None:
         placement_id="pl-01",
         placement_type="U6",
         provider="PR1",
+        provider_urn="SC481223",  # the LA fostering service's Ofsted URN (903 rule 218)
         carer="Foster carers FC-0311",
-        postcode="YO10 3AB",
+        postcode="YO1 7AD",
     )
     w.write(
         "health_assessment_requested",
@@ -894,8 +896,9 @@ def _jordan_adoption(w: _Writer) -> None:
         placement_id="pl-02",
         placement_type="A4",
         provider="PR1",
+        provider_urn="SC481224",
         carer="Prospective adopters AD-0091",
-        postcode="YO24 1ZZ",
+        postcode="YO1 7AE",
     )
     w.write(
         "placed_for_adoption",
@@ -904,7 +907,7 @@ def _jordan_adoption(w: _Writer) -> None:
         "Placed for adoption.",
         placement_id="pl-02",
         adopters_sex="MF",
-        adopters_legal_status="L0",
+        adopters_legal_status="L11",  # a couple; L0 is a single adopter (903 rule 514)
         number_of_adopters=2,
     )
     w.write(
