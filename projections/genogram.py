@@ -504,8 +504,7 @@ class _Builder:
                     KinshipTie(group=group, kind=kind, end_reason=tie["end_reason"], **common)
                 )
         responsibility = [
-            ResponsibilityPeriod(**{k: v for k, v in p.items() if k != "tie"})
-            for p in self.pr
+            ResponsibilityPeriod(**{k: v for k, v in p.items() if k != "tie"}) for p in self.pr
         ]
         ecomap = [EcomapEntry(**entry) for entry in self.ecomap.values()]
         return Genogram(
