@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -82,9 +81,26 @@ def parse_database(url: str | None = None) -> Database:
     raise ValueError(f"--db {raw!r}: the URL must start sqlite:/// or postgresql://")
 
 
-@lru_cache(maxsize=32)
+_ENGINES: dict[str, Engine] = {}
+
+
 def sql_engine(url: str) -> Engine:
-    """A SQLAlchemy engine for the read models on the same store (cached per URL)."""
+    """A SQLAlchemy engine for the read models on the same store (one per URL, reused)."""
+    engine = _ENGINES.get(url)
+    if engine is None:
+        engine = _ENGINES[url] = _create(url)
+    return engine
+
+
+def release_engine(url: str | None = None) -> None:
+    """Close pooled connections for one URL (or all); the engine reconnects if used again."""
+    for key in [url] if url else list(_ENGINES):
+        engine = _ENGINES.pop(key, None) if key else None
+        if engine is not None:
+            engine.dispose()
+
+
+def _create(url: str) -> Engine:
     db = parse_database(url)
     if db.is_sqlite:
         engine = create_engine(db.sqlalchemy_url(), connect_args={"timeout": 30})
@@ -100,4 +116,6 @@ def sql_engine(url: str) -> Engine:
     options = {}
     if db.schema:
         options["options"] = f"-csearch_path={db.schema}"
-    return create_engine(db.sqlalchemy_url(), connect_args=options, pool_pre_ping=True)
+    return create_engine(
+        db.sqlalchemy_url(), connect_args=options, pool_pre_ping=True, pool_size=2, max_overflow=4
+    )

@@ -38,7 +38,7 @@ from eventsourcing.utils import Environment, get_topic, resolve_topic
 from sqlalchemy import text
 
 import domain.events  # noqa: F401  (registers every event kind)
-from adapters.db import Database, parse_database, sql_engine
+from adapters.db import Database, parse_database, release_engine, sql_engine
 from domain.child_record import ChildRecord
 from domain.envelope import GENESIS_HASH, RecordedEvent, canonical_json, content_hash
 from domain.errors import ConcurrencyConflict, InvalidEvent, UnknownChild
@@ -139,7 +139,8 @@ def _environment(db: Database, recorder: str) -> dict[str, str]:
         "POSTGRES_PORT": str(db.port),
         "POSTGRES_USER": db.user,
         "POSTGRES_PASSWORD": db.password,
-        "POSTGRES_POOL_SIZE": "5",
+        "POSTGRES_POOL_SIZE": "2",
+        "POSTGRES_MAX_OVERFLOW": "4",
     }
     if db.schema:
         env["POSTGRES_SCHEMA"] = db.schema
@@ -198,6 +199,7 @@ class EventStore:
     def close(self) -> None:
         self._records.clear()
         self.factory.close()
+        release_engine(self.url)
 
     def forget(self, child_ids: Iterable[str] | None = None) -> None:
         """Drop cached child records (all, or these); the next write reloads them from the log.

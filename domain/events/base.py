@@ -128,9 +128,12 @@ class CaseEvent(BaseModel):
         description="A repeated command with the same key writes once and returns the same result.",
     )
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, register: bool = True, **kwargs: Any) -> None:
+        """Register each concrete kind; ``register=False`` keeps a class out (tests, bases)."""
         super().__init_subclass__(**kwargs)
-        if cls.__name__.startswith("_"):
+        if cls.__name__.startswith("_") or not register:
+            if "kind" not in cls.__dict__:
+                cls.kind = _snake(cls.__name__.lstrip("_"))
             return
         if "kind" not in cls.__dict__:
             cls.kind = _snake(cls.__name__)

@@ -58,7 +58,7 @@ def test_killed_writer_loses_nothing_acknowledged(store_url: str) -> None:
         store.close()
 
 
-class ShapeChanged(CaseEvent):
+class ShapeChanged(CaseEvent, register=False):
     """A test-only event whose shape changed: v1 had 'worker', v2 has 'worker_id' and 'team'."""
 
     category: ClassVar[Category] = Category.MANAGEMENT
