@@ -46,7 +46,7 @@ READ_MODELS: list[Callable[[], ReadModel]] = [
 """Every SQL read model the rebuild replays into; adding one is one line here."""
 
 SIZES: dict[str, dict[str, int]] = {
-    "tiny": {"children": 40, "long_events": 300, "appends": 100, "latency_runs": 5},
+    "tiny": {"children": 20, "long_events": 200, "appends": 50, "latency_runs": 5},
     "small": {"children": 500, "long_events": 5000, "appends": 1000, "latency_runs": 30},
     # county: the growth curve comes from the smaller sizes (replaying 2M events four
     # times does not fit the run), and the first tick over every child is timed on a
