@@ -30,7 +30,7 @@ from adapters.readmodels.runner import ReadModelRunner
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 from domain.errors import ConcurrencyConflict
-from domain.events.base import Category
+from domain.events.base import CaseEvent, Category
 from policies.engine import Deadline, evaluate
 from policies.handler import HandlerConfig, next_check, standards_events
 from policies.rules import PackSet, load_packs
@@ -38,6 +38,7 @@ from policies.rules import PackSet, load_packs
 log = structlog.get_logger("caseledger.policy")
 
 RETRIES = 5
+SAVE_BATCH = 200
 
 
 @dataclass
@@ -59,6 +60,15 @@ class TickReport:
             "due_soon": self.due_soon,
             "met_late": self.met_late,
         }
+
+
+@dataclass
+class _Evaluated:
+    child_id: str
+    known: int  # the child's stream version when evaluated
+    deadlines: list[Deadline]
+    keys: set[str]
+    new: list[CaseEvent]
 
 
 class PolicyHandler:
@@ -101,43 +111,81 @@ class PolicyHandler:
             children = children_to_check(conn, at)
         if stop_after is not None:
             children = children[:stop_after]
+        batch: list[_Evaluated] = []
         for done, child_id in enumerate(children, start=1):
-            self._process(child_id, at, report, write)
+            batch.append(self._evaluate(child_id, at, write))
             report.children_checked += 1
+            if len(batch) >= SAVE_BATCH:
+                self._flush(batch, at, report, write)
+                batch = []
             if progress:
                 progress(done, len(children))
+        if batch:
+            self._flush(batch, at, report, write)
         log.info("tick_done", **report.as_json())
         return report
 
-    def _process(self, child_id: str, at: datetime, report: TickReport, write: bool) -> None:
+    def _evaluate(self, child_id: str, at: datetime, write: bool) -> _Evaluated:
+        events = self.store.stream(child_id)
+        deadlines = evaluate(events, self.packs, at)
+        keys = _standards_keys(events)
+        new = standards_events(deadlines, keys, at, self.config) if write else []
+        return _Evaluated(child_id, len(events), deadlines, keys, new)
+
+    def _flush(
+        self, batch: list[_Evaluated], at: datetime, report: TickReport, write: bool
+    ) -> None:
+        """Append a batch's standards events in one atomic write, then save the index rows.
+
+        If another writer got to one of the children first the batch writes nothing; each
+        child is then reloaded, re-evaluated and written on its own.
+        """
+        new = [e for item in batch for e in item.new]
+        if new:
+            try:
+                self._count(self.store.record(new), batch, report)
+            except ConcurrencyConflict:
+                log.info("tick_batch_conflict", children=len(batch))
+                batch = [self._one(item.child_id, at, report) for item in batch]
+        for item in batch:
+            item.keys |= {e.idempotency_key for e in item.new if e.idempotency_key}
+        self._save(batch, at)
+
+    def _count(
+        self, written: list[RecordedEvent], batch: list[_Evaluated], report: TickReport
+    ) -> None:
+        known = {item.child_id: item.known for item in batch}
+        for item in written:
+            if item.position <= known.get(item.child_id, 0):
+                continue  # an existing event returned for a repeated key: nothing written
+            report.written.append(item)
+            if item.kind == "deadline_breached":
+                report.breaches += 1
+            elif item.kind == "deadline_due_soon":
+                report.due_soon += 1
+            elif item.kind == "deadline_met_late":
+                report.met_late += 1
+
+    def _one(self, child_id: str, at: datetime, report: TickReport) -> _Evaluated:
         for attempt in range(RETRIES):
-            events = self.store.stream(child_id)
-            deadlines = evaluate(events, self.packs, at)
-            keys = _standards_keys(events)
-            new = standards_events(deadlines, keys, at, self.config) if write else []
-            if new:
-                try:
-                    written = self.store.record(new)
-                except ConcurrencyConflict:
-                    log.info("tick_conflict_retry", child_id=child_id, attempt=attempt + 1)
-                    continue
-                fresh = [w for w in written if w.position > len(events)]
-                report.written.extend(fresh)
-                for item in fresh:
-                    if item.kind == "deadline_breached":
-                        report.breaches += 1
-                    elif item.kind == "deadline_due_soon":
-                        report.due_soon += 1
-                    elif item.kind == "deadline_met_late":
-                        report.met_late += 1
-                keys |= {e.idempotency_key for e in new if e.idempotency_key}
-            self._save(child_id, deadlines, keys, at)
-            return
+            item = self._evaluate(child_id, at, True)
+            if not item.new:
+                return item
+            try:
+                self._count(self.store.record(item.new), [item], report)
+            except ConcurrencyConflict:
+                log.info("tick_conflict_retry", child_id=child_id, attempt=attempt + 1)
+                continue
+            return item
         raise ConcurrencyConflict(f"child {child_id}: gave up after {RETRIES} conflicting writes")
 
-    def _save(self, child_id: str, deadlines: list[Deadline], keys: set[str], at: datetime) -> None:
+    def _save(self, batch: list[_Evaluated], at: datetime) -> None:
+        """Save evaluated children to the index in one transaction (after their events are
+        written: a crash before this leaves them dirty or due, and the next tick redoes them)."""
         with self.engine.begin() as conn:
-            save_child(conn, child_id, deadlines, next_check(deadlines, keys, at, self.config), at)
+            for item in batch:
+                check = next_check(item.deadlines, item.keys, at, self.config)
+                save_child(conn, item.child_id, item.deadlines, check, at)
 
 
 def _standards_keys(events: list[RecordedEvent]) -> set[str]:
