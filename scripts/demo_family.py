@@ -205,8 +205,12 @@ def _register_family(w: _Writer) -> None:
             {"deceased": True, "date_of_death": "2020-01-17"},
         ),
     ]
+    # Each record holds the people who matter to that child: Jordan's father is not Mia's.
+    not_on = {JORDAN: {"p-father-mia"}, MIA: {"p-father-jordan"}}
     for child in (JORDAN, MIA):
         for pid, role, first, last, sex, dob, extra in people:
+            if pid in not_on[child]:
+                continue
             w.write(
                 "person_added",
                 child,
@@ -1033,6 +1037,40 @@ def _twins_and_unborn(w: _Writer) -> None:
             sex="M",
             date_of_birth="1988-09-09",
         )
+        for parent in ("p-mother", "p-stepfather"):
+            w.write(
+                "relationship_recorded",
+                child,
+                date(2024, 2, 12),
+                "Birth parent.",
+                relationship_id=f"r-{parent}-{child}",
+                relationship="birth_parent",
+                from_person=parent,
+                to_person=child,
+                started_on=born.isoformat(),
+            )
+            w.write(
+                "relationship_recorded",
+                child,
+                date(2024, 2, 12),
+                "Parental responsibility.",
+                relationship_id=f"r-pr-{parent}-{child}",
+                relationship="parental_responsibility",
+                from_person=parent,
+                to_person=child,
+                started_on=born.isoformat(),
+            )
+        w.write(
+            "relationship_recorded",
+            child,
+            date(2024, 2, 12),
+            "Parents are married.",
+            relationship_id="r-mother-craig",
+            relationship="married",
+            from_person="p-mother",
+            to_person="p-stepfather",
+            started_on="2022-03-05",
+        )
     w.write(
         "person_added",
         TWIN_A,
@@ -1149,6 +1187,32 @@ def _twins_and_unborn(w: _Writer) -> None:
         family_id=FAMILY_ID,
     )
     w.write("authority_recorded", UNBORN, d, "City of York.", authority="york", la_code="816")
+    for pid, role, first, last, sex, dob in (
+        ("p-mother", "mother", "Kerry", "Ashdown", "F", "1992-07-21"),
+        ("p-stepfather", "father", "Craig", "Ellison", "M", "1988-09-09"),
+    ):
+        w.write(
+            "person_added",
+            UNBORN,
+            d,
+            f"{first} {last} added ({role}).",
+            person_id=pid,
+            role=role,
+            first_name=first,
+            last_name=last,
+            sex=sex,
+            date_of_birth=dob,
+        )
+        w.write(
+            "relationship_recorded",
+            UNBORN,
+            d,
+            "Expected parent.",
+            relationship_id=f"r-{pid}-{UNBORN}",
+            relationship="birth_parent",
+            from_person=pid,
+            to_person=UNBORN,
+        )
     w.write(
         "referral_received",
         UNBORN,

@@ -292,18 +292,27 @@ def _legend(dot: graphviz.Digraph) -> None:
             ("lg_dead", "square", "✕", "died", {"style": "filled", "fillcolor": "#dddddd"}),
             ("lg_index", "circle", "", "index child", {"peripheries": "2", "penwidth": "2"}),
         ]
-        for node_id, shape, inside, text, extra in samples:
-            legend.node(
-                node_id,
-                shape=shape,
-                label=inside,
-                xlabel=text,
-                width="0.35",
-                height="0.35",
-                fixedsize="true",
-                id=f"legend:{text}",
-                **extra,
-            )
+        # xlabels float to whichever side has room, so each shape gets its own text node,
+        # chained left to right on one rank: the text always sits just right of its shape.
+        with legend.subgraph(name="legend_shapes") as row:
+            row.attr(rank="same")
+            previous = None
+            for node_id, shape, inside, text, extra in samples:
+                row.node(
+                    node_id,
+                    shape=shape,
+                    label=inside,
+                    width="0.35",
+                    height="0.35",
+                    fixedsize="true",
+                    id=f"legend:{text}",
+                    **extra,
+                )
+                row.node(f"{node_id}_text", shape="plaintext", label=text, id=f"legend-text:{text}")
+                if previous is not None:
+                    row.edge(previous, node_id, style="invis")
+                row.edge(node_id, f"{node_id}_text", style="invis", minlen="0")
+                previous = f"{node_id}_text"
         lines = [
             ("married", {"style": "solid"}),
             ("cohabiting", {"style": "dashed"}),
