@@ -85,3 +85,33 @@ def ssda903(
             fail(str(error))
     rows = ", ".join(f"{name} {n}" for name, n in counts.items())
     typer.echo(f"wrote {out}/: SSDA903 {year}: {rows}")
+
+
+@export_app.command("tables")
+def tables(
+    url: Annotated[
+        str,
+        typer.Option(
+            "--url", help="Where to build the tables: sqlite:///file.db or postgresql://..."
+        ),
+    ],
+    db: DbOption = None,
+) -> None:
+    """Rebuild the reporting tables (Standard Safeguarding Dataset shape) for BI tools."""
+    from adapters.db import parse_database
+    from adapters.readmodels.reporting import rebuild_reporting_tables
+
+    try:
+        target = parse_database(url)
+    except ValueError as error:
+        fail(str(error).replace("--db", "--url"))
+    with open_store(db) as store, _progress() as bar:
+        task = bar.add_task("rebuilding", total=None)
+        try:
+            counts = rebuild_reporting_tables(
+                store, url, progress=lambda what, n: bar.update(task, description=what, completed=n)
+            )
+        except Exception as error:  # noqa: BLE001  (connection failures of either driver)
+            fail(f"cannot build tables in {target.describe()}: {type(error).__name__}: {error}")
+    rows = ", ".join(f"{name} {n}" for name, n in counts.items())
+    typer.echo(f"rebuilt reporting tables in {target.describe()}: {rows}")
