@@ -192,8 +192,8 @@ def child_903(events: Iterable[RecordedEvent], year: int) -> ChildReturn | None:
         event = item.event
         day = event.occurred_date
         if isinstance(event, LookedAfterReviewHeld) and first <= day <= last:
-            ep = looked_after_on(day)
-            if ep is not None and ep.LS.value not in ("V3", "V4"):
+            during = looked_after_on(day)
+            if during is not None and during.LS.value not in ("V3", "V4"):
                 result.tables["Reviews"].append(
                     _row(
                         "Reviews",

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from domain.codes import ClosureReason, Disability, Sex
+from domain.codes import ClosureReason, Disability, Section47Outcome, Sex
 from domain.envelope import RecordedEvent
 from domain.events.base import CaseEvent
 from domain.events.child_in_need import ChildInNeedPlanAgreed, ChildInNeedPlanEnded
@@ -51,7 +51,6 @@ from domain.events.safeguarding import (
     InitialChildProtectionConferenceHeld,
     ReviewChildProtectionConferenceHeld,
     Section47Concluded,
-    Section47Outcome,
     Section47Started,
 )
 from policies.calendar import WorkingDayCalendar
