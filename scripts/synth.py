@@ -63,6 +63,7 @@ from domain.events import people as pp
 from domain.events import proceedings as pr
 from domain.events import safeguarding as sg
 from domain.events.base import LONDON
+from domain.identifiers import upn_check_letter
 
 log = structlog.get_logger("caseledger.synth")
 
@@ -166,7 +167,6 @@ _SYLLABLES_LAST = (
     "brack", "wen", "hol", "mer", "stow", "ley", "dun", "fard", "orth", "vale", "cott", "rin",
     "gate", "by", "thorn", "ash", "mire", "lock",
 )  # fmt: skip
-_UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 WORKER_ROLES = ("social_worker", "team_manager", "business_support", "iro", "personal_adviser")
 
@@ -234,8 +234,7 @@ def nhs_number(rng: random.Random) -> str:
 def upn(rng: random.Random, la_code: str, year: int) -> str:
     """A unique pupil number: check letter, LA code, a fictional school, year, serial."""
     body = f"{la_code}{rng.randint(2000, 2999):04d}{year % 100:02d}{rng.randint(0, 999):03d}"
-    total = sum(int(d) * w for d, w in zip(body, range(2, 14), strict=True))
-    return _UPN_LETTERS[total % 23] + body
+    return upn_check_letter(body) + body
 
 
 def _weekday(day: date) -> date:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from domain.codes import Ethnicity, Sex
 from domain.events.base import PERSON_ID_PATTERN, CaseEvent, Category
+from domain.identifiers import is_valid_upn, upn_check_letter
 
 
 class PersonRole(StrEnum):
@@ -85,6 +86,16 @@ class ChildRegistered(CaseEvent):
     )
     disabilities: list[str] = Field(default_factory=list)
     unaccompanied_asylum_seeking: bool = False
+
+    @field_validator("upn")
+    @classmethod
+    def _upn_check_letter(cls, value: str | None) -> str | None:
+        if value is not None and not is_valid_upn(value):
+            raise ValueError(
+                f"{value!r} fails the DfE check letter (expected "
+                f"{upn_check_letter(value[1:])!r} for these digits)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _born_or_expected(self) -> ChildRegistered:

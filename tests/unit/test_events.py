@@ -102,3 +102,11 @@ def test_significance_default_and_override() -> None:
     assert example("case_note_recorded").is_significant is False
     assert example("case_note_recorded", significant=True).is_significant is True
     assert example("referral_received", significant=False).is_significant is False
+
+
+def test_upn_check_letter_is_enforced() -> None:
+    assert example("child_registered", upn="A123456789012").upn == "A123456789012"
+    with pytest.raises(InvalidEvent) as raised:
+        parse_event(example_data("child_registered", upn="B123456789012"))
+    assert raised.value.field == "upn"
+    assert "expected 'A'" in str(raised.value)
