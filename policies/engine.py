@@ -37,7 +37,7 @@ from domain.child_record import corrected
 from domain.envelope import RecordedEvent
 from domain.events.base import CaseEvent, Category
 from domain.events.corrections import EntryCorrected, EntryRecordedInError
-from policies.calendar import LONDON, Unit, WorkingDayCalendar, to_london
+from policies.calendar import LONDON, Unit, WorkingDayCalendar, add_months, to_london
 from policies.rules import NATIONAL, EventMatch, Measures, Pack, PackSet, Rule, Scalar
 
 __all__ = [
@@ -208,6 +208,9 @@ def _value(event: CaseEvent, name: str) -> Any:
 
 def _condition_holds(event: CaseEvent, name: str, expected: Scalar | list[Scalar]) -> bool:
     value = _value(event, name)
+    if isinstance(value, list):  # a list-valued field: any item matching holds
+        wanted = expected if isinstance(expected, list) else [expected]
+        return any(item in wanted for item in value)
     if isinstance(expected, list):
         return value in expected
     return bool(value == expected)
@@ -251,10 +254,42 @@ _STATUS_EVENTS: dict[str, tuple[str, str]] = {
     "cp_plan": ("child_protection_plan_started", "child_protection_plan_ended"),
     "cin_plan": ("child_in_need_plan_agreed", "child_in_need_plan_ended"),
     "placed_for_adoption": ("placed_for_adoption", "adoption_placement_ceased"),
+    "assessment": ("assessment_started", "assessment_completed"),
 }
 
 
+def _child_dates(facts: Sequence[Fact]) -> tuple[Fact | None, date | None, date | None]:
+    """The latest registration/birth fact, the date of birth and the expected date of birth."""
+    found: Fact | None = None
+    born: date | None = None
+    expected: date | None = None
+    for fact in facts:
+        if fact.kind not in ("child_registered", "child_born"):
+            continue
+        value = getattr(fact.event, "date_of_birth", None)
+        if isinstance(value, date):
+            born, found = value, fact
+        due = getattr(fact.event, "expected_date_of_birth", None)
+        if isinstance(due, date):
+            expected = due
+            found = found or fact
+    return found, born, expected
+
+
+def _age(facts: Sequence[Fact], on: date) -> int | None:
+    """Whole years on ``on``; -1 while unborn; None when neither date is known."""
+    _, born, expected = _child_dates(facts)
+    if born is None:
+        return -1 if expected is not None else None
+    if on < born:
+        return -1
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 def _has_status(facts: Sequence[Fact], status: str, on: date) -> bool:
+    if status == "unborn":
+        age = _age(facts, on)
+        return age is not None and age < 0
     if status == "placed_with_parents":
         current: str | None = None
         for fact in facts:
@@ -291,11 +326,9 @@ class _Start:
     point: date | datetime  # what the clock counts from
 
 
-def _birthday(born: date, years: int) -> date:
-    try:
-        return born.replace(year=born.year + years)
-    except ValueError:  # 29 February in a year without one
-        return born.replace(year=born.year + years, day=28)
+def _birthday(born: date, years: int, months: int = 0) -> date:
+    """The date ``years`` years and ``months`` months after ``born`` (clamped to month end)."""
+    return add_months(born, 12 * years + months)
 
 
 def _starts(rule: Rule, facts: Sequence[Fact], at: datetime) -> list[_Start]:
@@ -305,7 +338,9 @@ def _starts(rule: Rule, facts: Sequence[Fact], at: datetime) -> list[_Start]:
         for fact in facts:
             born = getattr(fact.event, "date_of_birth", None)
             if fact.kind in ("child_registered", "child_born") and isinstance(born, date):
-                found = [_Start(fact, _birthday(born, trigger.birthday))]
+                found = [
+                    _Start(fact, _birthday(born, trigger.birthday, trigger.birthday_months))
+                ]
         found = [s for s in found if _day(s.point) <= to_london(at).date()]
     else:
         for fact in facts:
@@ -319,7 +354,15 @@ def _starts(rule: Rule, facts: Sequence[Fact], at: datetime) -> list[_Start]:
                 if not isinstance(anchor, date):
                     continue
                 point = anchor
+            elif trigger.anchor_child is not None:
+                _, born, expected = _child_dates(facts)
+                child_date = born if trigger.anchor_child == "date_of_birth" else expected
+                if child_date is None:
+                    continue
+                point = child_date
             found.append(_Start(fact, point))
+    if trigger.age_under is not None or trigger.age_at_least is not None:
+        found = [s for s in found if _age_fits(rule, facts, s.fact.day)]
     if trigger.while_status:
         found = [
             s
@@ -327,6 +370,28 @@ def _starts(rule: Rule, facts: Sequence[Fact], at: datetime) -> list[_Start]:
             if all(_has_status(facts, st, _day(s.point)) for st in trigger.while_status)
         ]
     return found
+
+
+def _age_fits(rule: Rule, facts: Sequence[Fact], on: date) -> bool:
+    age = _age(facts, on)
+    if age is None:
+        return False
+    under, at_least = rule.trigger.age_under, rule.trigger.age_at_least
+    if under is not None and age >= under:
+        return False
+    return at_least is None or age >= at_least
+
+
+def _birthday_stop(rule: Rule, facts: Sequence[Fact]) -> Fact | None:
+    """For ``until_birthday``: the registration fact moved to the start of that birthday."""
+    if rule.until_birthday is None:
+        return None
+    fact, born, _ = _child_dates(facts)
+    if fact is None or born is None:
+        return None
+    day = _birthday(born, rule.until_birthday)
+    start = datetime(day.year, day.month, day.day, tzinfo=LONDON)
+    return replace(fact, day=day, instant=start)
 
 
 def _day(point: date | datetime) -> date:
@@ -379,6 +444,9 @@ def _series(
     """
     trigger = start.fact
     cancel = _first(rule.cancelled_by, facts, trigger, trigger, set())
+    stop = _birthday_stop(rule, facts)
+    if stop is not None and (cancel is None or stop.instant < cancel.instant):
+        cancel = stop
     out: list[Deadline] = []
     used: set[str] = set()
     base, point, occurrence = trigger, start.point, 0
@@ -676,5 +744,6 @@ class Schedule:
 _DERIVED = frozenset({"child_registered", "child_born"})
 _STATUS_KINDS = frozenset(
     {k for pair in _STATUS_EVENTS.values() for k in pair}
+    | {"child_registered", "child_born"}
     | {"placement_started", "placement_ended", "ceased_to_be_looked_after"}
 )

@@ -36,6 +36,19 @@ Semantics (the engine in :mod:`policies.engine` implements them):
   previous deadline; the last one repeats. The series ends when a ``cancelled_by`` event occurs.
 - ``measures: recording_delay`` judges the trigger event itself: it is met when it was recorded
   (``recorded_at``) by the due time counted from when it happened.
+- Child-level conditions on a trigger: ``age_under: 1`` / ``age_at_least: 16`` (the child's age
+  in whole years on the trigger day; an unborn child is under every age and at least none;
+  a child of unknown age never matches); ``birthday_months`` adds months to a ``birthday``
+  (15 years 9 months); ``anchor_child: expected_date_of_birth`` counts from the child's
+  (expected) date of birth instead of the trigger's date — with ``direction: before`` and
+  ``8 weeks`` that is 32 weeks' gestation. Statuses for ``while_status`` also include
+  ``assessment`` (an assessment started and not yet completed) and ``unborn``.
+- ``until_birthday: 1`` ends a series at that birthday: a deadline due after it is cancelled
+  (by the child's registration, which holds the date of birth).
+- A condition on a list-valued field (``shared_with``) holds when any item is (one of) the
+  value(s).
+- ``not_encoded`` maps each inventoried timescale deliberately left out (``inventory/<pack>.yaml``)
+  to the specific reason; every inventory id must be encoded by a rule or listed there.
 
 Errors name the file, the rule and the field: ``PackError``.
 """
@@ -68,9 +81,11 @@ __all__ = [
     "Rule",
     "Severity",
     "Trigger",
+    "inventory_ids",
     "load_pack",
     "load_packs",
     "parse_pack",
+    "uncovered",
 ]
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
@@ -78,7 +93,16 @@ NATIONAL = "national"
 
 Scalar = str | int | float | bool | None
 Condition = dict[str, Scalar | list[Scalar]]
-STATUSES = ("looked_after", "cp_plan", "cin_plan", "placed_for_adoption", "placed_with_parents")
+STATUSES = (
+    "looked_after",
+    "cp_plan",
+    "cin_plan",
+    "placed_for_adoption",
+    "placed_with_parents",
+    "assessment",
+    "unborn",
+)
+CHILD_DATES = ("date_of_birth", "expected_date_of_birth")
 
 
 class PackError(ValueError):
@@ -184,9 +208,13 @@ class Trigger(_Strict):
     where: Condition = Field(default_factory=dict)
     where_not: Condition = Field(default_factory=dict)
     birthday: int | None = Field(default=None, ge=0, le=25)
+    birthday_months: int = Field(default=0, ge=0, le=11)
     anchor: str | None = None
+    anchor_child: Literal["date_of_birth", "expected_date_of_birth"] | None = None
     direction: Literal["after", "before"] = "after"
     while_status: list[str] = Field(default_factory=list)
+    age_under: int | None = Field(default=None, ge=1, le=25)
+    age_at_least: int | None = Field(default=None, ge=0, le=25)
 
     @field_validator("kind")
     @classmethod
@@ -210,15 +238,26 @@ class Trigger(_Strict):
             _check_fields(self.kind, self.where_not, "where_not")
             if self.anchor is not None:
                 _check_fields(self.kind, [self.anchor], "anchor")
-        elif self.where or self.where_not or self.anchor:
+        elif self.where or self.where_not or self.anchor or self.anchor_child:
             raise ValueError("a birthday trigger takes no where, where_not or anchor")
-        if self.direction == "before" and self.anchor is None:
+        if self.birthday_months and self.birthday is None:
+            raise ValueError("birthday_months adds months to a birthday: give birthday")
+        if self.anchor is not None and self.anchor_child is not None:
+            raise ValueError("give at most one of anchor and anchor_child")
+        if self.direction == "before" and self.anchor is None and self.anchor_child is None:
             raise ValueError("direction 'before' counts back from a date: give anchor")
+        if (
+            self.age_under is not None
+            and self.age_at_least is not None
+            and self.age_at_least >= self.age_under
+        ):
+            raise ValueError("age_at_least must be below age_under")
         return self
 
     def describe(self) -> str:
         if self.birthday is not None:
-            return f"{self.birthday}th birthday"
+            months = f" + {self.birthday_months} months" if self.birthday_months else ""
+            return f"{self.birthday}th birthday{months}" + self._qualifiers()
         text = str(self.kind)
         if self.where:
             text += " where " + ", ".join(f"{k}={v}" for k, v in self.where.items())
@@ -226,6 +265,18 @@ class Trigger(_Strict):
             text += " unless " + ", ".join(f"{k}={v}" for k, v in self.where_not.items())
         if self.anchor:
             text += f" ({self.direction} its {self.anchor})"
+        if self.anchor_child:
+            text += f" ({self.direction} the child's {self.anchor_child})"
+        return text + self._qualifiers()
+
+    def _qualifiers(self) -> str:
+        text = ""
+        if self.while_status:
+            text += " while " + " and ".join(self.while_status)
+        if self.age_under is not None:
+            text += f", child under {self.age_under}"
+        if self.age_at_least is not None:
+            text += f", child aged {self.age_at_least}+"
         return text
 
 
@@ -252,6 +303,12 @@ class Rule(_Strict):
     cancelled_by: list[EventMatch] = Field(default_factory=list)
     extended_by: list[EventMatch] = Field(default_factory=list)
     recurrence: Recurrence | None = None
+    until_birthday: int | None = Field(
+        default=None,
+        ge=1,
+        le=25,
+        description="The series stops at this birthday (deadlines due after it are cancelled).",
+    )
     inventory: list[str] = Field(
         default_factory=list, description="Ids in policies/packs/inventory this rule encodes."
     )
@@ -291,6 +348,18 @@ class Pack(_Strict):
     version: str = Field(min_length=1, max_length=40)
     effective_from: date
     rules: list[Rule] = Field(min_length=1)
+    not_encoded: dict[str, str] = Field(
+        default_factory=dict,
+        description="Inventory id -> why that timescale is deliberately not encoded.",
+    )
+
+    @field_validator("not_encoded")
+    @classmethod
+    def _reasons(cls, value: dict[str, str]) -> dict[str, str]:
+        for item, reason in value.items():
+            if len(reason.strip()) < 15:
+                raise ValueError(f"{item}: give a specific reason (at least 15 characters)")
+        return value
 
     @model_validator(mode="after")
     def _unique(self) -> Pack:
@@ -299,7 +368,14 @@ class Pack(_Strict):
             if rule.id in seen:
                 raise ValueError(f"rule id {rule.id!r} appears twice")
             seen.add(rule.id)
+        both = sorted(self.encoded() & set(self.not_encoded))
+        if both:
+            raise ValueError(f"{', '.join(both)}: both encoded by a rule and listed in not_encoded")
         return self
+
+    def encoded(self) -> set[str]:
+        """Inventory ids some rule of this pack encodes."""
+        return {item for rule in self.rules for item in rule.inventory}
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -346,7 +422,39 @@ def load_pack(path: str | Path) -> Pack:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise PackError(path.name, None, None, f"not valid YAML: {error}") from None
-    return parse_pack(raw, path.name)
+    pack = parse_pack(raw, path.name)
+    _check_inventory(pack, path)
+    return pack
+
+
+def inventory_ids(pack_id: str, folder: str | Path | None = None) -> list[str]:
+    """The ids of the timescales inventoried for ``pack_id`` (empty when there is no inventory)."""
+    base = Path(folder) if folder is not None else PACKS_DIR / "inventory"
+    file = base / f"{pack_id}.yaml"
+    if not file.exists():
+        return []
+    items = yaml.safe_load(file.read_text(encoding="utf-8")) or []
+    return [str(item["id"]) for item in items if isinstance(item, dict) and "id" in item]
+
+
+def uncovered(pack: Pack, folder: str | Path | None = None) -> list[str]:
+    """Inventoried timescales of ``pack`` neither encoded by a rule nor listed in not_encoded."""
+    done = pack.encoded() | set(pack.not_encoded)
+    return [item for item in inventory_ids(pack.pack, folder) if item not in done]
+
+
+def _check_inventory(pack: Pack, path: Path) -> None:
+    """Every inventory id a pack names exists in its inventory (when the inventory is there)."""
+    known = set(inventory_ids(pack.pack, path.parent / "inventory"))
+    if not known:
+        return
+    for rule in pack.rules:
+        for item in rule.inventory:
+            if item not in known:
+                raise PackError(path.name, rule.id, "inventory", f"no inventory item {item!r}")
+    for item in pack.not_encoded:
+        if item not in known:
+            raise PackError(path.name, None, "not_encoded", f"no inventory item {item!r}")
 
 
 @dataclass

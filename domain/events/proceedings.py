@@ -54,6 +54,7 @@ class HearingType(StrEnum):
     ISSUES_RESOLUTION = "issues_resolution"
     FINAL = "final"
     INTERIM = "interim"
+    CELEBRATION = "celebration"  # adoption celebration hearing (later-life letter clock)
 
 
 class HearingHeld(CaseEvent):
