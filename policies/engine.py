@@ -89,6 +89,7 @@ class Deadline:
     cancelled_by_event_id: str | None = None
     extended_by_event_id: str | None = None
     extended_to: datetime | None = None
+    cancelled_at: datetime | None = None
 
     @property
     def key(self) -> str:
@@ -338,9 +339,7 @@ def _starts(rule: Rule, facts: Sequence[Fact], at: datetime) -> list[_Start]:
         for fact in facts:
             born = getattr(fact.event, "date_of_birth", None)
             if fact.kind in ("child_registered", "child_born") and isinstance(born, date):
-                found = [
-                    _Start(fact, _birthday(born, trigger.birthday, trigger.birthday_months))
-                ]
+                found = [_Start(fact, _birthday(born, trigger.birthday, trigger.birthday_months))]
         found = [s for s in found if _day(s.point) <= to_london(at).date()]
     else:
         for fact in facts:
@@ -445,7 +444,11 @@ def _series(
     trigger = start.fact
     cancel = _first(rule.cancelled_by, facts, trigger, trigger, set())
     stop = _birthday_stop(rule, facts)
-    if stop is not None and (cancel is None or stop.instant < cancel.instant):
+    if (
+        stop is not None
+        and stop.instant <= at
+        and (cancel is None or stop.instant < cancel.instant)
+    ):
         cancel = stop
     out: list[Deadline] = []
     used: set[str] = set()
@@ -542,6 +545,7 @@ def _deadline(
         satisfied_by_event_id=met.event_id if met else None,
         satisfied_at=met.instant if met else None,
         cancelled_by_event_id=cancelled.event_id if cancelled else None,
+        cancelled_at=cancelled.instant if cancelled else None,
         extended_by_event_id=extension[0].event_id if extension else None,
         extended_to=extension[1] if extension else None,
     )
@@ -729,6 +733,14 @@ class Schedule:
                     and deadline.counted_from > to_london(at).date()
                 ):
                     continue  # a birthday still to come
+                if deadline.cancelled_at is not None and deadline.cancelled_at > at:
+                    # a birthday that ends the series has not come yet at ``at``
+                    deadline = replace(
+                        deadline,
+                        status=Status.BREACHED,
+                        cancelled_by_event_id=None,
+                        cancelled_at=None,
+                    )
                 if (
                     deadline.status is Status.BREACHED
                     and deadline.satisfied_by_event_id is None

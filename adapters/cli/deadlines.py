@@ -295,7 +295,7 @@ def packs_readme_text() -> str:
     """The pack README: per pack, rule id -> seed section, and each timescale not encoded, why."""
     import yaml
 
-    from policies.rules import PACKS_DIR
+    from policies.rules import PACKS_DIR, uncovered
 
     packs = load_packs()
     out = [
@@ -306,6 +306,10 @@ def packs_readme_text() -> str:
         "authority pack is judged together with the national baseline: a statutory rule the",
         "authority's pack does not define itself (by rule id) comes from `national.yaml`.",
         "",
+        "Every timescale in the inventory is either encoded (the rule's `inventory` list names",
+        "it) or listed under 'Not encoded' with the reason given in the pack file's",
+        "`not_encoded` map; `tests/unit/test_rules_coverage.py` fails if one is neither.",
+        "",
         "Conventions: the trigger day is day 0; 'within N working days' is due by the end of the",
         "Nth working day after it (see `policies/calendar.py`). Recurring rules count each",
         "interval from the event that met the previous one.",
@@ -315,7 +319,8 @@ def packs_readme_text() -> str:
         "Thursday 2 April 2026 is due by the end of Wednesday 8 April 2026 (Good Friday 3rd and",
         "Easter Monday 6th skipped). The end of Tuesday 7 April is York's 1 working day",
         "(003_8160ba9d01af632f.txt Standard 4). Both are tests in",
-        "`tests/unit/test_rules_worked_examples.py`.",
+        "`tests/unit/test_rules_worked_examples.py`. The issue's own example (Shropshire, due",
+        "Tuesday 7 April) is an open point: the pack follows the seed's 2 working days.",
         "",
     ]
     for pack_id in packs.ids():
@@ -337,6 +342,8 @@ def packs_readme_text() -> str:
                 clock += ", then " + ", ".join(c.describe() for c in rule.recurrence.then)
             if rule.trigger.direction == "before":
                 clock += " before"
+            if rule.until_birthday:
+                clock += f", until the {rule.until_birthday}th birthday"
             met = (
                 "its own recording (recorded_at − occurred_at)"
                 if rule.measures.value == "recording_delay"
@@ -345,34 +352,34 @@ def packs_readme_text() -> str:
             cell = rule.citation.replace("|", "/")
             out.append(f"| `{rule.id}` | {clock} | {rule.trigger.describe()} | {met} | {cell} |")
         inventory_file = PACKS_DIR / "inventory" / f"{pack_id}.yaml"
-        if inventory_file.exists():
-            encoded = {i for r in pack.rules for i in r.inventory}
-            entries = yaml.safe_load(inventory_file.read_text(encoding="utf-8")) or []
-            missing = [e for e in entries if e.get("id") not in encoded]
+        entries = (
+            yaml.safe_load(inventory_file.read_text(encoding="utf-8"))
+            if inventory_file.exists()
+            else None
+        )
+        items = {str(e["id"]): e for e in entries or []}
+        if items:
+            encoded = [i for i in items if i in pack.encoded()]
+            missing = uncovered(pack)
             out += [
                 "",
-                f"Not encoded ({len(missing)} of {len(entries)} inventoried timescales):",
-                "",
+                f"Inventory: {len(items)} timescales; {len(encoded)} encoded by the rules above, "
+                f"{len(pack.not_encoded)} deliberately not encoded (below)"
+                + (f", {len(missing)} NOT YET DECIDED: {', '.join(missing)}" if missing else "")
+                + ".",
             ]
-            out += ["| inventory id | section | why not |", "|---|---|---|"]
-            for e in missing:
-                enc = str(e.get("encodable", ""))
-                note = (
-                    str(e.get("notes") or e.get("conditions") or "")
-                    .replace("|", "/")
-                    .replace("\n", " ")
-                )
-                if enc == "no":
-                    why = f"Not a deadline on a child's record that an event can meet. {note}"
-                elif enc == "partial":
-                    why = f"Start point or condition is ambiguous in the source. {note}"
-                else:
-                    why = (
-                        "Not encoded in this version: no event kind records what meets it, or "
-                        f"its trigger is not an event ({e.get('trigger')}). {note}"
-                    )
-                section = str(e.get("section", "")).replace("|", "/")
-                out.append(f"| `{e.get('id')}` | {section} | {why.strip()[:300]} |")
+        if pack.not_encoded:
+            out += [
+                "",
+                "Not encoded, and why (from `not_encoded` in the pack file):",
+                "",
+                "| inventory id | section | why not |",
+                "|---|---|---|",
+            ]
+            for item, reason in pack.not_encoded.items():
+                section = str(items.get(item, {}).get("section", "")).replace("|", "/")
+                why = reason.replace("|", "/").replace("\n", " ").strip()
+                out.append(f"| `{item}` | {section} | {why} |")
         out.append("")
     return "\n".join(out)
 

@@ -123,13 +123,16 @@ def test_replay_json_lines_step_by_event(url: str) -> None:
     assert second["last_seen"]["occurred_at"] == "2021-05-27T15:00:00+01:00"
     assert second["last_seen_alone"]["occurred_at"] == "2021-05-06T16:00:00+01:00"
     # after the late visit, the first CP visit deadline is met late; one open visit deadline
+    # (York Standards 2 and 3: the assessment of 20 April 2021 is updated within 12 months)
     assert [(d["rule_id"], d["due"][:10]) for d in first["open_deadlines"]] == [
         ("cp_visits", "2021-06-04"),
         ("review_conferences", "2021-07-08"),
+        ("assessment_update", "2022-04-20"),
     ]
     assert [(d["rule_id"], d["due"][:10]) for d in second["open_deadlines"]] == [
         ("cp_visits", "2021-06-25"),
         ("review_conferences", "2021-07-08"),
+        ("assessment_update", "2022-04-20"),
     ]
     assert ("cp_visits", "met_late", "computed") in [
         (b["rule_id"], b["status"], b["source"]) for b in first["breaches_known"]

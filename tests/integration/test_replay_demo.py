@@ -69,12 +69,22 @@ def test_before_the_late_visit_was_written_up(
     assert [(d.counted_from, _due(d.due), d.status) for d in visits] == [
         (date(2021, 4, 8), date(2021, 4, 19), Status.BREACHED)
     ]
+    # (York Standards 2 and 3: the assessment of 20 April 2021 is updated within 12 months)
     assert [(d.rule_id, _due(d.due)) for d in jordan.open_deadlines] == [
-        ("review_conferences", date(2021, 7, 8))
+        ("review_conferences", date(2021, 7, 8)),
+        ("assessment_update", date(2022, 4, 20)),
     ]
+    # York 6.3 (child seen in 24 hours; s47 in 5 working days), 6.1 (manager review day 5),
+    # 6.4 (reports with the chair 3 working days before) and Standard 6 (CP case supervision
+    # every 4 weeks) are judged as well as the statutory ones
     assert [(b.rule_id, b.status, b.source, _due(b.due)) for b in jordan.breaches] == [
+        ("child_seen_after_strategy", "met_late", "computed", date(2021, 3, 11)),
+        ("assessment_manager_review_day5", "met_late", "computed", date(2021, 3, 17)),
+        ("s47_completion_day5", "met_late", "computed", date(2021, 3, 17)),
         ("icpc", "met_late", "computed", date(2021, 3, 31)),
+        ("icpc_reports_to_chair", "breached", "computed", date(2021, 4, 1)),
         ("cp_visits", "breached", "computed", date(2021, 4, 19)),
+        ("case_supervision_cp", "breached", "computed", date(2021, 5, 6)),
         ("core_groups", "breached", "computed", date(2021, 5, 19)),
     ]
     assert jordan.status.cp_plan_since == date(2021, 4, 8)
@@ -107,6 +117,7 @@ def test_after_the_late_visit_was_written_up(
     assert [(d.rule_id, _due(d.due)) for d in jordan.open_deadlines] == [
         ("cp_visits", date(2021, 6, 25)),
         ("review_conferences", date(2021, 7, 8)),
+        ("assessment_update", date(2022, 4, 20)),
     ]
     late = [b for b in jordan.breaches if b.rule_id == "visit_recording"]
     assert [(b.status, _due(b.due)) for b in late] == [("met_late", date(2021, 5, 11))]

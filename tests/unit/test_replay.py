@@ -180,8 +180,10 @@ def test_a_recorded_breach_then_the_late_visit_that_meets_the_standard(
         (date(2026, 1, 15), date(2026, 2, 12), Status.BREACHED),
     ]
     # the handler's breach event is listed once, as recorded: no duplicate computed one
+    # (York Standard 6: case supervision every 4 weeks on a CP plan — none was recorded)
     assert [(b.rule_id, b.status, b.source, b.event_id) for b in feb13.breaches] == [
-        ("cp_visits", "breached", "recorded", log.ids["breach"])
+        ("case_supervision_cp", "breached", "computed", None),
+        ("cp_visits", "breached", "recorded", log.ids["breach"]),
     ]
     assert feb13.open_deadlines == ()
     assert feb13.last_seen is not None and feb13.last_seen.day == date(2026, 1, 15)
@@ -196,6 +198,7 @@ def test_a_recorded_breach_then_the_late_visit_that_meets_the_standard(
         ("cp_visits", date(2026, 3, 10))
     ]
     assert [(b.rule_id, b.status, b.source, _due(b.due)) for b in feb20.breaches] == [
+        ("case_supervision_cp", "breached", "computed", date(2026, 2, 9)),
         ("cp_visits", "breached", "recorded", date(2026, 2, 12)),
         ("visit_recording", "met_late", "computed", date(2026, 2, 13)),
     ]
