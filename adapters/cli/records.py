@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,31 +14,11 @@ from rich.table import Table
 
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_store, parse_when
-from domain.envelope import RecordedEvent
+from adapters.views import history_entry, history_notes
 from domain.errors import InvalidEvent
 from domain.events import EVENT_TYPES
-from domain.events.corrections import EntryCorrected, EntryRecordedInError
 from domain.parsing import parse_event
 from projections.caseload import caseload
-
-
-def history_entry(item: RecordedEvent) -> dict[str, Any]:
-    """One history line as stable JSON for consumers."""
-    event = item.event
-    return {
-        "event_id": item.event_id,
-        "position": item.position,
-        "global_position": item.global_position,
-        "child_id": item.child_id,
-        "kind": event.kind,
-        "occurred_at": event.occurred_at.isoformat(),
-        "recorded_at": item.recorded_at.isoformat(),
-        "recorded_by": event.recorded_by.model_dump(),
-        "summary": event.summary,
-        "significant": event.is_significant,
-        "correlation_id": event.correlation_id,
-        "payload": event.payload(),
-    }
 
 
 def _load_input(file: str) -> list[Any]:
@@ -56,31 +35,6 @@ def _load_input(file: str) -> list[Any]:
     if not isinstance(data, list):
         fail(f'{file}: expected a JSON object, a list of objects, or {{"events": [...]}}')
     return data
-
-
-LATE_AFTER = timedelta(days=2)
-"""An entry written down more than this long after it happened is shown as late."""
-
-
-def history_notes(items: list[RecordedEvent]) -> dict[str, list[str]]:
-    """Plain notes for people reading a history: late entries, corrections, entries in error."""
-    by_id = {item.event_id: item for item in items}
-    notes: dict[str, list[str]] = {}
-    for item in items:
-        delay = item.recorded_at - item.event.occurred_instant
-        if delay > LATE_AFTER:
-            notes.setdefault(item.event_id, []).append(f"recorded late ({delay.days} days after)")
-        target_id = getattr(item.event, "target_event_id", None)
-        target = by_id.get(target_id) if isinstance(target_id, str) else None
-        if target is None:
-            continue
-        if isinstance(item.event, EntryCorrected):
-            notes.setdefault(target.event_id, []).append(f"corrected by #{item.position}")
-            notes.setdefault(item.event_id, []).append(f"corrects #{target.position}")
-        elif isinstance(item.event, EntryRecordedInError):
-            notes.setdefault(target.event_id, []).append(f"recorded in error (#{item.position})")
-            notes.setdefault(item.event_id, []).append(f"marks #{target.position} in error")
-    return notes
 
 
 @app.command()

@@ -1,0 +1,24 @@
+"""`caseledger serve`: the HTTP layer on one store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from adapters.cli.app import app
+from adapters.cli.common import DbOption
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the record, feed, chronology, deadlines and status over HTTP (FastAPI)."""
+    import uvicorn
+
+    from adapters.http import create_app
+
+    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
