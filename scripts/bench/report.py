@@ -118,6 +118,9 @@ def rows(result: dict[str, Any]) -> list[list[str]]:
             if label not in tick:
                 continue
             item = tick[label]
+            if "error" in item:
+                out.append([f"deadline tick, {label}", name, item["error"], "-", "-", "-"])
+                continue
             what = (
                 f"{item['children_checked']:,} of {item['children_due']:,} due children "
                 "timed, scaled to all"
