@@ -311,16 +311,16 @@ class EventStore:
         """
         if self.recorder_name != "builtin" or not child_ids:
             return None
-        by_stream = {
-            (stream_id(c).hex if self.db.is_sqlite else str(stream_id(c))): c for c in child_ids
-        }
-        keys = list(by_stream)
+        by_stream = {stream_id(c): c for c in child_ids}
+        keys = [key.hex if self.db.is_sqlite else str(key) for key in by_stream]
         found: dict[str, int] = {}
-        cast = "" if self.db.is_sqlite else "::uuid"
         with sql_engine(self.url).connect() as conn:
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
-                marks = ", ".join(f":k{n}{cast}" for n in range(len(chunk)))
+                marks = ", ".join(
+                    f":k{n}" if self.db.is_sqlite else f"CAST(:k{n} AS uuid)"
+                    for n in range(len(chunk))
+                )
                 rows = conn.execute(
                     text(
                         f"SELECT originator_id, MAX(originator_version) FROM "
@@ -330,8 +330,7 @@ class EventStore:
                     {f"k{n}": key for n, key in enumerate(chunk)},
                 )
                 for origin, version in rows:
-                    key = origin.hex if isinstance(origin, uuid.UUID) else str(origin)
-                    found[by_stream[key]] = int(version)
+                    found[by_stream[uuid.UUID(str(origin))]] = int(version)
         return found
 
     def stream(self, child_id: str) -> list[RecordedEvent]:
