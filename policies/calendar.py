@@ -126,6 +126,19 @@ def add_months(d: date, n: int) -> date:
     return date(year, month, min(d.day, last_day))
 
 
+@lru_cache(maxsize=65536)
+def _add_working_days(d: date, n: int) -> date:
+    """Memoised: deadline series ask for the same few offsets from the same days again and again."""
+    step = timedelta(days=1 if n > 0 else -1)
+    remaining = abs(n)
+    current = d
+    while remaining:
+        current += step
+        if current.weekday() < 5 and current not in _bank_holidays_for_year(current.year):
+            remaining -= 1
+    return current
+
+
 class WorkingDayCalendar:
     """England-and-Wales working days and statutory due dates (see the module docstring)."""
 
@@ -153,14 +166,7 @@ class WorkingDayCalendar:
         """
         if isinstance(d, datetime):
             d = _london_day(d)
-        step = timedelta(days=1 if n > 0 else -1)
-        remaining = abs(n)
-        current = d
-        while remaining:
-            current += step
-            if self.is_working_day(current):
-                remaining -= 1
-        return current
+        return _add_working_days(d, n)
 
     def working_days_between(self, start: date, end: date) -> int:
         """How many working days you land on walking from ``start`` to ``end``.

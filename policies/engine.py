@@ -26,12 +26,14 @@ due). A deadline met after its due time is ``met_late``, never both met and brea
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import bisect
+import heapq
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from functools import partial
-from typing import Any
+from typing import Any, overload
 
 from domain.child_record import corrected
 from domain.envelope import RecordedEvent
@@ -150,7 +152,86 @@ class Fact:
         return self.event.kind
 
 
-def effective_facts(events: Iterable[RecordedEvent]) -> list[Fact]:
+class Facts(Sequence[Fact]):
+    """Facts in occurred order, indexed by kind, kept sorted as facts are inserted.
+
+    Rules ask for the facts of one or two kinds from a given day (the first visit on or after
+    the last one, the statuses in force); the index answers without walking the whole record,
+    and inserting one fact keeps it sorted without rebuilding it.
+    """
+
+    def __init__(self, facts: Iterable[Fact] = ()) -> None:
+        self._items: list[Fact] = []
+        self._keys: list[tuple[datetime, int]] = []
+        self._by_kind: dict[str, list[Fact]] = {}
+        self._kind_keys: dict[str, list[tuple[datetime, int]]] = {}
+        for fact in sorted(facts, key=_fact_key):
+            self._items.append(fact)
+            self._keys.append(_fact_key(fact))
+            self._by_kind.setdefault(fact.kind, []).append(fact)
+            self._kind_keys.setdefault(fact.kind, []).append(_fact_key(fact))
+
+    def insert(self, fact: Fact) -> None:
+        key = _fact_key(fact)
+        at = bisect.bisect_right(self._keys, key)
+        self._items.insert(at, fact)
+        self._keys.insert(at, key)
+        keys = self._kind_keys.setdefault(fact.kind, [])
+        at = bisect.bisect_right(keys, key)
+        keys.insert(at, key)
+        self._by_kind.setdefault(fact.kind, []).insert(at, fact)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> Fact: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Fact]: ...
+
+    def __getitem__(self, index: int | slice) -> Fact | Sequence[Fact]:
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[Fact]:
+        return iter(self._items)
+
+    def of_kind(self, kind: str) -> list[Fact]:
+        return self._by_kind.get(kind, [])
+
+    def of_kinds(self, kinds: Iterable[str], from_day: date | None = None) -> Iterator[Fact]:
+        """Facts of these kinds in occurred order, from ``from_day`` on (lazily merged)."""
+        runs = []
+        for kind in set(kinds):
+            facts = self._by_kind.get(kind)
+            if not facts:
+                continue
+            start = 0
+            if from_day is not None:
+                start = bisect.bisect_left(
+                    self._kind_keys[kind], (datetime.combine(from_day, time.min, LONDON), -1)
+                )
+            runs.append(facts[start:] if start else facts)
+        if len(runs) == 1:
+            return iter(runs[0])
+        return heapq.merge(*runs, key=_fact_key)
+
+
+def _fact_key(fact: Fact) -> tuple[datetime, int]:
+    return (fact.instant, fact.recorded.position)
+
+
+def indexed(facts: Sequence[Fact]) -> Facts:
+    """The facts as an indexed :class:`Facts` (itself when it already is one)."""
+    return facts if isinstance(facts, Facts) else Facts(facts)
+
+
+def to_fact(item: RecordedEvent, event: CaseEvent | None = None) -> Fact:
+    event = event or item.event
+    return Fact(item, event, event.occurred_date, to_london(event.occurred_instant))
+
+
+def effective_facts(events: Iterable[RecordedEvent]) -> Facts:
     """The effective record in occurred order: in-error entries out, corrections applied."""
     items = sorted(events, key=lambda e: e.position)
     in_error: set[str] = set()
@@ -168,10 +249,8 @@ def effective_facts(events: Iterable[RecordedEvent]) -> list[Fact]:
             Category.STANDARDS,
         ):
             continue
-        event = corrected(event, corrections.get(item.event_id, []))
-        facts.append(Fact(item, event, event.occurred_date, to_london(event.occurred_instant)))
-    facts.sort(key=lambda f: (f.instant, f.recorded.position))
-    return facts
+        facts.append(to_fact(item, corrected(event, corrections.get(item.event_id, []))))
+    return Facts(facts)
 
 
 def _authority(fact: Fact) -> str:
@@ -186,9 +265,7 @@ def authority_at(facts: Sequence[Fact], on: date) -> str:
     """
     found: str | None = None
     first: str | None = None
-    for fact in facts:
-        if fact.kind != "authority_recorded":
-            continue
+    for fact in indexed(facts).of_kind("authority_recorded"):
         authority = _authority(fact)
         if first is None:
             first = authority
@@ -240,8 +317,8 @@ def _first(
     """The earliest fact matching any of ``matches`` on or after ``base``'s day (not base)."""
     if not matches:
         return None
-    for fact in facts:
-        if fact.day < base.day or fact is base or fact.event_id in used:
+    for fact in indexed(facts).of_kinds((m.kind for m in matches), from_day=base.day):
+        if fact is base or fact.event_id in used:
             continue
         if any(_matches(m, fact, trigger) for m in matches):
             return fact
@@ -264,9 +341,7 @@ def _child_dates(facts: Sequence[Fact]) -> tuple[Fact | None, date | None, date 
     found: Fact | None = None
     born: date | None = None
     expected: date | None = None
-    for fact in facts:
-        if fact.kind not in ("child_registered", "child_born"):
-            continue
+    for fact in indexed(facts).of_kinds(("child_registered", "child_born")):
         value = getattr(fact.event, "date_of_birth", None)
         if isinstance(value, date):
             born, found = value, fact
@@ -293,7 +368,7 @@ def _has_status(facts: Sequence[Fact], status: str, on: date) -> bool:
         return age is not None and age < 0
     if status == "placed_with_parents":
         current: str | None = None
-        for fact in facts:
+        for fact in indexed(facts).of_kinds(("placement_started", "placement_ended")):
             if fact.day > on:
                 break
             if fact.kind == "placement_started":
@@ -306,7 +381,7 @@ def _has_status(facts: Sequence[Fact], status: str, on: date) -> bool:
         return current is not None
     start, end = _STATUS_EVENTS[status]
     state = False
-    for fact in facts:
+    for fact in indexed(facts).of_kinds((start, end, "ceased_to_be_looked_after")):
         if fact.day > on:
             break
         if fact.kind == start:
@@ -335,16 +410,15 @@ def _birthday(born: date, years: int, months: int = 0) -> date:
 def _starts(rule: Rule, facts: Sequence[Fact], at: datetime) -> list[_Start]:
     trigger = rule.trigger
     found: list[_Start] = []
+    facts = indexed(facts)
     if trigger.birthday is not None:
-        for fact in facts:
+        for fact in facts.of_kinds(("child_registered", "child_born")):
             born = getattr(fact.event, "date_of_birth", None)
-            if fact.kind in ("child_registered", "child_born") and isinstance(born, date):
+            if isinstance(born, date):
                 found = [_Start(fact, _birthday(born, trigger.birthday, trigger.birthday_months))]
         found = [s for s in found if _day(s.point) <= to_london(at).date()]
     else:
-        for fact in facts:
-            if fact.kind != trigger.kind:
-                continue
+        for fact in facts.of_kind(trigger.kind) if trigger.kind else ():
             if not _fields_match(fact.event, trigger.where, trigger.where_not):
                 continue
             point: date | datetime = fact.event.occurred_at
@@ -500,8 +574,8 @@ def _extension(
     """The latest authorised extension to a later date, agreed before the deadline was met."""
     found: tuple[Fact, datetime] | None = None
     for match in rule.extended_by:
-        for fact in facts:
-            if fact.day < base.day or (satisfier is not None and fact.instant > satisfier.instant):
+        for fact in indexed(facts).of_kinds((match.kind,), from_day=base.day):
+            if satisfier is not None and fact.instant > satisfier.instant:
                 continue
             if not _matches(match, fact, trigger) or match.date_field is None:
                 continue
@@ -571,7 +645,7 @@ class _Chooser:
         self._cache: dict[date, Pack] = {}
         # authority_at reads only authority_recorded facts: keep just those (same answer, and
         # each lookup no longer walks the whole record)
-        self._authorities = [f for f in facts if f.kind == "authority_recorded"]
+        self._authorities = list(indexed(facts).of_kind("authority_recorded"))
 
     def __call__(self, on: date) -> Pack:
         if isinstance(self.override, Pack):
@@ -592,7 +666,7 @@ class _Chooser:
         else:
             ids = {self.override} if self.override else set()
             if not self.override:
-                ids.update(_authority(f) for f in self.facts if f.kind == "authority_recorded")
+                ids.update(_authority(f) for f in self._authorities)
             found = [
                 p for i in sorted(ids) if i in self.packs.versions for p in self.packs.versions[i]
             ]
@@ -623,6 +697,7 @@ def _evaluate_rules(
     only: frozenset[tuple[str, str, str]] | None = None,
 ) -> dict[tuple[str, str, str], list[Deadline]]:
     results: dict[tuple[str, str, str], list[Deadline]] = {}
+    facts = indexed(facts)
     for pack in chooser.versions():
         for rule in pack.rules:
             key = (pack.pack, pack.version, rule.id)
@@ -654,7 +729,7 @@ def evaluate(
     """Every deadline for one child's events, judged at ``at`` (see the module docstring)."""
     if at.tzinfo is None:
         raise ValueError("at must be an aware datetime")
-    facts = [f for f in effective_facts(events) if f.instant <= at]
+    facts = Facts(f for f in effective_facts(events) if f.instant <= at)
     chooser = _Chooser(packs, facts, pack, baseline)
     results = _evaluate_rules(facts, chooser, at)
     return _sorted(d for found in results.values() for d in found)
@@ -676,7 +751,8 @@ class Schedule:
         self.baseline = baseline
         self.override = pack
         self.events: list[RecordedEvent] = []
-        self.facts: list[Fact] = []
+        self.facts: Facts = Facts()
+        self._amended: set[str] = set()  # targets of corrections and in-error entries seen
         self._results: dict[tuple[str, str, str], list[Deadline]] = {}
         self._index: dict[str, set[tuple[str, str, str]]] = {}
         self.rules_evaluated = 0
@@ -690,7 +766,14 @@ class Schedule:
             "child_registered",
             "child_born",
         )
-        self.facts = effective_facts(self.events)
+        target = getattr(event.event, "target_event_id", None)
+        if event.event.category is Category.CORRECTIONS and isinstance(target, str):
+            self._amended.add(target)
+            self.facts = effective_facts(self.events)  # rare: re-derive the effective record
+        elif event.event_id in self._amended:
+            self.facts = effective_facts(self.events)  # its correction arrived first
+        else:
+            self.facts.insert(to_fact(event))
         chooser = _Chooser(self.packs, self.facts, self.override, self.baseline)
         if full or not self._results:
             only = None
