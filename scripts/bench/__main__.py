@@ -63,8 +63,13 @@ def main(argv: list[str] | None = None) -> int:
         def say(message: str, engine: str = engine) -> None:
             console.log(f"[bold]{engine}[/]: {message}")
 
+        measured: dict[str, object] = {"engine": engine}
+        result["engines"].append(measured)
         try:
-            result["engines"].append(bench_engine(url, args.size, args.seed, say))
+            bench_engine(url, args.size, args.seed, say, result=measured)
+        except Exception as error:  # noqa: BLE001  (keep every figure measured so far)
+            measured["error"] = f"{type(error).__name__}: {error}"
+            console.log(f"[bold red]{engine}[/]: stopped: {measured['error']}")
         finally:
             if not args.keep:
                 if engine == "sqlite":
@@ -87,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         f"wrote {stem}.json, {stem}.md and {stem}.png in {result['seconds']} s "
         f"({result['machine']['cores']} cores, {result['machine']['memory_gib']} GiB)"
     )
-    return 0
+    return 1 if any("error" in e for e in result["engines"]) else 0
 
 
 if __name__ == "__main__":

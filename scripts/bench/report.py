@@ -53,95 +53,108 @@ def rows(result: dict[str, Any]) -> list[list[str]]:
     big = result["size"] == "county"
     for eng in result["engines"]:
         name = eng["engine"]
-        bulk = eng["bulk_import"]
-        out.append(
-            [
-                "bulk import (events/s)",
-                name,
-                f"{bulk['events_per_second']:,.0f}",
-                f"{bulk['raw_insert_per_second']:,.0f}",
-                _ratio(bulk["events_per_second"], bulk["raw_insert_per_second"]),
-                f">= 10,000: {_mark(bulk['events_per_second'], TARGETS['bulk'])}",
-            ]
-        )
-        single = eng["single_append"]
-        target = (
-            f">= 1,000: {_mark(single['per_second'], TARGETS['single_sqlite'])}"
-            if name == "sqlite"
-            else "-"
-        )
-        out.append(
-            [
-                "single append (events/s)",
-                name,
-                f"{single['per_second']:,.0f}",
-                f"{single['raw_insert_per_second']:,.0f}",
-                _ratio(single["per_second"], single["raw_insert_per_second"]),
-                target,
-            ]
-        )
-        rebuild = eng["rebuild"]
-        out.append(
-            [
-                f"rebuild {'+'.join(rebuild['models'])} (events/s)",
-                name,
-                f"{rebuild['events_per_second']:,.0f}",
-                f"{rebuild['raw_select_per_second']:,.0f}",
-                _ratio(rebuild["events_per_second"], rebuild["raw_select_per_second"]),
-                f">= 20,000: {_mark(rebuild['events_per_second'], TARGETS['rebuild'])}",
-            ]
-        )
-        flat = " / ".join(f"{g['rss_peak_mib']:.0f}" for g in eng["growth"])
-        out.append(
-            [
-                "rebuild peak RSS (MiB) at 1/8, 1/4, 1/2, 1 of log",
-                name,
-                flat,
-                "-",
-                "-",
-                "flat in events",
-            ]
-        )
-        chron = eng["chronology"]
-        out.append(
-            [
-                f"chronology, {chron['child_events']:,}-event child p50/p95 (ms)",
-                name,
-                f"{chron['p50_ms']:.1f} / {chron['p95_ms']:.1f}",
-                f"{chron['raw_p50_ms']:.1f} / {chron['raw_p95_ms']:.1f}",
-                _ratio(chron["raw_p50_ms"], chron["p50_ms"]),
-                "-",
-            ]
-        )
-        tick = eng["tick"]
-        for label in ("first", "next_day"):
-            if label not in tick:
-                continue
-            item = tick[label]
-            if "error" in item:
-                out.append([f"deadline tick, {label}", name, item["error"], "-", "-", "-"])
-                continue
-            what = (
-                f"{item['children_checked']:,} of {item['children_due']:,} due children "
-                "timed, scaled to all"
-                if item.get("sampled")
-                else f"{item['children_checked']:,} children checked"
-            )
-            out.append(
-                [
-                    f"deadline tick, {label.replace('_', ' ')} ({what}) (s)",
-                    name,
-                    f"{item['seconds_for_all_due']:.1f}"
-                    if item.get("sampled")
-                    else f"{item['seconds']:.2f}",
-                    f"{tick['raw_scan_seconds']:.2f}",
-                    _ratio(tick["raw_scan_seconds"], item["seconds_for_all_due"]),
-                    f"< 5 s: {_mark(item['seconds_for_all_due'], TARGETS['tick_county'], higher=False)}"
-                    if big
-                    else "-",
-                ]
-            )
+        if "error" in eng:
+            out.append(["run stopped", name, eng["error"][:120], "-", "-", "-"])
+        try:
+            _engine_rows(out, eng, name, big)
+        except KeyError:
+            pass  # the phases after a failure have no figures
     return out
+
+
+def _engine_rows(out: list[list[str]], eng: dict[str, Any], name: str, big: bool) -> None:
+    """Append an engine's rows; KeyError if a phase has no figures (the run stopped there)."""
+    bulk = eng["bulk_import"]
+    out.append(
+        [
+            "bulk import (events/s)",
+            name,
+            f"{bulk['events_per_second']:,.0f}",
+            f"{bulk['raw_insert_per_second']:,.0f}",
+            _ratio(bulk["events_per_second"], bulk["raw_insert_per_second"]),
+            f">= 10,000: {_mark(bulk['events_per_second'], TARGETS['bulk'])}",
+        ]
+    )
+    single = eng["single_append"]
+    target = (
+        f">= 1,000: {_mark(single['per_second'], TARGETS['single_sqlite'])}"
+        if name == "sqlite"
+        else "-"
+    )
+    out.append(
+        [
+            "single append (events/s)",
+            name,
+            f"{single['per_second']:,.0f}",
+            f"{single['raw_insert_per_second']:,.0f}",
+            _ratio(single["per_second"], single["raw_insert_per_second"]),
+            target,
+        ]
+    )
+    rebuild = eng["rebuild"]
+    out.append(
+        [
+            f"rebuild {'+'.join(rebuild['models'])} (events/s)",
+            name,
+            f"{rebuild['events_per_second']:,.0f}",
+            f"{rebuild['raw_select_per_second']:,.0f}",
+            _ratio(rebuild["events_per_second"], rebuild["raw_select_per_second"]),
+            f">= 20,000: {_mark(rebuild['events_per_second'], TARGETS['rebuild'])}",
+        ]
+    )
+    flat = " / ".join(f"{g['rss_peak_mib']:.0f}" for g in eng["growth"])
+    out.append(
+        [
+            "rebuild peak RSS (MiB) at 1/8, 1/4, 1/2, 1 of log",
+            name,
+            flat,
+            "-",
+            "-",
+            "flat in events",
+        ]
+    )
+    chron = eng["chronology"]
+    out.append(
+        [
+            f"chronology, {chron['child_events']:,}-event child p50/p95 (ms)",
+            name,
+            f"{chron['p50_ms']:.1f} / {chron['p95_ms']:.1f}",
+            f"{chron['raw_p50_ms']:.1f} / {chron['raw_p95_ms']:.1f}",
+            _ratio(chron["raw_p50_ms"], chron["p50_ms"]),
+            "-",
+        ]
+    )
+    tick = eng["tick"]
+    for label in ("first", "next_day"):
+        if label not in tick:
+            continue
+        item = tick[label]
+        if "error" in item:
+            out.append([f"deadline tick, {label}", name, item["error"], "-", "-", "-"])
+            continue
+        what = (
+            f"{item['children_checked']:,} of {item['children_due']:,} due children "
+            "timed, scaled to all"
+            if item.get("sampled")
+            else f"{item['children_checked']:,} children checked"
+        )
+        out.append(
+            [
+                f"deadline tick, {label.replace('_', ' ')} ({what}) (s)",
+                name,
+                f"{item['seconds_for_all_due']:.1f}"
+                if item.get("sampled")
+                else f"{item['seconds']:.2f}",
+                f"{tick['raw_scan_seconds']:.2f}",
+                _ratio(
+                    tick["raw_scan_seconds"],
+                    item["seconds_for_all_due"] if item.get("sampled") else item["seconds"],
+                ),
+                f"< 5 s: {_mark(item['seconds_for_all_due'], TARGETS['tick_county'], higher=False)}"
+                if big
+                else "-",
+            ]
+        )
 
 
 HEADER = ["measure", "engine", "caseledger", "raw DB limit", "of limit", "target"]
@@ -164,6 +177,8 @@ def plot(result: dict[str, Any], path: Path) -> None:
 
     fig, (ax_time, ax_mem, ax_rss) = plt.subplots(1, 3, figsize=(15, 4.5))
     for eng in result["engines"]:
+        if "growth" not in eng:
+            continue
         xs = [g["log_events"] for g in eng["growth"]]
         ax_time.plot(xs, [g["seconds"] for g in eng["growth"]], marker="o", label=eng["engine"])
         ax_mem.plot(xs, [g["rss_peak_mib"] for g in eng["growth"]], marker="o", label=eng["engine"])

@@ -136,12 +136,15 @@ def bench_engine(
     seed: int,
     say: Callable[[str], None],
     progress: Callable[[str, int, int], None] | None = None,
+    result: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """Measure one engine; figures land in ``result`` as each phase ends (kept on failure)."""
     params = SIZES[size]
     store = EventStore(url)
     db = store.db
     table = store.qualified_table if not db.is_sqlite else store.events_table
-    result: dict[str, Any] = {"engine": "sqlite" if db.is_sqlite else "postgresql"}
+    result = {} if result is None else result
+    result["engine"] = "sqlite" if db.is_sqlite else "postgresql"
 
     # 1. bulk import
     say("bulk import (synthetic authority)")
