@@ -35,10 +35,9 @@ from enum import StrEnum
 from functools import partial
 from typing import Any, overload
 
-from domain.child_record import corrected
+from domain.effective import effective_events
 from domain.envelope import RecordedEvent
 from domain.events.base import CaseEvent, Category
-from domain.events.corrections import EntryCorrected, EntryRecordedInError
 from policies.calendar import LONDON, Unit, WorkingDayCalendar, add_months, to_london
 from policies.rules import NATIONAL, EventMatch, Measures, Pack, PackSet, Rule, Scalar
 
@@ -232,25 +231,12 @@ def to_fact(item: RecordedEvent, event: CaseEvent | None = None) -> Fact:
 
 
 def effective_facts(events: Iterable[RecordedEvent]) -> Facts:
-    """The effective record in occurred order: in-error entries out, corrections applied."""
-    items = sorted(events, key=lambda e: e.position)
-    in_error: set[str] = set()
-    corrections: dict[str, list[EntryCorrected]] = {}
-    for item in items:
-        if isinstance(item.event, EntryRecordedInError):
-            in_error.add(item.event.target_event_id)
-        elif isinstance(item.event, EntryCorrected):
-            corrections.setdefault(item.event.target_event_id, []).append(item.event)
-    facts: list[Fact] = []
-    for item in items:
-        event = item.event
-        if item.event_id in in_error or event.category in (
-            Category.CORRECTIONS,
-            Category.STANDARDS,
-        ):
-            continue
-        facts.append(to_fact(item, corrected(event, corrections.get(item.event_id, []))))
-    return Facts(facts)
+    """The effective record in occurred order (see domain.effective), without standards events."""
+    return Facts(
+        to_fact(item)
+        for item in effective_events(events)
+        if item.event.category is not Category.STANDARDS
+    )
 
 
 def _authority(fact: Fact) -> str:

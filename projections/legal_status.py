@@ -31,14 +31,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.child_record import corrected
 from domain.codes import (
     ChildProtectionCategory,
     LegalStatus,
@@ -47,12 +45,12 @@ from domain.codes import (
     ReasonEpisodeCeased,
     ReasonNewEpisode,
 )
+from domain.effective import effective_events
 from domain.envelope import RecordedEvent
 from domain.events import CaseEvent
 from domain.events.adoption import AdoptionPlacementCeased, PlacedForAdoption
 from domain.events.base import LONDON
 from domain.events.child_in_need import ChildInNeedPlanAgreed, ChildInNeedPlanEnded
-from domain.events.corrections import EntryCorrected, EntryRecordedInError
 from domain.events.looked_after import (
     BecameLookedAfter,
     CeasedToBeLookedAfter,
@@ -331,31 +329,12 @@ def effective_history(
     London day) events that happened later are left out too. Each returned item carries
     the corrected event in ``.event``.
     """
-    known = sorted(
-        (e for e in events if as_known_at is None or e.recorded_at <= as_known_at),
-        key=lambda e: (e.child_id, e.position),
-    )
-    fixes: dict[str, list[EntryCorrected]] = defaultdict(list)
-    in_error: set[str] = set()
-    for item in known:
-        if isinstance(item.event, EntryCorrected):
-            fixes[item.event.target_event_id].append(item.event)
-        elif isinstance(item.event, EntryRecordedInError):
-            in_error.add(item.event.target_event_id)
     limit = _moment(occurred_by) if occurred_by is not None else None
-    result: list[RecordedEvent] = []
-    for item in known:
-        if item.event_id in in_error or isinstance(
-            item.event, EntryCorrected | EntryRecordedInError
-        ):
-            continue
-        event = item.event
-        if item.event_id in fixes:
-            event = corrected(event, fixes[item.event_id])
-            item = replace(item, event=event)
-        if limit is not None and event.occurred_instant > limit:
-            continue
-        result.append(item)
+    result = [
+        item
+        for item in effective_events(events, as_known_at=as_known_at)
+        if limit is None or item.event.occurred_instant <= limit
+    ]
     result.sort(key=lambda e: (e.event.occurred_instant, e.position))
     return result
 
