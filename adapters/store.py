@@ -139,6 +139,7 @@ def _environment(db: Database, recorder: str) -> dict[str, str]:
         "POSTGRES_PORT": str(db.port),
         "POSTGRES_USER": db.user,
         "POSTGRES_PASSWORD": db.password,
+        "APPLICATION_RECORDER_TOPIC": "adapters.pg_recorder:UnpipelinedPostgresApplicationRecorder",
         "POSTGRES_POOL_SIZE": "2",
         "POSTGRES_MAX_OVERFLOW": "4",
     }

@@ -208,3 +208,33 @@ def test_many_concurrent_writers_never_fork_a_stream(
     assert len(stream) == 1 + outcomes.count("ok")
     assert [e.position for e in stream] == list(range(1, len(stream) + 1))
     assert store.verify().ok
+
+
+LARGE_BATCH = """
+import sys
+from adapters.store import EventStore
+from tests.factories import example
+store = EventStore(sys.argv[1])
+store.record([example("child_registered", f"K-{i}") for i in range(100)])
+batch = [example("case_note_recorded", f"K-{j % 100}", summary=f"n{j}") for j in range(25000)]
+print(len(store.record(batch)), store.max_position())
+store.close()
+"""
+
+
+def test_a_large_batch_commits_on_postgres_instead_of_stalling(pg_url: str) -> None:
+    # eventsourcing's pipelined insert never returned for ~20,000 events (psycopg pipeline);
+    # run in a subprocess so a regression fails this test instead of hanging the suite.
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", LARGE_BATCH, pg_url],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["25000", "25100"]
