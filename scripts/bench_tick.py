@@ -88,6 +88,11 @@ def main() -> None:
     at = datetime(2026, 3, 6, 7, tzinfo=LONDON)
     now = at.astimezone(UTC)
     store.clock = lambda: now
+    # The index first digests what the first tick wrote (its warnings and breaches); during a
+    # real day that happens as events arrive, so it is timed apart from the tick itself.
+    tc = time.perf_counter()
+    digested = handler.catch_up()
+    catch_up_s = time.perf_counter() - tc
     t2 = time.perf_counter()
     report = handler.tick(at)
     tick_s = time.perf_counter() - t2
@@ -101,6 +106,7 @@ def main() -> None:
     print(
         f"first tick (index built, every child evaluated once): {first_s:.1f} s, {first.children_checked} children"
     )
+    print(f"index catch-up of the first tick's {digested} events: {catch_up_s:.1f} s")
     print(
         f"daily tick over {args.children} open children: {tick_s:.2f} s — "
         f"{report.children_checked} children evaluated, {report.due_soon} due-soon, {report.breaches} breaches"
