@@ -40,7 +40,13 @@ from sqlalchemy import text
 import domain.events  # noqa: F401  (registers every event kind)
 from adapters.db import Database, parse_database, release_engine, sql_engine
 from domain.child_record import ChildRecord
-from domain.envelope import GENESIS_HASH, RecordedEvent, canonical_json, content_hash
+from domain.envelope import (
+    GENESIS_HASH,
+    RecordedEvent,
+    canonical_json,
+    content_hash,
+    with_hash,
+)
 from domain.errors import ConcurrencyConflict, InvalidEvent, UnknownChild
 from domain.events import CaseEvent
 
@@ -63,13 +69,18 @@ def utc_now() -> datetime:
 
 
 def to_stored(item: RecordedEvent) -> StoredEvent:
-    content = item.stored_content()
-    content["hash"] = item.hash
+    if item.sealed_bytes is not None:
+        # The bytes ``seal`` hashed: no second serialisation of the same content.
+        state = with_hash(item.sealed_bytes, item.hash)
+    else:
+        content = item.stored_content()
+        content["hash"] = item.hash
+        state = canonical_json(content)
     return StoredEvent(
         originator_id=stream_id(item.child_id),
         originator_version=item.position,
         topic=get_topic(type(item.event)),
-        state=canonical_json(content),
+        state=state,
     )
 
 

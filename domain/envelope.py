@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +42,10 @@ class RecordedEvent:
     hash: str
     stored_version: int
     global_position: int | None = None
+    # The canonical JSON bytes ``seal`` hashed, kept so the store can write them without
+    # serialising the event again. Not an init field: ``replace`` (which may change what
+    # is stored) drops it, and then the store serialises from the fields as before.
+    sealed_bytes: bytes | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
     def kind(self) -> str:
@@ -101,13 +105,27 @@ def seal(
         payload=event.payload(),
         prev_hash=prev_hash,
     )
-    return RecordedEvent(
+    canonical = canonical_json(content)
+    recorded = RecordedEvent(
         event_id=event_id,
         child_id=event.child_id,
         position=position,
         recorded_at=recorded_at,
         event=event,
         prev_hash=prev_hash,
-        hash=content_hash(content),
+        hash=hashlib.sha256(canonical).hexdigest(),
         stored_version=event.class_version,
     )
+    object.__setattr__(recorded, "sealed_bytes", canonical)
+    return recorded
+
+
+def with_hash(canonical: bytes, hash_: str) -> bytes:
+    """The canonical JSON of the content plus its ``hash`` key, from the content's bytes.
+
+    Equal to ``canonical_json({**content, "hash": hash_})``: keys are sorted, so ``hash``
+    sits just before the top-level ``kind``. ``,"kind":`` cannot occur earlier, because
+    only ``child_id`` and ``event_id`` (JSON strings, whose quotes are escaped) precede it.
+    """
+    at = canonical.index(b',"kind":')
+    return b'%s,"hash":"%s"%s' % (canonical[:at], hash_.encode(), canonical[at:])

@@ -1,0 +1,65 @@
+"""The bytes the store writes are the canonical JSON of the recorded event, hash included.
+
+``seal`` keeps the canonical bytes it hashed and ``to_stored`` writes them (with the hash
+spliced in) instead of serialising the event again; these tests pin that the written row is
+exactly what serialising from the fields gives, for every kind, so hashes and ``verify``
+cannot drift.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from adapters.store import EventStore, to_stored
+from domain.envelope import GENESIS_HASH, canonical_json, content_hash, seal, with_hash
+from tests.factories import example
+from tests.journeys import events_of, every_kind_journey
+
+
+def _from_fields(item) -> bytes:  # type: ignore[no-untyped-def]
+    return canonical_json({**item.stored_content(), "hash": item.hash})
+
+
+def test_written_rows_are_the_canonical_json_of_every_kind(store: EventStore) -> None:
+    written = store.record(events_of(every_kind_journey("C-EX-1")))
+    assert all(item.sealed_bytes is not None for item in written)
+    rows = store.recorder.select_notifications(start=0, limit=1000)
+    assert len(rows) == len(written)
+    for item, row in zip(written, rows, strict=True):
+        assert row.state == _from_fields(item)
+        data = json.loads(row.state)
+        assert data.pop("hash") == item.hash == content_hash(data)
+    assert store.verify().ok
+
+
+def test_hash_is_spliced_before_kind_even_when_text_looks_like_a_key() -> None:
+    event = example("case_note_recorded", summary='a,"kind":"x" and ,"hash":"y" – ünïcode')
+    sealed = seal(
+        event_id="6f1c2a7e-0000-4000-8000-000000000001",
+        position=1,
+        recorded_at=datetime(2025, 3, 1, 9, 30, tzinfo=UTC),
+        event=event,
+        prev_hash=GENESIS_HASH,
+    )
+    assert sealed.sealed_bytes == canonical_json(sealed.stored_content())
+    assert to_stored(sealed).state == _from_fields(sealed)
+    assert with_hash(b'{"child_id":"C","event_id":"E","kind":"k"}', "ab") == (
+        b'{"child_id":"C","event_id":"E","hash":"ab","kind":"k"}'
+    )
+
+
+def test_a_replaced_event_is_serialised_from_its_fields_not_stale_bytes() -> None:
+    sealed = seal(
+        event_id="6f1c2a7e-0000-4000-8000-000000000002",
+        position=1,
+        recorded_at=datetime(2025, 3, 1, 9, 30, tzinfo=UTC),
+        event=example("case_note_recorded", summary="First."),
+        prev_hash=GENESIS_HASH,
+    )
+    changed = replace(sealed, event=example("case_note_recorded", summary="Second."))
+    assert changed.sealed_bytes is None
+    assert changed == replace(sealed, event=changed.event)
+    assert b"Second." in to_stored(changed).state
+    assert sealed == replace(sealed)  # the kept bytes take no part in equality
