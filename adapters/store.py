@@ -16,6 +16,7 @@ The README's Storage section gives the measured figures behind the default.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import uuid
@@ -56,6 +57,7 @@ CHILD_NAMESPACE = uuid.UUID("6f1c2a7e-3b0d-5c4e-9a1f-2d8e7b6c5a40")
 RECORDERS = ("builtin", "sqlalchemy")
 
 
+@functools.lru_cache(maxsize=100_000)
 def stream_id(child_id: str) -> uuid.UUID:
     """The stream (aggregate) id for a child: a UUID derived from the child id."""
     return uuid.uuid5(CHILD_NAMESPACE, child_id)
@@ -84,10 +86,24 @@ def to_stored(item: RecordedEvent) -> StoredEvent:
     )
 
 
+_EVENT_CLASSES: dict[str, type[CaseEvent]] = {}
+
+
+def _event_class(topic: str) -> type[CaseEvent]:
+    cls = _EVENT_CLASSES.get(topic)
+    if cls is None:
+        cls = _EVENT_CLASSES[topic] = resolve_topic(topic)
+    return cls
+
+
 def from_stored(stored: StoredEvent) -> RecordedEvent:
-    data = json.loads(stored.state)
-    cls = resolve_topic(stored.topic)
-    payload = cls.upcast(dict(data["payload"]), int(data["version"]))
+    # The store writes UTF-8 (canonical_json); decoding first spares json its encoding sniff.
+    data = json.loads(stored.state.decode())
+    cls = _event_class(stored.topic)
+    version = int(data["version"])
+    payload = data["payload"]
+    if version < cls.class_version:
+        payload = cls.upcast(dict(payload), version)
     event = cls.model_validate(payload)
     position = stored.id if isinstance(stored, Notification) else None
     return RecordedEvent(
@@ -98,7 +114,7 @@ def from_stored(stored: StoredEvent) -> RecordedEvent:
         event=event,
         prev_hash=data["prev_hash"],
         hash=data["hash"],
-        stored_version=int(data["version"]),
+        stored_version=version,
         global_position=position,
     )
 
