@@ -136,6 +136,19 @@ def _row(row: object) -> str:
     return f"{row.child_id}: {content.date_display} {content.detail}{late}"  # type: ignore[attr-defined]
 
 
+def _load(
+    db: str | None, child: str | None, family: str | None, pack: str | None
+) -> tuple[PackSet, list[str], str | None, list[RecordedEvent]]:
+    """The rule packs (checking --pack), the children in scope and their events."""
+    packs = _packs()
+    if pack is not None and pack not in packs.versions:
+        fail(f"--pack {pack!r}: no such rule pack; known: {', '.join(packs.ids())}")
+    with open_store(db) as store:
+        children, family_id = _subjects(store, child, family)
+        events = _events(store, children)
+    return packs, children, family_id, events
+
+
 @app.command("replay")
 def replay_command(
     child: ChildArg = None,
@@ -154,12 +167,7 @@ def replay_command(
     if step not in STEPS:
         fail(f"--step {step!r}: choose one of {', '.join(STEPS)}")
     first, last = _period(start, end)
-    packs = _packs()
-    if pack is not None and pack not in packs.versions:
-        fail(f"--pack {pack!r}: no such rule pack; known: {', '.join(packs.ids())}")
-    with open_store(db) as store:
-        children, family_id = _subjects(store, child, family)
-        events = _events(store, children)
+    packs, children, family_id, events = _load(db, child, family, pack)
     log.info("replay", children=children, steps=step, events=len(events))
     total = len(moments(first, last, step, (e.recorded_at for e in events)))
     console = Console()
@@ -208,12 +216,7 @@ def review_report_command(
     if fmt not in FORMATS:
         fail(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
     first, last = _period(start, end)
-    packs = _packs()
-    if pack is not None and pack not in packs.versions:
-        fail(f"--pack {pack!r}: no such rule pack; known: {', '.join(packs.ids())}")
-    with open_store(db) as store:
-        children, family_id = _subjects(store, child, family)
-        events = _events(store, children)
+    packs, children, family_id, events = _load(db, child, family, pack)
     report = build_report(
         events,
         packs,
