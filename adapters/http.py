@@ -20,6 +20,7 @@ from fastapi.responses import Response
 
 from adapters.db import resolve_url
 from adapters.feed import read_feed
+from adapters.packs import load_packs
 from adapters.readmodels.chronology import ChronologyStore
 from adapters.store import EventStore
 from adapters.views import history_entry
@@ -27,7 +28,6 @@ from domain.errors import ConcurrencyConflict, InvalidEvent, UnknownChild
 from domain.events.base import LONDON
 from domain.parsing import parse_event
 from policies.engine import evaluate
-from policies.rules import load_packs
 from projections.caseload import caseload
 from projections.chronology import ChronologyQuery
 from projections.legal_status import legal_status

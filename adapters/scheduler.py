@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 import structlog
 
 from adapters.db import sql_engine
+from adapters.packs import load_packs
 from adapters.readmodels.deadlines import DeadlineIndex, children_to_check, save_child
 from adapters.readmodels.runner import ReadModelRunner
 from adapters.store import EventStore
@@ -33,7 +34,7 @@ from domain.errors import ConcurrencyConflict
 from domain.events.base import CaseEvent, Category
 from policies.engine import Deadline, evaluate
 from policies.handler import HandlerConfig, next_check, standards_events
-from policies.rules import PackSet, load_packs
+from policies.rules import PackSet
 
 log = structlog.get_logger("caseledger.policy")
 

@@ -59,10 +59,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 import domain.events  # noqa: F401  (registers every event kind)
@@ -70,7 +68,6 @@ from domain.events.base import EVENT_TYPES, Category
 from policies.calendar import Unit
 
 __all__ = [
-    "PACKS_DIR",
     "Clock",
     "EventMatch",
     "Measures",
@@ -81,14 +78,11 @@ __all__ = [
     "Rule",
     "Severity",
     "Trigger",
-    "inventory_ids",
-    "load_pack",
-    "load_packs",
+    "check_inventory",
     "parse_pack",
-    "uncovered",
+    "uncovered_items",
 ]
 
-PACKS_DIR = Path(__file__).resolve().parent / "packs"
 NATIONAL = "national"
 
 Scalar = str | int | float | bool | None
@@ -411,50 +405,23 @@ def parse_pack(raw: Any, file: str) -> Pack:
         raise PackError(file, rule_id, path or None, message) from None
 
 
-def load_pack(path: str | Path) -> Pack:
-    """Read and validate one pack file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise PackError(str(path), None, None, f"cannot read: {error.strerror}") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise PackError(path.name, None, None, f"not valid YAML: {error}") from None
-    pack = parse_pack(raw, path.name)
-    _check_inventory(pack, path)
-    return pack
-
-
-def inventory_ids(pack_id: str, folder: str | Path | None = None) -> list[str]:
-    """The ids of the timescales inventoried for ``pack_id`` (empty when there is no inventory)."""
-    base = Path(folder) if folder is not None else PACKS_DIR / "inventory"
-    file = base / f"{pack_id}.yaml"
-    if not file.exists():
-        return []
-    items = yaml.safe_load(file.read_text(encoding="utf-8")) or []
-    return [str(item["id"]) for item in items if isinstance(item, dict) and "id" in item]
-
-
-def uncovered(pack: Pack, folder: str | Path | None = None) -> list[str]:
-    """Inventoried timescales of ``pack`` neither encoded by a rule nor listed in not_encoded."""
-    done = pack.encoded() | set(pack.not_encoded)
-    return [item for item in inventory_ids(pack.pack, folder) if item not in done]
-
-
-def _check_inventory(pack: Pack, path: Path) -> None:
-    """Every inventory id a pack names exists in its inventory (when the inventory is there)."""
-    known = set(inventory_ids(pack.pack, path.parent / "inventory"))
+def check_inventory(pack: Pack, known: set[str], file: str) -> None:
+    """Every inventory id a pack names exists in its inventory (``known``; skipped when empty)."""
     if not known:
         return
     for rule in pack.rules:
         for item in rule.inventory:
             if item not in known:
-                raise PackError(path.name, rule.id, "inventory", f"no inventory item {item!r}")
+                raise PackError(file, rule.id, "inventory", f"no inventory item {item!r}")
     for item in pack.not_encoded:
         if item not in known:
-            raise PackError(path.name, None, "not_encoded", f"no inventory item {item!r}")
+            raise PackError(file, None, "not_encoded", f"no inventory item {item!r}")
+
+
+def uncovered_items(pack: Pack, inventory: Iterable[str]) -> list[str]:
+    """Inventoried timescales neither encoded by a rule nor listed in ``not_encoded``."""
+    done = pack.encoded() | set(pack.not_encoded)
+    return [item for item in inventory if item not in done]
 
 
 @dataclass
@@ -505,9 +472,3 @@ class PackSet:
             raise KeyError(
                 f"no rule pack {pack_id!r}; known packs: {', '.join(self.ids())}"
             ) from None
-
-
-def load_packs(directory: str | Path | None = None) -> PackSet:
-    """Every ``*.yaml`` pack in ``directory`` (default: the packs shipped in policies/packs)."""
-    folder = Path(directory) if directory is not None else PACKS_DIR
-    return PackSet.of(load_pack(path) for path in sorted(folder.glob("*.yaml")))

@@ -28,11 +28,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from adapters.packs import load_packs
 from domain.envelope import RecordedEvent, seal
 from domain.events.base import LONDON
 from domain.parsing import parse_event
 from policies.engine import evaluate
-from policies.rules import load_packs
 from projections.chronology import fold
 from projections.legal_status import legal_status
 from projections.replay import Replay, moments, replay

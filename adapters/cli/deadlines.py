@@ -13,13 +13,14 @@ from rich.table import Table
 
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_store, parse_when
+from adapters.packs import load_pack, load_packs
 from adapters.readmodels.deadlines import overdue_rows
 from adapters.scheduler import PolicyHandler, run_scheduler
 from adapters.store import EventStore
 from domain.events.base import LONDON
 from policies.engine import Status, evaluate
 from policies.handler import HandlerConfig
-from policies.rules import PackError, load_pack, load_packs
+from policies.rules import PackError
 
 console = Console()
 AtOption = Annotated[
@@ -295,7 +296,7 @@ def packs_readme_text() -> str:
     """The pack README: per pack, rule id -> seed section, and each timescale not encoded, why."""
     import yaml
 
-    from policies.rules import PACKS_DIR, uncovered
+    from adapters.packs import PACKS_DIR, uncovered
 
     packs = load_packs()
     out = [
@@ -389,7 +390,7 @@ def packs_readme(
     write: Annotated[bool, typer.Option("--write", help="Write policies/packs/README.md.")] = False,
 ) -> None:
     """Print (or write) the packs README: rule -> seed section, and what is not encoded and why."""
-    from policies.rules import PACKS_DIR
+    from adapters.packs import PACKS_DIR
 
     text = packs_readme_text()
     if write:

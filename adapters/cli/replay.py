@@ -25,10 +25,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, JsonOption, fail, open_store, parse_day
 from adapters.exporters.review_report import FORMATS, build_report, render
+from adapters.packs import load_packs
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 from domain.events.base import LONDON
-from policies.rules import PackError, PackSet, load_packs
+from policies.rules import PackError, PackSet
 from projections.replay import STEPS, Snapshot, moments, replay
 
 log = structlog.get_logger("caseledger.replay")

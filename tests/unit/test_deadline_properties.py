@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.packs import load_packs
 from policies.engine import Schedule, Status, evaluate
-from policies.rules import load_packs
 from tests.unit.deadline_helpers import ChildStream, london
 
 PACKS = load_packs()

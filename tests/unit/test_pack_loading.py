@@ -9,7 +9,8 @@ import yaml
 from typer.testing import CliRunner
 
 from adapters.cli.main import app
-from policies.rules import PACKS_DIR, PackError, load_pack, load_packs
+from adapters.packs import PACKS_DIR, load_pack, load_packs
+from policies.rules import PackError
 
 GOOD = {
     "pack": "demo_pack",

@@ -19,10 +19,11 @@ from typing import Any
 
 import pytest
 
+from adapters.packs import load_packs
 from domain.envelope import RecordedEvent, seal
 from domain.events.base import LONDON
 from policies.engine import Status
-from policies.rules import PackSet, load_packs
+from policies.rules import PackSet
 from projections.replay import Replay, Snapshot, decision_of, moments, replay, what_if
 from tests.factories import example
 

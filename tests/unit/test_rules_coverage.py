@@ -11,8 +11,9 @@ import pytest
 import yaml
 
 from adapters.cli.deadlines import packs_readme_text
+from adapters.packs import PACKS_DIR, inventory_ids, load_pack, load_packs, uncovered
 from policies.engine import Deadline, Status, evaluate
-from policies.rules import PACKS_DIR, PackError, inventory_ids, load_pack, load_packs, uncovered
+from policies.rules import PackError
 from tests.unit.deadline_helpers import ChildStream, london
 
 PACKS = load_packs()

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from adapters.packs import load_packs
 from policies.engine import Deadline, Status, evaluate
-from policies.rules import load_packs
 from tests.unit.deadline_helpers import ChildStream, london
 
 PACKS = load_packs()
