@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from domain.envelope import RecordedEvent
 from domain.events.corrections import EntryCorrected, EntryRecordedInError
+from projections.chronology import is_late
 
 
 def history_entry(item: RecordedEvent) -> dict[str, Any]:
@@ -28,17 +28,13 @@ def history_entry(item: RecordedEvent) -> dict[str, Any]:
     }
 
 
-LATE_AFTER = timedelta(days=2)
-"""An entry written down more than this long after it happened is shown as late."""
-
-
 def history_notes(items: list[RecordedEvent]) -> dict[str, list[str]]:
     """Plain notes for people reading a history: late entries, corrections, entries in error."""
     by_id = {item.event_id: item for item in items}
     notes: dict[str, list[str]] = {}
     for item in items:
-        delay = item.recorded_at - item.event.occurred_instant
-        if delay > LATE_AFTER:
+        if is_late(item.event, item.recorded_at):  # the chronology's definition, one for all
+            delay = item.recorded_at - item.event.occurred_instant
             notes.setdefault(item.event_id, []).append(f"recorded late ({delay.days} days after)")
         target_id = getattr(item.event, "target_event_id", None)
         target = by_id.get(target_id) if isinstance(target_id, str) else None
