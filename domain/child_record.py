@@ -169,31 +169,41 @@ class ChildRecord:
         self,
         events: Sequence[CaseEvent],
         *,
-        recorded_at: datetime,
+        recorded_at: datetime | Sequence[datetime],
         new_id: Callable[[], str],
     ) -> Decision:
         """Check and seal ``events`` in order; InvalidEvent (naming its index) if any breaks a rule.
 
+        ``recorded_at`` is either one moment for the whole call (a live write: a clock that
+        runs behind the record's last entry is clamped up to it, so the record never goes
+        back in time) or one moment per event (an import keeping each entry's own "written
+        down" time). Per-event times must be timezone-aware and never earlier than the
+        entry written down before them on this record; nothing is clamped, because an
+        imported time is evidence. Entries repeated by idempotency key write nothing, so
+        their times are not judged (a re-run import passes over what it already wrote).
+
         The record itself is advanced only by :meth:`commit` once the store has written.
         A repeated idempotency key writes nothing and returns the event first written for it.
         """
+        times = self._recorded_times(events, recorded_at)
         trial = self._fork()
-        if self.last_recorded_at is not None and recorded_at < self.last_recorded_at:
-            recorded_at = self.last_recorded_at
         new: list[RecordedEvent] = []
         results: list[RecordedEvent] = []
         for index, event in enumerate(events):
             if event.idempotency_key and event.idempotency_key in trial.by_key:
                 results.append(trial.by_key[event.idempotency_key])
                 continue
+            moment = times[index]
             try:
-                trial.check(event, recorded_at)
+                if not isinstance(recorded_at, datetime):
+                    trial._check_written_in_order(event, moment)
+                trial.check(event, moment)
             except InvalidEvent as error:
                 raise error.at(index) from None
             sealed = seal(
                 event_id=new_id(),
                 position=trial.version + 1,
-                recorded_at=recorded_at,
+                recorded_at=moment,
                 event=event,
                 prev_hash=trial.last_hash,
             )
@@ -201,6 +211,42 @@ class ChildRecord:
             new.append(sealed)
             results.append(sealed)
         return Decision(new=new, results=results)
+
+    def _recorded_times(
+        self, events: Sequence[CaseEvent], recorded_at: datetime | Sequence[datetime]
+    ) -> Sequence[datetime]:
+        """One recorded-at per event: the single moment (clamped) repeated, or the ones given."""
+        if isinstance(recorded_at, datetime):
+            moment = recorded_at
+            if self.last_recorded_at is not None and moment < self.last_recorded_at:
+                moment = self.last_recorded_at
+            return [moment] * len(events)
+        if len(recorded_at) != len(events):
+            raise InvalidEvent(
+                f"gives {len(recorded_at)} times for {len(events)} events: one per event",
+                field="recorded_at",
+            )
+        for index, (event, moment) in enumerate(zip(events, recorded_at, strict=True)):
+            if moment.tzinfo is None or moment.utcoffset() is None:
+                raise InvalidEvent(
+                    f"is {moment.isoformat()}, without a timezone: give an offset "
+                    "(e.g. +00:00) so the moment is unambiguous",
+                    field="recorded_at",
+                    kind=event.kind,
+                    index=index,
+                )
+        return recorded_at
+
+    def _check_written_in_order(self, event: CaseEvent, recorded_at: datetime) -> None:
+        last = self.last_recorded_at
+        if last is not None and recorded_at < last:
+            raise InvalidEvent(
+                f"is {recorded_at.isoformat()}, earlier than {last.isoformat()} when the "
+                f"entry before it on the record of child {self.child_id!r} was written down: "
+                "entries are imported in the order they were written down",
+                field="recorded_at",
+                kind=event.kind,
+            )
 
     def _fork(self) -> ChildRecord:
         """A copy to try a batch on: containers copied, recorded events shared (they are frozen)."""

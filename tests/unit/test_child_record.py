@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.child_record import ChildRecord
+from domain.child_record import ChildRecord, Decision
 from domain.errors import InvalidEvent
 from tests.factories import example
 
@@ -204,3 +204,114 @@ def test_hash_chain_links_each_event_to_the_one_before() -> None:
     assert second.prev_hash == first.hash
     assert third.prev_hash == second.hash
     assert len({first.hash, second.hash, third.hash}) == 3
+
+
+# -- per-event recorded times (imports keep each entry's own "written down" time) ---------
+
+HOUR = timedelta(hours=1)
+
+
+def seal_with_times(record: ChildRecord, events: list[object], times: list[datetime]) -> Decision:
+    counter = itertools.count(record.version + 1)
+    return record.record(events, recorded_at=times, new_id=lambda: f"e{next(counter)}")  # type: ignore[arg-type]
+
+
+def test_each_imported_event_keeps_its_own_recorded_time() -> None:
+    record = opened()
+    times = [NOW + HOUR, NOW + HOUR, NOW + 26 * HOUR]
+    decision = seal_with_times(
+        record,
+        [
+            example("case_note_recorded", occurred_at="2026-05-20"),
+            example("child_visited", occurred_at="2026-05-21"),
+            example("case_note_recorded", occurred_at="2026-05-22"),
+        ],
+        times,
+    )
+    assert [item.recorded_at for item in decision.new] == times
+    assert [item.position for item in decision.new] == [2, 3, 4]
+    record.commit(decision)
+    assert record.last_recorded_at == NOW + 26 * HOUR
+
+
+def test_imported_times_must_follow_the_order_they_were_written_down() -> None:
+    record = opened()
+    with pytest.raises(InvalidEvent) as raised:
+        seal_with_times(
+            record,
+            [
+                example("case_note_recorded"),
+                example("child_visited"),
+                example("case_note_recorded"),
+            ],
+            [NOW + 2 * HOUR, NOW + 3 * HOUR, NOW + HOUR],
+        )
+    assert raised.value.index == 2
+    assert raised.value.field == "recorded_at"
+    assert raised.value.kind == "case_note_recorded"
+    assert "entries are imported in the order they were written down" in str(raised.value)
+    assert str(raised.value).startswith("event 2 (case_note_recorded) field 'recorded_at': is ")
+    assert record.version == 1  # nothing sealed
+
+
+def test_an_imported_time_cannot_precede_the_record_last_entry() -> None:
+    record = opened()  # registered, written down at NOW
+    with pytest.raises(InvalidEvent) as raised:
+        seal_with_times(record, [example("case_note_recorded")], [NOW - timedelta(seconds=1)])
+    assert (raised.value.index, raised.value.field) == (0, "recorded_at")
+    assert f"earlier than {NOW.isoformat()}" in str(raised.value)
+    # the same moment as the last entry is fine (written down together)
+    decision = seal_with_times(record, [example("case_note_recorded")], [NOW])
+    assert decision.new[0].recorded_at == NOW
+
+
+def test_a_single_time_behind_the_record_is_still_clamped_up() -> None:
+    record = opened()
+    decision = record.record(
+        [example("case_note_recorded")], recorded_at=NOW - HOUR, new_id=lambda: "e2"
+    )
+    assert decision.new[0].recorded_at == NOW
+
+
+def test_imported_times_must_be_aware_and_one_per_event() -> None:
+    record = opened()
+    with pytest.raises(InvalidEvent) as raised:
+        seal_with_times(
+            record,
+            [example("case_note_recorded"), example("child_visited")],
+            [NOW + HOUR, datetime(2026, 6, 1, 12, 0)],
+        )
+    assert (raised.value.index, raised.value.field) == (1, "recorded_at")
+    assert "without a timezone" in str(raised.value)
+    with pytest.raises(InvalidEvent) as raised:
+        seal_with_times(record, [example("case_note_recorded")], [NOW, NOW])
+    assert raised.value.field == "recorded_at"
+    assert "2 times for 1 events" in str(raised.value)
+
+
+def test_future_rule_judges_each_event_against_its_own_recorded_time() -> None:
+    record = opened()
+    # 12:00 London on 1 June is three hours after NOW (09:00 UTC = 10:00 London)
+    noon = example("case_note_recorded", occurred_at="2026-06-01T12:00:00+01:00")
+    later = NOW + 3 * HOUR
+    with pytest.raises(InvalidEvent):  # one time for the call: noon is in its future
+        record.record([noon], recorded_at=NOW, new_id=lambda: "x")
+    decision = seal_with_times(record, [example("case_note_recorded"), noon], [NOW, later])
+    assert [item.recorded_at for item in decision.new] == [NOW, later]
+    # a later neighbour's time does not cover an earlier entry written before noon
+    with pytest.raises(InvalidEvent) as raised:
+        seal_with_times(record, [noon, example("case_note_recorded")], [NOW, later])
+    assert (raised.value.index, raised.value.field) == (0, "occurred_at")
+    assert "in the future" in str(raised.value)
+
+
+def test_a_rerun_import_passes_over_entries_already_written() -> None:
+    record = opened()
+    notes = [example("case_note_recorded", idempotency_key=f"legacy-{n}") for n in (1, 2, 3)]
+    times = [NOW + HOUR, NOW + 2 * HOUR, NOW + 3 * HOUR]
+    first = seal_with_times(record, notes[:2], times[:2])
+    record.commit(first)
+    # legacy-1's time is before the record's last entry (legacy-2), but it is not written again
+    again = seal_with_times(record, notes, times)
+    assert [r.event_id for r in again.results[:2]] == [r.event_id for r in first.new]
+    assert [(item.position, item.recorded_at) for item in again.new] == [(4, NOW + 3 * HOUR)]
