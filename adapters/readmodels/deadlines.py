@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     delete,
     insert,
     or_,
@@ -113,19 +114,31 @@ class DeadlineIndex:
                 )
             ).scalars()
         )
+        # One executemany for the new children and one per shape of update (the values an
+        # event set: allocation, team, authority or none), not a statement per child.
+        fresh = [
+            {"child_id": c, "dirty": True, "open_count": 0, **dict.fromkeys(_ALLOCATION), **v}
+            for c, v in touched.items()
+            if c not in existing
+        ]
+        if fresh:
+            conn.execute(insert(deadline_children), fresh)
+        shapes: dict[tuple[str, ...], list[dict[str, object]]] = {}
         for child_id, values in touched.items():
             if child_id in existing:
-                conn.execute(
-                    update(deadline_children)
-                    .where(deadline_children.c.child_id == child_id)
-                    .values(dirty=True, **values)
-                )
-            else:
-                conn.execute(
-                    insert(deadline_children).values(
-                        child_id=child_id, dirty=True, open_count=0, **values
-                    )
-                )
+                shape = tuple(sorted(values))
+                shapes.setdefault(shape, []).append({"b_child_id": child_id, **values})
+        for shape, rows in shapes.items():
+            conn.execute(
+                update(deadline_children)
+                .where(deadline_children.c.child_id == bindparam("b_child_id"))
+                .values(dirty=True, **{name: bindparam(name) for name in shape}),
+                rows,
+            )
+
+
+_ALLOCATION = ("worker_id", "team", "authority")
+"""The columns the log sets on a child's row (from allocation and authority events)."""
 
 
 def children_to_check(conn: Connection, at: datetime, limit: int | None = None) -> list[str]:
