@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import structlog
 from eventsourcing.persistence import (
     ApplicationRecorder,
@@ -97,8 +98,9 @@ def _event_class(topic: str) -> type[CaseEvent]:
 
 
 def from_stored(stored: StoredEvent) -> RecordedEvent:
-    # The store writes UTF-8 (canonical_json); decoding first spares json its encoding sniff.
-    data = json.loads(stored.state.decode())
+    # orjson parses the stored UTF-8 bytes to the same values as json.loads, ~5x faster
+    # (it runs for every event every read model, feed page and rebuild reads).
+    data = orjson.loads(stored.state)
     cls = _event_class(stored.topic)
     version = int(data["version"])
     payload = data["payload"]

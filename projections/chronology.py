@@ -26,6 +26,7 @@ Replaying "what was known at moment T" is ``compose(*fold(events), query)`` with
 from __future__ import annotations
 
 import calendar as _calendar
+import functools
 import hashlib
 import json
 import re
@@ -34,6 +35,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
+
+import orjson
 
 from domain.envelope import RecordedEvent
 from domain.events import EVENT_TYPES, CaseEvent
@@ -176,8 +179,18 @@ class TargetState:
 
 
 def utc_text(moment: datetime) -> str:
-    """A recorded-at time as fixed-width UTC text (sorts and compares as text)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """A recorded-at time as fixed-width UTC text (sorts and compares as text).
+
+    ``2026-04-02T09:30:00.000000Z``: isoformat with microseconds always shown is the same
+    text as strftime("%Y-%m-%dT%H:%M:%S.%fZ"), at a fraction of the cost (it runs for every
+    event a rebuild replays).
+    """
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def _day_text(day: date) -> str:
+    """dd/mm/yyyy (as strftime("%d/%m/%Y") for any four-digit year)."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def parse_utc_text(value: str) -> datetime:
@@ -187,57 +200,61 @@ def parse_utc_text(value: str) -> datetime:
 # -- rendering one event ---------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
+def _enum_label(value: Enum) -> str:
+    name = value.name.replace("_", " ").lower()
+    name = re.sub(r"\bsection (\d+)", r"section \1", name)
+    text = name[:1].upper() + name[1:]
+    raw = str(value.value)
+    return text if raw.lower().replace("_", " ") == name else f"{text} ({raw})"
+
+
 def _label(value: Any) -> str:
     if isinstance(value, Enum):
-        name = value.name.replace("_", " ").lower()
-        name = re.sub(r"\bsection (\d+)", r"section \1", name)
-        text = name[:1].upper() + name[1:]
-        raw = str(value.value)
-        return text if raw.lower().replace("_", " ") == name else f"{text} ({raw})"
+        return _enum_label(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+        return _day_text(value)
     if isinstance(value, list):
         return ", ".join(_label(v) for v in value)
     return str(value)
 
 
-def date_display(event: CaseEvent) -> str:
-    """dd/mm/yyyy, with the time where known; '?' for the unknown parts of the date."""
-    precision = event.precision
-    day = event.occurred_date
+def _date_display(event: CaseEvent, precision: DatePrecision, day: date) -> str:
     if precision is DatePrecision.YEAR:
         return f"?/?/{day.year}"
     if precision is DatePrecision.MONTH:
         return f"?/{day.month:02d}/{day.year}"
     if precision is DatePrecision.TIME and isinstance(event.occurred_at, datetime):
-        return event.occurred_at.astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
-    return day.strftime("%d/%m/%Y")
+        local = event.occurred_at.astimezone(LONDON)
+        return f"{_day_text(local)} {local.hour:02d}:{local.minute:02d}"
+    return _day_text(day)
 
 
-def _period_end(event: CaseEvent) -> date:
-    day = event.occurred_date
-    if event.precision is DatePrecision.YEAR:
-        return date(day.year, 12, 31)
-    if event.precision is DatePrecision.MONTH:
-        return date(day.year, day.month, _calendar.monthrange(day.year, day.month)[1])
-    return day
+def date_display(event: CaseEvent) -> str:
+    """dd/mm/yyyy, with the time where known; '?' for the unknown parts of the date."""
+    return _date_display(event, event.precision, event.occurred_date)
 
 
-def _period_start(event: CaseEvent) -> date:
-    day = event.occurred_date
-    if event.precision is DatePrecision.YEAR:
-        return date(day.year, 1, 1)
-    if event.precision is DatePrecision.MONTH:
-        return date(day.year, day.month, 1)
-    return day
+def _period(precision: DatePrecision, day: date) -> tuple[date, date]:
+    """The first and last day the occurred date can mean at its precision."""
+    if precision is DatePrecision.YEAR:
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    if precision is DatePrecision.MONTH:
+        last = _calendar.monthrange(day.year, day.month)[1]
+        return date(day.year, day.month, 1), date(day.year, day.month, last)
+    return day, day
+
+
+def _is_late_after(period_end: date, recorded_at: datetime) -> bool:
+    limit = _CALENDAR.add_working_days(period_end, LATE_AFTER_WORKING_DAYS)
+    return recorded_at.astimezone(LONDON).date() > limit
 
 
 def is_late(event: CaseEvent, recorded_at: datetime) -> bool:
     """Recorded after the end of the 2nd working day after it happened (see LATE_AFTER_...)."""
-    limit = _CALENDAR.add_working_days(_period_end(event), LATE_AFTER_WORKING_DAYS)
-    return recorded_at.astimezone(LONDON).date() > limit
+    return _is_late_after(_period(event.precision, event.occurred_date)[1], recorded_at)
 
 
 def source_text(event: CaseEvent) -> str:
@@ -251,48 +268,63 @@ def source_text(event: CaseEvent) -> str:
     return "; ".join(parts)
 
 
+@functools.lru_cache(maxsize=512)
+def _outcome_fields(cls: type[CaseEvent]) -> tuple[tuple[str, str], ...]:
+    """(field, label) for the outcome fields a kind has, in OUTCOME_FIELDS order."""
+    fields = cls.model_fields
+    return tuple(
+        (name, name.replace("_", " ").capitalize()) for name in OUTCOME_FIELDS if name in fields
+    )
+
+
 def outcome_text(event: CaseEvent) -> str:
     parts = []
-    for name in OUTCOME_FIELDS:
-        if name not in type(event).model_fields:
-            continue
+    for name, label in _outcome_fields(type(event)):
         value = getattr(event, name)
         if value is None or value == [] or value == "":
             continue
-        label = name.replace("_", " ").capitalize()
         parts.append(f"{label}: {_label(value)}")
     return ". ".join(parts)
 
 
-def render(event: CaseEvent, recorded_at: datetime) -> EntryContent:
-    """One (effective) event as chronology content."""
+def render(
+    event: CaseEvent, recorded_at: datetime, payload: dict[str, Any] | None = None
+) -> EntryContent:
+    """One (effective) event as chronology content (``payload``: ``event.payload()`` if known)."""
+    cls = type(event)
     summary = event.summary.strip()
-    detail = f"{type(event).title}. {summary}" if summary else type(event).title
-    start = _period_start(event)
+    detail = f"{cls.title}. {summary}" if summary else cls.title
+    precision = event.precision
+    occurred_at = event.occurred_at
+    day = (
+        occurred_at.astimezone(LONDON).date() if isinstance(occurred_at, datetime) else occurred_at
+    )
+    start, end = _period(precision, day)
     instant = (
-        event.occurred_at
-        if isinstance(event.occurred_at, datetime)
+        occurred_at
+        if isinstance(occurred_at, datetime)
         else datetime(start.year, start.month, start.day, tzinfo=LONDON)
     )
-    key = utc_text(instant)
     return EntryContent(
-        kind=event.kind,
-        title=type(event).title,
-        category=type(event).category.value,
-        occurred_at=event.occurred_at.isoformat(),
-        occurred_key=key,
-        occurred_end=_period_end(event).isoformat(),
-        precision=event.precision.value,
-        date_display=date_display(event),
+        kind=cls.kind,
+        title=cls.title,
+        category=cls.category.value,
+        occurred_at=occurred_at.isoformat(),
+        occurred_key=utc_text(instant),
+        occurred_end=end.isoformat(),
+        precision=precision.value,
+        date_display=_date_display(event, precision, day),
         detail=detail,
         outcome=outcome_text(event),
         impact=(event.impact_on_child or "").strip(),
         source=source_text(event),
         significant=event.is_significant,
-        late=is_late(event, recorded_at),
-        payload=json.dumps(
-            event.payload(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        ),
+        late=_is_late_after(end, recorded_at),
+        # orjson with sorted keys writes the same text as json.dumps(sort_keys=True,
+        # separators=(",", ":"), ensure_ascii=False) for JSON-mode payloads, ~8x faster.
+        payload=orjson.dumps(
+            event.payload() if payload is None else payload, option=orjson.OPT_SORT_KEYS
+        ).decode(),
     )
 
 
@@ -351,8 +383,9 @@ class ChronologyFolder:
                 changes=json.dumps(changes, sort_keys=True, ensure_ascii=False, default=str),
                 content=content,
             )
+        payload = event.payload()
         self.targets[item.event_id] = TargetState(
-            kind=event.kind, payload=event.payload(), recorded_at=item.recorded_at
+            kind=event.kind, payload=payload, recorded_at=item.recorded_at
         )
         return EntryRow(
             event_id=item.event_id,
@@ -362,7 +395,7 @@ class ChronologyFolder:
             recorded_at=recorded_at,
             recorded_by=by,
             correlation_id=event.correlation_id,
-            content=render(event, item.recorded_at),
+            content=render(event, item.recorded_at, payload),
         )
 
 
