@@ -8,12 +8,24 @@ The URL comes from ``--db``, else ``CASELEDGER_DB``, else the default SQLite fil
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Engine,
+    Integer,
+    String,
+    Table,
+    create_engine,
+    event,
+)
 
 DEFAULT_DB = "sqlite:///caseledger.db"
 
@@ -119,3 +131,35 @@ def _create(url: str) -> Engine:
     return create_engine(
         db.sqlalchemy_url(), connect_args=options, pool_pre_ping=True, pool_size=2, max_overflow=4
     )
+
+
+_DRIVER_SAFE_TYPES = (String, Integer, Boolean)
+"""Column types sqlite3 binds exactly as SQLAlchemy's own processing would (Text is a String)."""
+
+
+@functools.lru_cache(maxsize=64)
+def _sqlite_insert(table: Table, columns: tuple[str, ...]) -> str:
+    unsafe = [name for name in columns if not isinstance(table.c[name].type, _DRIVER_SAFE_TYPES)]
+    if unsafe:
+        raise TypeError(f"{table.name}: columns {unsafe} need SQLAlchemy's type processing")
+    names = ", ".join(f'"{name}"' for name in columns)
+    marks = ", ".join("?" for _ in columns)
+    return f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+
+
+def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT rows (dicts with the same keys) in one executemany.
+
+    On SQLite the statement goes straight to the driver: in a read-model rebuild,
+    SQLAlchemy's per-row parameter processing cost more than SQLite's own insert. Only
+    tables of strings, integers and booleans take that path (sqlite3 binds those exactly
+    as SQLAlchemy would). PostgreSQL keeps SQLAlchemy's batched multi-row INSERT.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(table.insert(), list(rows))
+        return
+    columns = tuple(rows[0])
+    sql = _sqlite_insert(table, columns)
+    conn.exec_driver_sql(sql, [tuple(row[name] for name in columns) for row in rows])

@@ -35,6 +35,7 @@ from sqlalchemy import (
     select,
 )
 
+from adapters.db import insert_many
 from adapters.readmodels.runner import Progress, ReadModelRunner
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
@@ -206,12 +207,9 @@ class ChronologyReadModel:
                 )
                 if row.content is not None and row.content.kind == "child_registered":
                     family_updates[row.child_id] = json.loads(row.content.payload).get("family_id")
-        if entries:
-            conn.execute(entries_table.insert(), entries)
-        if amendments:
-            conn.execute(amendments_table.insert(), amendments)
-        if families:
-            conn.execute(children_table.insert(), families)
+        insert_many(conn, entries_table, entries)
+        insert_many(conn, amendments_table, amendments)
+        insert_many(conn, children_table, families)
         for child_id, family_id in family_updates.items():
             conn.execute(
                 children_table.update()
