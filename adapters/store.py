@@ -171,6 +171,12 @@ def _environment(db: Database, recorder: str) -> dict[str, str]:
         "APPLICATION_RECORDER_TOPIC": "adapters.pg_recorder:UnpipelinedPostgresApplicationRecorder",
         "POSTGRES_POOL_SIZE": "2",
         "POSTGRES_MAX_OVERFLOW": "4",
+        # eventsourcing ends a session idle inside a transaction for 5 s (its default). A
+        # county import on a busy 2-core machine went quiet that long mid-insert (the
+        # process holds millions of pending objects; a full garbage collection pauses it)
+        # and lost its connection. 60 s still frees the insert's table lock from a client
+        # that died.
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "60",
     }
     if db.schema:
         env["POSTGRES_SCHEMA"] = db.schema
