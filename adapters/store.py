@@ -104,11 +104,12 @@ def from_stored(stored: StoredEvent) -> RecordedEvent:
     cls = _event_class(stored.topic)
     version = int(data["version"])
     payload = data["payload"]
+    current = version == cls.class_version
     if version < cls.class_version:
         payload = cls.upcast(dict(payload), version)
     event = cls.model_validate(payload)
     position = stored.id if isinstance(stored, Notification) else None
-    return RecordedEvent(
+    recorded = RecordedEvent(
         event_id=data["event_id"],
         child_id=data["child_id"],
         position=int(data["position"]),
@@ -119,6 +120,9 @@ def from_stored(stored: StoredEvent) -> RecordedEvent:
         stored_version=version,
         global_position=position,
     )
+    if current:  # what was stored is what event.payload() gives: projections reuse it
+        object.__setattr__(recorded, "stored_payload", payload)
+    return recorded
 
 
 @dataclass(frozen=True)

@@ -46,10 +46,25 @@ class RecordedEvent:
     # serialising the event again. Not an init field: ``replace`` (which may change what
     # is stored) drops it, and then the store serialises from the fields as before.
     sealed_bytes: bytes | None = field(default=None, init=False, compare=False, repr=False)
+    # The event's payload as stored (JSON-ready), when it is known without serialising the
+    # event again: set by ``seal`` and by the store's decoder for an event stored at its
+    # class's current version. Read-only by convention; ``replace`` drops it.
+    stored_payload: dict[str, Any] | None = field(
+        default=None, init=False, compare=False, repr=False
+    )
 
     @property
     def kind(self) -> str:
         return self.event.kind
+
+    def payload(self) -> dict[str, Any]:
+        """The event's fields as JSON-ready data (``event.payload()``, without redoing it).
+
+        Callers must not change the dict: it may be the one the record was stored from.
+        """
+        if self.stored_payload is not None:
+            return self.stored_payload
+        return self.event.payload()
 
     def with_global_position(self, position: int) -> RecordedEvent:
         return replace(self, global_position=position)
@@ -63,7 +78,7 @@ class RecordedEvent:
             recorded_at=self.recorded_at,
             kind=self.event.kind,
             version=self.stored_version,
-            payload=self.event.payload(),
+            payload=self.payload(),
             prev_hash=self.prev_hash,
         )
 
@@ -105,6 +120,7 @@ def seal(
         payload=event.payload(),
         prev_hash=prev_hash,
     )
+    payload = content["payload"]
     canonical = canonical_json(content)
     recorded = RecordedEvent(
         event_id=event_id,
@@ -117,6 +133,7 @@ def seal(
         stored_version=event.class_version,
     )
     object.__setattr__(recorded, "sealed_bytes", canonical)
+    object.__setattr__(recorded, "stored_payload", payload)
     return recorded
 
 

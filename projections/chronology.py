@@ -383,7 +383,7 @@ class ChronologyFolder:
                 changes=json.dumps(changes, sort_keys=True, ensure_ascii=False, default=str),
                 content=content,
             )
-        payload = event.payload()
+        payload = item.payload()
         self.targets[item.event_id] = TargetState(
             kind=event.kind, payload=payload, recorded_at=item.recorded_at
         )
