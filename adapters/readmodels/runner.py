@@ -22,6 +22,7 @@ import structlog
 from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table, select
 
 from adapters.db import sql_engine
+from adapters.gc_tuning import replay_gc
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 
@@ -89,8 +90,21 @@ class ReadModelRunner:
         start = min(starts.values())
         end = self.store.max_position() if stop is None else stop
         total = max(end - start, 0)
+        with replay_gc():
+            done, position = self._follow(starts, start, end, total, progress)
+        if done:
+            log.info("readmodels_caught_up", events=done, position=position)
+        return done
+
+    def _follow(
+        self,
+        starts: dict[str, int],
+        position: int,
+        end: int,
+        total: int,
+        progress: Progress | None,
+    ) -> tuple[int, int]:
         done = 0
-        position = start
         while position < end:
             page = self.store.notifications(after=position, limit=self.batch)
             page = [e for e in page if (e.global_position or 0) <= end]
@@ -108,9 +122,7 @@ class ReadModelRunner:
             position = last
             if progress:
                 progress(done, total)
-        if done:
-            log.info("readmodels_caught_up", events=done, position=position)
-        return done
+        return done, position
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop every model's tables and replay the whole log into them."""
