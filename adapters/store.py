@@ -17,8 +17,10 @@ The README's Storage section gives the measured figures behind the default.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -56,6 +58,8 @@ log = structlog.get_logger("caseledger.store")
 
 CHILD_NAMESPACE = uuid.UUID("6f1c2a7e-3b0d-5c4e-9a1f-2d8e7b6c5a40")
 RECORDERS = ("builtin", "sqlalchemy")
+IMPORT_CACHE_CHILDREN = 5000
+"""Children's records an import keeps between batches (the most recently written)."""
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -428,31 +432,49 @@ class EventStore:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def record(self, events: Sequence[CaseEvent]) -> list[RecordedEvent]:
+    def record(
+        self, events: Sequence[CaseEvent], *, recorded_at: Sequence[datetime] | None = None
+    ) -> list[RecordedEvent]:
         """Append events (for one or many children) atomically, or raise and write nothing.
 
         Every event is checked against its child's record first; InvalidEvent names the
         event's index in ``events``, its field and the rule. Then all new events are written
         in one transaction. A repeated idempotency key writes nothing and returns the event
         first written for it. Returns one recorded event per input event, in input order.
+
+        Recorded-at is the store's clock, one moment for the whole call, unless
+        ``recorded_at`` gives one moment per event (an import keeping when each entry was
+        written down): each must be timezone-aware, no later than the store's clock (nobody
+        writes an entry down in the future) and, for each child, in the order written down.
         """
-        recorded_at = self.clock()
-        if recorded_at.tzinfo is None:
+        return self._record(events, recorded_at)[0]
+
+    def _record(
+        self,
+        events: Sequence[CaseEvent],
+        times: Sequence[datetime] | None,
+        *,
+        trust_cache: bool = False,
+    ) -> tuple[list[RecordedEvent], int]:
+        """:meth:`record`, also giving how many of the events were newly written."""
+        now = self.clock()
+        if now.tzinfo is None:
             raise ValueError("the store's clock must give aware datetimes")
+        if times is not None:
+            _check_recorded_times(events, times, now)
         by_child: dict[str, list[int]] = defaultdict(list)
         for index, event in enumerate(events):
             by_child[event.child_id].append(index)
         results: dict[int, RecordedEvent] = {}
         to_write: list[RecordedEvent] = []
         decisions = []
-        cached = [c for c in by_child if c in self._records]
-        latest = self._latest_versions(cached) if len(cached) > 1 else None
+        records = self._current_records(list(by_child), trust_cache)
         for child_id, indexes in by_child.items():
-            known = None if latest is None else latest.get(child_id, 0)
-            record = self.child_record(child_id, latest=known)
+            record = records[child_id]
+            moments = now if times is None else [times[i] for i in indexes]
             try:
                 decision = record.record(
-                    [events[i] for i in indexes], recorded_at=recorded_at, new_id=self.new_id
+                    [events[i] for i in indexes], recorded_at=moments, new_id=self.new_id
                 )
             except InvalidEvent as error:
                 assert error.index is not None
@@ -474,10 +496,156 @@ class EventStore:
             for record, decision in decisions:
                 record.commit(decision)
             log.debug("events_recorded", count=len(to_write), children=len(by_child))
-        return [results[i] for i in range(len(events))]
+        return [results[i] for i in range(len(events))], len(to_write)
 
-    def record_one(self, event: CaseEvent) -> RecordedEvent:
-        return self.record([event])[0]
+    def _current_records(self, child_ids: list[str], trust_cache: bool) -> dict[str, ChildRecord]:
+        """Each child's record as it stands in the log, with as few queries as may be.
+
+        One query (per 500 children) says which cached records are current and which
+        children have no stream yet, instead of one query per child. ``trust_cache`` (an
+        import writing its own children) skips the check for cached records: if another
+        writer had appended meanwhile, the insert's unique (stream, version) key refuses
+        the whole batch, so a stale record can cost a retry but never a wrong write.
+        """
+        ask = [c for c in child_ids if not (trust_cache and c in self._records)]
+        cached = sum(1 for c in ask if c in self._records)
+        several = cached > 1 or len(ask) - cached > 1
+        latest = self._latest_versions(ask) if several else None
+        records: dict[str, ChildRecord] = {}
+        for child_id in child_ids:
+            record = self._records.get(child_id)
+            if record is not None and trust_cache:
+                records[child_id] = record
+            elif record is None and latest is not None and child_id not in latest:
+                records[child_id] = self._records[child_id] = ChildRecord(child_id)  # no stream
+            else:
+                known = None if latest is None else latest.get(child_id, 0)
+                records[child_id] = self.child_record(child_id, latest=known)
+        return records
+
+    def record_one(self, event: CaseEvent, *, recorded_at: datetime | None = None) -> RecordedEvent:
+        """Append one event (recorded now, or at ``recorded_at`` when importing one entry)."""
+        return self.record([event], recorded_at=None if recorded_at is None else [recorded_at])[0]
+
+    # -- bulk import --------------------------------------------------------------------------
+
+    def import_batch(
+        self, events: Sequence[CaseEvent], recorded_at: Sequence[datetime]
+    ) -> list[RecordedEvent]:
+        """One batch of an import: :meth:`record` with per-event times, for a bulk writer.
+
+        The same checks and the same single transaction as :meth:`record`, but the records
+        this store has cached are trusted without asking the log whether another writer
+        appended meanwhile (the question costs a query over every child in the batch). If
+        one had, the batch is refused by the unique (stream, version) key, nothing of it
+        is written, and it is checked again against the log once. For loaders that must
+        see the event ids of one batch before building the next (corrections).
+        """
+        return self._import_batch(events, recorded_at)[0]
+
+    def _import_batch(
+        self, events: Sequence[CaseEvent], times: Sequence[datetime]
+    ) -> tuple[list[RecordedEvent], int]:
+        try:
+            return self._record(events, times, trust_cache=True)
+        except ConcurrencyConflict:
+            log.info("import_batch_retried", events=len(events))
+            return self._record(events, times)
+
+    def import_events(
+        self,
+        items: Iterable[tuple[CaseEvent, datetime]],
+        *,
+        batch_size: int = 2000,
+        progress: Callable[[ImportResult], None] | None = None,
+        cache_children: int = IMPORT_CACHE_CHILDREN,
+    ) -> ImportResult:
+        """Import ``(event, recorded_at)`` pairs, each keeping the time it was written down.
+
+        For migrations from another case system (and loading synthetic authorities): items
+        come in the order they were written down (for each child at least), and each keeps
+        its own recorded-at — the record's second clock, on which "what did we know then"
+        answers rest — instead of the moment of the import.
+
+        Items are read from ``items`` as they come, ``batch_size`` at a time, and each batch
+        is checked and written in one transaction (:meth:`record` with per-event times), so
+        memory stays flat however long the import: at most ``cache_children`` children's
+        records are kept between batches (the least recently written are dropped and
+        reloaded from the log if they come back).
+
+        If a batch is refused, nothing of that batch is written, but every earlier batch
+        was: :class:`ImportRefused` (an InvalidEvent) names the item by its index in the
+        whole import, its field and the rule, and says how many items the earlier batches
+        put in the store. Fix the item and run the whole import again: items that carry an
+        idempotency key (a legacy system's entry id, say) and are already in the store are
+        not written twice, and their recorded-at is not judged again. Items without a key
+        would be written twice, so skip the count the error gives instead.
+        A conflict with another writer raises :class:`ConcurrencyConflict` with the same count.
+        ``progress`` is called with the running totals after each batch.
+        """
+        if batch_size < 1:
+            raise ValueError(f"batch_size {batch_size}: give 1 or more")
+        began = time.perf_counter()
+        result = ImportResult()
+        for batch in _import_batches(items, batch_size, result):
+            events = [event for event, _ in batch]
+            times = [moment for _, moment in batch]
+            tick = time.perf_counter()
+            try:
+                _, written = self._import_batch(events, times)
+            except InvalidEvent as error:
+                log.warning(
+                    "import_refused",
+                    batch=result.batches + 1,
+                    item=None if error.index is None else result.events + error.index,
+                    field=error.field,
+                    kind=error.kind,
+                    earlier_items=result.events,
+                )
+                raise ImportRefused(error, done=result.events) from None
+            except ConcurrencyConflict as error:
+                log.warning(
+                    "import_conflict", batch=result.batches + 1, earlier_items=result.events
+                )
+                raise ConcurrencyConflict(
+                    f"{error} (import batch {result.batches + 1}, items {result.events} to "
+                    f"{result.events + len(batch) - 1}; the {result.events} items before it "
+                    "are in the store)"
+                ) from error
+            result.store_seconds += time.perf_counter() - tick
+            result.batches += 1
+            result.events += len(batch)
+            result.written += written
+            self._keep_recent(events, cache_children)
+            log.info(
+                "import_batch",
+                batch=result.batches,
+                events=len(batch),
+                written=written,
+                total=result.events,
+            )
+            if progress is not None:
+                progress(result)
+        result.seconds = time.perf_counter() - began
+        log.info(
+            "import_done",
+            events=result.events,
+            written=result.written,
+            batches=result.batches,
+            store_seconds=round(result.store_seconds, 3),
+        )
+        return result
+
+    def _keep_recent(self, events: Sequence[CaseEvent], limit: int) -> None:
+        """Mark these children most recently used; drop the least recent beyond ``limit``."""
+        for child_id in dict.fromkeys(event.child_id for event in events):
+            record = self._records.pop(child_id, None)
+            if record is not None:
+                self._records[child_id] = record
+        excess = len(self._records) - limit
+        if excess > 0:
+            for child_id in list(itertools.islice(self._records, excess)):
+                del self._records[child_id]
 
     # -- verification -------------------------------------------------------------------------
 
@@ -502,6 +670,113 @@ class EventStore:
             if progress:
                 progress(len(page))
         return VerifyReport(streams=len(last), events=count, broken=list(broken.values()))
+
+
+# -- bulk import helpers ----------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    """What an import did: items taken, newly written, batches, and where the time went."""
+
+    events: int = 0
+    """Items taken into the store (newly written, or already there by idempotency key)."""
+    written: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+    store_seconds: float = 0.0
+    """Time inside the store's checks and writes (reading the items excluded)."""
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.store_seconds if self.store_seconds else 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "events": self.events,
+            "written": self.written,
+            "batches": self.batches,
+            "seconds": round(self.seconds, 3),
+            "store_seconds": round(self.store_seconds, 3),
+            "events_per_second": round(self.events_per_second, 1),
+        }
+
+
+class ImportRefused(InvalidEvent):
+    """A batch of an import was refused: nothing of it was written; earlier batches were.
+
+    ``index`` is the item's place in the whole import (0-based), ``done`` how many items
+    earlier batches put in the store.
+    """
+
+    def __init__(self, error: InvalidEvent, *, done: int) -> None:
+        self.done = done
+        index = None if error.index is None else done + error.index
+        rule = (
+            f"{error.rule} — nothing of this batch was written; the {done:,} item(s) before it "
+            "are in the store (items with an idempotency key are not written twice if the "
+            "import is run again)"
+        )
+        super().__init__(rule, field=error.field, kind=error.kind, index=index)
+
+
+def _check_recorded_times(
+    events: Sequence[CaseEvent], times: Sequence[datetime], now: datetime
+) -> None:
+    """Per-event recorded times: one per event, aware, and none after the store's clock."""
+    if len(times) != len(events):
+        raise InvalidEvent(
+            f"gives {len(times)} times for {len(events)} events: one per event",
+            field="recorded_at",
+        )
+    for index, moment in enumerate(times):
+        kind = getattr(events[index], "kind", None)
+        if not isinstance(moment, datetime):
+            raise InvalidEvent(
+                f"is {moment!r}, not a date and time", field="recorded_at", kind=kind, index=index
+            )
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise InvalidEvent(
+                f"is {moment.isoformat()}, without a timezone: give an offset (e.g. +00:00)",
+                field="recorded_at",
+                kind=kind,
+                index=index,
+            )
+        if moment > now:
+            raise InvalidEvent(
+                f"is {moment.isoformat()}, after the store's clock ({now.isoformat()}): "
+                "nobody writes an entry down in the future",
+                field="recorded_at",
+                kind=kind,
+                index=index,
+            )
+
+
+def _import_batches(
+    items: Iterable[tuple[CaseEvent, datetime]], size: int, result: ImportResult
+) -> Iterator[list[tuple[CaseEvent, datetime]]]:
+    """The items ``size`` at a time; a malformed item is refused before its batch is written."""
+    batch: list[tuple[CaseEvent, datetime]] = []
+    for item in items:
+        if (
+            not isinstance(item, tuple)
+            or len(item) != 2
+            or not isinstance(item[0], CaseEvent)
+            or not isinstance(item[1], datetime)
+        ):
+            raise ImportRefused(
+                InvalidEvent(
+                    "each item must be a pair (case event, recorded-at datetime)",
+                    index=len(batch),
+                ),
+                done=result.events,
+            )
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _check_link(n: Notification, last: dict[str, tuple[int, str]]) -> BrokenLink | None:

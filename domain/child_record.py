@@ -98,6 +98,10 @@ class Decision:
 
     new: list[RecordedEvent]
     results: list[RecordedEvent]
+    # The record as it stands with ``new`` applied, and the version it was tried on: commit
+    # adopts it instead of applying every new event a second time (bulk imports).
+    outcome: ChildRecord | None = field(default=None, repr=False, compare=False)
+    base: tuple[int, str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def wrote_anything(self) -> bool:
@@ -195,9 +199,9 @@ class ChildRecord:
                 continue
             moment = times[index]
             try:
+                trial.check(event, moment)
                 if not isinstance(recorded_at, datetime):
                     trial._check_written_in_order(event, moment)
-                trial.check(event, moment)
             except InvalidEvent as error:
                 raise error.at(index) from None
             sealed = seal(
@@ -210,7 +214,9 @@ class ChildRecord:
             trial._apply(sealed)
             new.append(sealed)
             results.append(sealed)
-        return Decision(new=new, results=results)
+        return Decision(
+            new=new, results=results, outcome=trial, base=(self.version, self.last_hash)
+        )
 
     def _recorded_times(
         self, events: Sequence[CaseEvent], recorded_at: datetime | Sequence[datetime]
@@ -263,6 +269,14 @@ class ChildRecord:
         return trial
 
     def commit(self, decision: Decision) -> None:
+        """Advance the record by a decision's new events (once the store has written them)."""
+        if not decision.new:
+            return
+        if decision.outcome is not None and decision.base == (self.version, self.last_hash):
+            # the decision was tried on this very record: take its result as it is
+            self.__dict__.update(decision.outcome.__dict__)
+            decision.outcome = None
+            return
         for item in decision.new:
             self._apply(item)
 
