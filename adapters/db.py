@@ -134,32 +134,39 @@ def _create(url: str) -> Engine:
 
 
 _DRIVER_SAFE_TYPES = (String, Integer, Boolean)
-"""Column types sqlite3 binds exactly as SQLAlchemy's own processing would (Text is a String)."""
+"""Column types the drivers take as SQLAlchemy would pass them (Text is a String)."""
 
 
 @functools.lru_cache(maxsize=64)
-def _sqlite_insert(table: Table, columns: tuple[str, ...]) -> str:
+def _checked_columns(table: Table, columns: tuple[str, ...]) -> str:
     unsafe = [name for name in columns if not isinstance(table.c[name].type, _DRIVER_SAFE_TYPES)]
     if unsafe:
         raise TypeError(f"{table.name}: columns {unsafe} need SQLAlchemy's type processing")
-    names = ", ".join(f'"{name}"' for name in columns)
-    marks = ", ".join("?" for _ in columns)
-    return f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+    return ", ".join(f'"{name}"' for name in columns)
 
 
 def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT rows (dicts with the same keys) in one executemany.
+    """INSERT rows (dicts with the same keys) in one round of the driver's bulk path.
 
-    On SQLite the statement goes straight to the driver: in a read-model rebuild,
-    SQLAlchemy's per-row parameter processing cost more than SQLite's own insert. Only
-    tables of strings, integers and booleans take that path (sqlite3 binds those exactly
-    as SQLAlchemy would). PostgreSQL keeps SQLAlchemy's batched multi-row INSERT.
+    In a read-model rebuild, SQLAlchemy's executemany cost more than the database's own
+    work: per-row parameter processing, and on PostgreSQL one pipelined statement per row.
+    Here SQLite gets sqlite3's executemany and PostgreSQL a COPY, on the connection's own
+    transaction. Only tables of strings, integers and booleans take this path (both drivers
+    bind those as SQLAlchemy would); any other column type is refused, naming it.
     """
     if not rows:
         return
-    if conn.dialect.name != "sqlite":
-        conn.execute(table.insert(), list(rows))
-        return
     columns = tuple(rows[0])
-    sql = _sqlite_insert(table, columns)
-    conn.exec_driver_sql(sql, [tuple(row[name] for name in columns) for row in rows])
+    names = _checked_columns(table, columns)
+    values = [tuple(row[name] for name in columns) for row in rows]
+    if conn.dialect.name == "sqlite":
+        marks = ", ".join("?" for _ in columns)
+        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
+        return
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for value in values:
+                copy.write_row(value)
+    finally:
+        cursor.close()
