@@ -114,7 +114,9 @@ children_table = Table(
 def _content_dict(content: EntryContent | None) -> dict[str, Any]:
     if content is None:
         return dict.fromkeys(_CONTENT)
-    return {name: getattr(content, name) for name in _CONTENT}
+    # a dataclass instance's __dict__ holds exactly its fields: a C-level copy, not a
+    # getattr per column (this runs for every event a rebuild replays)
+    return dict(content.__dict__)
 
 
 def _content_from(row: Any) -> EntryContent | None:
