@@ -559,6 +559,7 @@ class EventStore:
         batch_size: int = 2000,
         progress: Callable[[ImportResult], None] | None = None,
         cache_children: int = IMPORT_CACHE_CHILDREN,
+        on_batch: Callable[[Sequence[RecordedEvent]], None] | None = None,
     ) -> ImportResult:
         """Import ``(event, recorded_at)`` pairs, each keeping the time it was written down.
 
@@ -581,7 +582,9 @@ class EventStore:
         not written twice, and their recorded-at is not judged again. Items without a key
         would be written twice, so skip the count the error gives instead.
         A conflict with another writer raises :class:`ConcurrencyConflict` with the same count.
-        ``progress`` is called with the running totals after each batch.
+        ``progress`` is called with the running totals after each batch, and ``on_batch``
+        with the batch's recorded events in item order (the event ids the store gave them),
+        before the next item is read from ``items``.
         """
         if batch_size < 1:
             raise ValueError(f"batch_size {batch_size}: give 1 or more")
@@ -592,7 +595,7 @@ class EventStore:
             times = [moment for _, moment in batch]
             tick = time.perf_counter()
             try:
-                _, written = self._import_batch(events, times)
+                recorded, written = self._import_batch(events, times)
             except InvalidEvent as error:
                 log.warning(
                     "import_refused",
@@ -617,6 +620,8 @@ class EventStore:
             result.events += len(batch)
             result.written += written
             self._keep_recent(events, cache_children)
+            if on_batch is not None:
+                on_batch(recorded)
             log.info(
                 "import_batch",
                 batch=result.batches,
@@ -706,11 +711,12 @@ class ImportRefused(InvalidEvent):
     """A batch of an import was refused: nothing of it was written; earlier batches were.
 
     ``index`` is the item's place in the whole import (0-based), ``done`` how many items
-    earlier batches put in the store.
+    earlier batches put in the store, ``reason`` the rule the item broke (without the note).
     """
 
     def __init__(self, error: InvalidEvent, *, done: int) -> None:
         self.done = done
+        self.reason = error.rule
         index = None if error.index is None else done + error.index
         rule = (
             f"{error.rule} — nothing of this batch was written; the {done:,} item(s) before it "

@@ -6,15 +6,20 @@ entry: "what did the record say on 3 March" has to answer from the legacy write-
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from adapters.cli.importing import Importer, read_entries
+from adapters.cli.main import app
 from adapters.store import EventStore, ImportRefused, ImportResult
 from domain.errors import InvalidEvent
 from domain.events import CaseEvent
+from domain.parsing import event_to_data
 from scripts.synth import generate, load
 from tests.conftest import Clock
 from tests.factories import example
@@ -219,3 +224,100 @@ def test_an_empty_import_writes_nothing(store: EventStore) -> None:
     assert (result.events, result.batches, result.written) == (0, 0, 0)
     with pytest.raises(ValueError, match="batch_size 0"):
         store.import_events(_never(), batch_size=0)
+
+
+# -- caseledger import ------------------------------------------------------------------------
+
+
+def test_feed_lines_import_into_another_store_unchanged(tmp_path: Any) -> None:
+    source_url = f"sqlite:///{tmp_path / 'source.db'}"
+    target_url = f"sqlite:///{tmp_path / 'target.db'}"
+    source = EventStore(source_url)
+    load(source, 25, 3, per_slot=True)  # the log in write-up order: corrections near targets
+    runner = CliRunner()
+    fed = runner.invoke(app, ["feed", "--db", source_url])
+    assert fed.exit_code == 0, fed.output
+    lines = tmp_path / "all.jsonl"
+    lines.write_text(fed.stdout, encoding="utf-8")
+    # small batches: corrections often point at an entry of the batch not yet written
+    done = runner.invoke(
+        app, ["import", str(lines), "--db", target_url, "--batch-size", "40", "--json"]
+    )
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    total = source.max_position()
+    assert (report["events"], report["written"]) == (total, total)
+    assert report["batches"] >= total // 40
+    target = EventStore(target_url)
+    assert _streams(target) == _streams(source)
+    assert target.verify().ok
+    target.close()
+    # the same lines through the importer itself: some children had to wait a batch
+    again = EventStore(f"sqlite:///{tmp_path / 'again.db'}")
+    importer = Importer(again, 40)
+    with lines.open(encoding="utf-8") as stream:
+        result = importer.run(read_entries(stream))
+    assert result.events == total
+    assert importer.held_back > 0
+    assert _streams(again) == _streams(source)
+    again.close()
+    source.close()
+
+
+def test_import_names_the_line_of_a_refused_entry(tmp_path: Any, sqlite_url: str) -> None:
+    def line(event: CaseEvent, recorded_at: str, **extra: Any) -> str:
+        return json.dumps({"recorded_at": recorded_at, "event": event_to_data(event), **extra})
+
+    registered = example("child_registered", "C-IMP-1", "2026-03-02", idempotency_key="L1")
+    note = example("case_note_recorded", "C-IMP-1", "2026-03-03", idempotency_key="L2")
+    visit = example("child_visited", "C-IMP-1", "2026-03-04", idempotency_key="L3")
+    fix = example(
+        "entry_corrected",
+        "C-IMP-1",
+        "2026-03-05",
+        target_event_id="legacy-3",
+        changes={"location": "school"},
+        idempotency_key="L4",
+    )
+    good = [
+        line(registered, "2026-03-02T10:00:00+00:00", event_id="legacy-1"),
+        "",
+        line(note, "2026-03-03T10:00:00+00:00", event_id="legacy-2"),
+        line(visit, "2026-03-04T16:00:00+00:00", event_id="legacy-3"),
+        line(fix, "2026-03-05T09:00:00+00:00", event_id="legacy-4"),
+    ]
+    early = example("child_visited", "C-IMP-1", "2026-03-02", idempotency_key="L3")
+    # written down on 2 March, but after the note of the 3rd in the file
+    bad = [*good[:3], line(early, "2026-03-02T16:00:00+00:00", event_id="legacy-3"), good[4]]
+    path = tmp_path / "legacy.jsonl"
+    path.write_text("\n".join(bad) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    refused = runner.invoke(app, ["import", str(path), "--db", sqlite_url, "--batch-size", "2"])
+    assert refused.exit_code == 1
+    assert "line 4: (child_visited) field 'recorded_at'" in refused.output
+    assert "in the order they were written down" in refused.output
+    assert "2 entries before it are stored" in refused.output
+    path.write_text("\n".join(good) + "\n", encoding="utf-8")
+    again = runner.invoke(
+        app, ["import", str(path), "--db", sqlite_url, "--batch-size", "2", "--json"]
+    )
+    assert again.exit_code == 0, again.output
+    assert (json.loads(again.stdout)["events"], json.loads(again.stdout)["written"]) == (4, 2)
+    store = EventStore(sqlite_url)
+    stream = store.stream("C-IMP-1")
+    assert [s.kind for s in stream] == [
+        "child_registered",
+        "case_note_recorded",
+        "child_visited",
+        "entry_corrected",
+    ]
+    assert stream[3].event.target_event_id == stream[2].event_id  # type: ignore[attr-defined]
+    assert stream[2].recorded_at == datetime(2026, 3, 4, 16, 0, tzinfo=UTC)
+    store.close()
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(good[0] + '\n{"event": {"kind": "case_note_recorded"}}\n')
+    failed = runner.invoke(app, ["import", str(broken), "--db", sqlite_url])
+    assert failed.exit_code == 1
+    assert "line 2: (case_note_recorded) field 'child_id': is required" in failed.output
+    assert "1 entries before it are stored" not in failed.output  # line 1 was in its batch
+    assert "0 entries before it are stored" in failed.output

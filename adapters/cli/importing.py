@@ -1,0 +1,266 @@
+"""``caseledger import``: entries from another case system, each keeping when it was written down.
+
+The input is JSON lines, one entry a line, in the order the entries were written down
+(for each child at least)::
+
+    {"recorded_at": "2024-03-04T16:20:00+00:00", "event": {"kind": "child_visited", ...}}
+
+``recorded_at`` is when the entry was written down in the source system (the record's
+second clock, kept as it is); ``event`` is a case event as ``caseledger record`` takes it.
+An optional ``"event_id"`` beside them is the entry's id in the source: a later correction
+whose ``target_event_id`` names it is pointed at the entry as stored here.
+
+Lines of ``caseledger feed`` are read as they are (``kind`` and ``payload``, ``recorded_at``,
+``event_id``), so ``caseledger feed > all.jsonl`` then ``caseledger import all.jsonl`` into
+another store writes the same records: same children, kinds, payloads, positions and
+recorded-at times (event ids are new; corrections point at the new ids).
+
+Entries are written in batches, each all or nothing. If one is refused, the error names
+its line, and the entries of earlier batches are already stored: give every entry an
+``idempotency_key`` (the source system's id, say) and the whole file can be imported again
+after a fix, without writing anything twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from adapters.cli.app import app
+from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_store
+from adapters.store import EventStore, ImportRefused, ImportResult
+from domain.envelope import RecordedEvent
+from domain.errors import CaseLedgerError, InvalidEvent
+from domain.events import CaseEvent
+from domain.parsing import parse_event
+
+
+class LineError(CaseLedgerError):
+    """A line of the import file is not an entry; names the line, the field and the rule."""
+
+
+@dataclass
+class Entry:
+    line: int
+    event: CaseEvent
+    recorded_at: datetime
+    source_id: str | None
+
+
+def parse_line(number: int, text: str) -> Entry | None:
+    """One line as an entry (None for a blank line); LineError naming the line otherwise."""
+    if not text.strip():
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise LineError(
+            f"line {number}: not valid JSON (column {error.colno}: {error.msg})"
+        ) from None
+    if not isinstance(data, dict):
+        raise LineError(f"line {number}: expected a JSON object")
+    if isinstance(data.get("event"), dict):
+        event_data: Any = data["event"]
+    elif "kind" in data and isinstance(data.get("payload"), dict):  # a `caseledger feed` line
+        event_data = {"kind": data["kind"], **data["payload"]}
+    else:
+        raise LineError(
+            f"line {number}: field 'event': is required (an object with the event's kind and "
+            "fields), or a `caseledger feed` line with 'kind' and 'payload'"
+        )
+    try:
+        event = parse_event(event_data)
+    except InvalidEvent as error:
+        raise LineError(f"line {number}: {error}") from None
+    raw = data.get("recorded_at")
+    try:
+        recorded_at = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        recorded_at = None
+    if recorded_at is None:
+        raise LineError(
+            f"line {number}: field 'recorded_at': {raw!r} is not an ISO date and time "
+            "(e.g. 2024-03-04T16:20:00+00:00): give when the entry was written down"
+        )
+    if recorded_at.tzinfo is None:
+        raise LineError(
+            f"line {number}: field 'recorded_at': {raw!r} has no timezone; give an offset "
+            "(e.g. +00:00) so the moment is unambiguous"
+        )
+    source = data.get("event_id")
+    return Entry(number, event, recorded_at, str(source) if source is not None else None)
+
+
+def read_entries(lines: Iterable[str]) -> Iterator[Entry]:
+    for number, text in enumerate(lines, start=1):
+        entry = parse_line(number, text)
+        if entry is not None:
+            yield entry
+
+
+class Importer:
+    """Feeds entries to :meth:`EventStore.import_events`, pointing corrections at stored ids.
+
+    A correction whose target (by source id) is in the batch not yet written has no stored
+    id yet: its child's entries wait for the next batch, so each child's entries keep their
+    order and batches stay full. The map of source ids to stored ids holds one pair per
+    entry that had an ``event_id`` (about 150 bytes each).
+    """
+
+    def __init__(self, store: EventStore, batch_size: int) -> None:
+        self.store = store
+        self.batch_size = batch_size
+        self.ids: dict[str, str] = {}
+        self.total = ImportResult()
+        self.stored = 0
+        self.batches_written = 0
+        self.pending: list[Entry] = []  # handed to the store, not yet written, in order
+        self.unwritten: set[str] = set()  # source ids of ``pending``
+        self.held: list[Entry] = []
+        self.blocked: set[str] = set()
+        self.held_back = 0  # times a child's entries waited for their correction's target
+
+    def run(self, entries: Iterable[Entry], progress: Any = None) -> ImportResult:
+        began = time.perf_counter()
+        source: Iterator[Entry] = iter(entries)
+        while True:
+            self._call(self._items(source), progress)
+            if not self.held:
+                self.total.seconds = time.perf_counter() - began
+                return self.total
+            source = iter(())  # what is left: the held entries, now their targets are written
+
+    def _call(self, items: Iterator[tuple[CaseEvent, datetime]], progress: Any) -> None:
+        done = self.total.events
+
+        def step(result: ImportResult) -> None:
+            self.stored = done + result.events
+            if progress is not None:
+                progress(self.stored)
+
+        try:
+            result = self.store.import_events(
+                items, batch_size=self.batch_size, progress=step, on_batch=self._written
+            )
+        except ImportRefused as error:
+            assert error.index is not None
+            entry = self.pending[error.index - error.done]
+            plain = InvalidEvent(error.reason, field=error.field, kind=error.kind)
+            raise LineError(f"line {entry.line}: {plain}{self._stored_note()}") from None
+        except LineError as error:
+            raise LineError(f"{error}{self._stored_note()}") from None
+        self.total.events += result.events
+        self.total.written += result.written
+        self.total.batches += result.batches
+        self.total.store_seconds += result.store_seconds
+
+    def _stored_note(self) -> str:
+        return (
+            f" — nothing of its batch was written; {self.stored:,} entries before it are "
+            "stored (entries with an idempotency key are not written twice if the file is "
+            "imported again)"
+        )
+
+    def _written(self, recorded: Iterable[RecordedEvent]) -> None:
+        for entry, item in zip(self.pending, recorded, strict=True):
+            if entry.source_id is not None:
+                self.ids[entry.source_id] = item.event_id
+        self.pending.clear()
+        self.unwritten.clear()
+        self.batches_written += 1
+
+    def _items(self, entries: Iterator[Entry]) -> Iterator[tuple[CaseEvent, datetime]]:
+        released = -1
+        for entry in entries:
+            if self.held and self.batches_written != released:
+                released = self.batches_written
+                yield from self._release()
+            yield from self._offer(entry)
+        if self.held and self.batches_written != released:
+            yield from self._release()
+
+    def _release(self) -> Iterator[tuple[CaseEvent, datetime]]:
+        held, self.held = self.held, []
+        self.blocked.clear()
+        for entry in held:
+            yield from self._offer(entry)
+
+    def _offer(self, entry: Entry) -> Iterator[tuple[CaseEvent, datetime]]:
+        event = entry.event
+        target = getattr(event, "target_event_id", None)
+        child = event.child_id
+        if child in self.blocked or (target is not None and target in self.unwritten):
+            if child not in self.blocked:
+                self.held_back += 1
+            self.blocked.add(child)
+            self.held.append(entry)
+            return
+        if target is not None and target in self.ids:
+            event = event.model_copy(update={"target_event_id": self.ids[target]})
+        self.pending.append(entry)
+        if entry.source_id is not None:
+            self.unwritten.add(entry.source_id)
+        yield event, entry.recorded_at
+
+
+def _open(file: str) -> IO[str]:
+    if file == "-":
+        return sys.stdin
+    try:
+        return Path(file).open(encoding="utf-8")
+    except OSError as error:
+        fail(f"cannot read {file}: {error.strerror}")
+
+
+@app.command("import")
+def import_(
+    file: Annotated[
+        str, typer.Argument(help="JSON lines file of entries, or - for standard input.")
+    ],
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Entries per transaction.")
+    ] = 2000,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Import entries from another case system, each keeping when it was written down.
+
+    One JSON object a line: {"recorded_at": "<ISO time>", "event": {...}} (optionally
+    "event_id": the entry's id in the source), or the lines `caseledger feed` writes.
+    Lines come in the order they were written down; each batch is all or nothing.
+    """
+    stream = _open(file)
+    with open_store(db) as store:
+        importer = Importer(store, batch_size)
+        columns = (
+            SpinnerColumn(),
+            TextColumn("[bold]import"),
+            TextColumn("{task.fields[events]:,} entries"),
+            TimeElapsedColumn(),
+        )
+        try:
+            with Progress(*columns, disable=json_out, transient=False) as bar:
+                task = bar.add_task("import", total=None, events=0)
+                result = importer.run(
+                    read_entries(stream), progress=lambda n: bar.update(task, events=n)
+                )
+        finally:
+            if stream is not sys.stdin:
+                stream.close()
+    if json_out:
+        emit_json({"db": store.db.describe(), **result.as_json()})
+        return
+    typer.echo(
+        f"imported {result.events:,} entries ({result.written:,} new) into "
+        f"{store.db.describe()} in {result.batches:,} batches "
+        f"({result.events_per_second:,.0f} entries/s in the store)"
+    )
