@@ -23,6 +23,10 @@ def synth(
         typer.Option("--size", help="small (500 children) or county (50,000)."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same authority.")] = 1,
+    batch_size: Annotated[
+        int,
+        typer.Option("--batch-size", min=1, help="Events per transaction (about; default 2,000)."),
+    ] = 2000,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -30,7 +34,9 @@ def synth(
 
     Children follow realistic journeys over six years: referrals, assessments, child in
     need, child protection, care, proceedings, adoption and leaving care, with late
-    write-ups and corrections. The same --seed always writes the same events.
+    write-ups and corrections. The same --seed always writes the same events. They go in
+    through the import path: batches of about --batch-size events, one transaction each,
+    every entry keeping the moment it was written up as its recorded-at.
     """
     if size is not None and size not in SIZES:
         raise typer.BadParameter(f"choose one of {', '.join(SIZES)}", param_hint="--size")
@@ -55,12 +61,12 @@ def synth(
             def progress(started: int, events: int) -> None:
                 bar.update(task, completed=started, events=events)
 
-            result = load(store, count, seed, progress=progress)
+            result = load(store, count, seed, batch_size=batch_size, progress=progress)
     if json_out:
         emit_json({"db": store.db.describe(), "seed": seed, **result.as_json()})
         return
     typer.echo(
         f"wrote {result.events:,} events for {result.children:,} children to "
-        f"{store.db.describe()} in {result.seconds:.1f} s "
+        f"{store.db.describe()} in {result.seconds:.1f} s, {result.batches:,} batches "
         f"({result.events_per_second:,.0f} events/s in the store)"
     )

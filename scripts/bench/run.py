@@ -2,8 +2,10 @@
 
 One engine at a time (:func:`bench_engine`), on a fresh store:
 
-1. bulk import — the synthetic authority loaded through ``EventStore.record`` (events/s of
-   store time) vs executemany INSERT of the same rows, same batch size;
+1. bulk import — the synthetic authority loaded through the store's import path
+   (``EventStore.import_batch``: the product's checks, ~2,000 events a transaction, each
+   keeping its write-up time; events/s of store time) vs executemany INSERT of the same
+   rows at the same mean batch size;
 2. single append — one ``record_one`` per event vs one INSERT + commit per row;
 3. cost growth — the read models rebuilt up to 1/8, 1/4, 1/2 of the log, then the whole log
    (the full rebuild figure), each in a fresh process with its resident memory sampled,
@@ -147,7 +149,7 @@ def bench_engine(
     result["engine"] = "sqlite" if db.is_sqlite else "postgresql"
 
     # 1. bulk import
-    say("bulk import (synthetic authority)")
+    say("bulk import (synthetic authority, ~2,000 events a transaction)")
     loaded = load(
         store,
         params["children"],
