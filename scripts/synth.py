@@ -35,6 +35,7 @@ from typing import Any
 
 import structlog
 
+from adapters.gc_tuning import replay_gc
 from domain.codes import (
     AssessmentFactor,
     ChildProtectionCategory,
@@ -1661,34 +1662,35 @@ def load(  # noqa: C901
 
     upcoming = next(source, None)
     began = _time.perf_counter()
-    try:
-        while heap or upcoming is not None:
-            while upcoming is not None and (not heap or upcoming.opened <= heap[0][0]):
-                journey = upcoming
-                pending[journey.child_id] = journey
-                remaining[journey.child_id] = len(journey.steps)
-                ids[journey.child_id] = {}
-                result.children += 1
-                result.paths[journey.path] = result.paths.get(journey.path, 0) + 1
-                for n, step in enumerate(journey.steps):
-                    counter += 1
-                    heapq.heappush(heap, (step.recorded_at, counter, journey.child_id, n))
-                upcoming = next(source, None)
-            if not heap:
-                break
-            slot = heap[0][0]
-            while heap and heap[0][0] == slot:
-                _, _, child_id, n = heapq.heappop(heap)
-                place(child_id, pending[child_id].steps[n])
-                if len(batch) >= batch_size:
+    with replay_gc():  # loading allocates as a replay does: collect less often
+        try:
+            while heap or upcoming is not None:
+                while upcoming is not None and (not heap or upcoming.opened <= heap[0][0]):
+                    journey = upcoming
+                    pending[journey.child_id] = journey
+                    remaining[journey.child_id] = len(journey.steps)
+                    ids[journey.child_id] = {}
+                    result.children += 1
+                    result.paths[journey.path] = result.paths.get(journey.path, 0) + 1
+                    for n, step in enumerate(journey.steps):
+                        counter += 1
+                        heapq.heappush(heap, (step.recorded_at, counter, journey.child_id, n))
+                    upcoming = next(source, None)
+                if not heap:
+                    break
+                slot = heap[0][0]
+                while heap and heap[0][0] == slot:
+                    _, _, child_id, n = heapq.heappop(heap)
+                    place(child_id, pending[child_id].steps[n])
+                    if len(batch) >= batch_size:
+                        flush()
+                while per_slot and (batch or held):
                     flush()
-            while per_slot and (batch or held):
+            while batch or held:
                 flush()
-        while batch or held:
-            flush()
-    finally:
-        store.clock = original_clock
-        result.seconds = _time.perf_counter() - began
+        finally:
+            store.clock = original_clock
+            result.seconds = _time.perf_counter() - began
     log.info(
         "synth_loaded",
         children=result.children,
