@@ -619,7 +619,8 @@ class EventStore:
             try:
                 recorded, written = self._import_batch(events, times)
             except InvalidEvent as error:
-                log.warning(
+                # info, not warning: the refusal is raised to the caller, who reports it
+                log.info(
                     "import_refused",
                     batch=result.batches + 1,
                     item=None if error.index is None else result.events + error.index,
@@ -629,9 +630,7 @@ class EventStore:
                 )
                 raise ImportRefused(error, done=result.events) from None
             except ConcurrencyConflict as error:
-                log.warning(
-                    "import_conflict", batch=result.batches + 1, earlier_items=result.events
-                )
+                log.info("import_conflict", batch=result.batches + 1, earlier_items=result.events)
                 raise ConcurrencyConflict(
                     f"{error} (import batch {result.batches + 1}, items {result.events} to "
                     f"{result.events + len(batch) - 1}; the {result.events} items before it "
