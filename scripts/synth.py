@@ -404,7 +404,7 @@ class _Family:
         opened = self.plan.opened
         path = self.path
         youngest_lac = path == "lac" and rng.random() < 0.45
-        dobs = []
+        dobs: list[date] = []
         for n in range(self.plan.size):
             if youngest_lac:
                 age_days = rng.randint(20, 4 * 365)
