@@ -7,6 +7,10 @@ of about 20,000 events never returns from ``pipeline.sync()``: client and server
 each other (seen here; the backend sits in ClientRead). A policy tick or a bulk import
 writes batches that large. This recorder runs the same three statements in an ordinary
 transaction, so the guarantees are unchanged and there is no pipeline to stall.
+
+The batch itself goes as four plain arrays (ids, versions, topics, states) zipped by
+``unnest``, sent in binary (``%b``), instead of one array of composite values that psycopg escapes
+in Python: the composite array was about half of PostgreSQL's bulk-import time.
 """
 
 from __future__ import annotations
@@ -17,10 +21,39 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
+from psycopg import Cursor
 from psycopg import errors as pg_errors
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
 
 
 class UnpipelinedPostgresApplicationRecorder(PostgresApplicationRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.insert_arrays_statement = SQL(
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) "
+            "RETURNING notification_id"
+        ).format(
+            schema=Identifier(self.datastore.schema),
+            table=Identifier(self.events_table_name),
+        )
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(
+            self.insert_arrays_statement,
+            (
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+            ),
+        )
+
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
