@@ -13,6 +13,16 @@ import sys
 import structlog
 
 
+def _current_stderr_logger(*_args: object) -> structlog.PrintLogger:
+    """A logger on whatever sys.stderr is when the log line is written.
+
+    PrintLoggerFactory(file=sys.stderr) keeps the stream that was stderr when logging was
+    configured; once that stream is closed (a CLI run in-process by a test, a redirected
+    stream) every later log line failed with "I/O operation on closed file".
+    """
+    return structlog.PrintLogger(sys.stderr)
+
+
 def configure_logging(level: str | None = None, *, json: bool | None = None) -> None:
     """Set the log level (CASELEDGER_LOG_LEVEL, default WARNING) and renderer."""
     name = (level or os.environ.get("CASELEDGER_LOG_LEVEL") or "WARNING").upper()
@@ -29,6 +39,6 @@ def configure_logging(level: str | None = None, *, json: bool | None = None) -> 
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_current_stderr_logger,
         cache_logger_on_first_use=False,
     )
