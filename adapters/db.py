@@ -122,6 +122,13 @@ def _create(url: str) -> Engine:
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Read models insert into indexes keyed by random ids (event ids, children), so
+            # a rebuild at county size dirties pages all over them: a 64 MiB page cache
+            # (bounded, whatever the log's size) and a checkpoint every 20,000 WAL pages
+            # instead of 1,000 let repeated writes to the same pages coalesce. Late in a
+            # 2.3 million-event rebuild: 6,200-6,700 -> 7,500-8,200 events/s.
+            cursor.execute("PRAGMA cache_size=-65536")
+            cursor.execute("PRAGMA wal_autocheckpoint=20000")
             cursor.close()
 
         return engine
