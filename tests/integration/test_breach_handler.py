@@ -153,3 +153,22 @@ def test_events_out_of_order_give_one_breach_and_the_index_finds_due_children(
     assert counts[("deadline_met_late", "placement_visit")] == 1
     # a later tick with nothing new and nothing due checks no child at all
     assert handler.tick(at("2026-03-20T13:05")).children_checked == 0
+
+
+def test_a_tick_counts_what_it_wrote_and_keeps_no_child_records_afterwards(
+    store_url: str, make_store: Callable[..., EventStore], clock: Clock
+) -> None:
+    """A tick's memory follows one batch of children: a county's first tick checks 50,000."""
+    store = make_store(store_url)
+    for n in range(3):
+        seed_york_child(store, clock, f"C-MEM-{n}")
+    clock.set(at("2026-04-08T06:00").astimezone(UTC))
+    store.forget()
+    report = PolicyHandler(store).tick(at("2026-04-08T06:00"))
+    assert report.children_checked == 3
+    assert report.breaches >= 3
+    assert report.written == report.breaches + report.due_soon + report.met_late
+    assert report.as_json()["written"] == report.written
+    written = sum(sum(standards(store, f"C-MEM-{n}").values()) for n in range(3))
+    assert report.written == written
+    assert store._records == {}  # the records cached for the write were let go
