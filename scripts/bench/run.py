@@ -85,7 +85,23 @@ def _mib(value: float) -> float:
 # -- rebuild in a fresh process (so its memory is its own) ---------------------------------
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to stop this worker when the bench process dies, however it dies.
+
+    A tick worker outlived a county bench stopped by hand and wrote into the next run's
+    SQLite file (that run then refused its import). Elsewhere this is a no-op.
+    """
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _rebuild_worker(url: str, stop: int | None, out: Any) -> None:
+    _die_with_parent()
     store = EventStore(url)
     models = [make() for make in READ_MODELS]
     runner = ReadModelRunner(store, models)
@@ -264,6 +280,8 @@ def _percentiles(times: list[float]) -> dict[str, float]:
 def _tick_worker(url: str, sample: int | None, out: Any) -> None:
     from adapters.readmodels.deadlines import children_to_check
     from adapters.scheduler import PolicyHandler
+
+    _die_with_parent()
 
     at = datetime.combine(END + timedelta(days=3), datetime.min.time(), tzinfo=UTC)
     steps = [("first", at)] if sample else [("first", at), ("next_day", at + timedelta(days=1))]
