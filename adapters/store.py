@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import structlog
@@ -56,6 +56,8 @@ from domain.errors import ConcurrencyConflict, InvalidEvent, UnknownChild
 from domain.events import CaseEvent
 
 log = structlog.get_logger("caseledger.store")
+
+T = TypeVar("T")
 
 CHILD_NAMESPACE = uuid.UUID("6f1c2a7e-3b0d-5c4e-9a1f-2d8e7b6c5a40")
 RECORDERS = ("builtin", "sqlalchemy")
@@ -612,7 +614,7 @@ class EventStore:
         on_batch: Callable[[Sequence[RecordedEvent]], None] | None,
         result: ImportResult,
     ) -> None:
-        for batch in _import_batches(items, batch_size, result):
+        for batch in chunked(_checked_items(items, result), batch_size):
             events = [event for event, _ in batch]
             times = [moment for _, moment in batch]
             tick = time.perf_counter()
@@ -770,12 +772,11 @@ def _check_recorded_times(
             )
 
 
-def _import_batches(
-    items: Iterable[tuple[CaseEvent, datetime]], size: int, result: ImportResult
-) -> Iterator[list[tuple[CaseEvent, datetime]]]:
-    """The items ``size`` at a time; a malformed item is refused before its batch is written."""
-    batch: list[tuple[CaseEvent, datetime]] = []
-    for item in items:
+def _checked_items(
+    items: Iterable[tuple[CaseEvent, datetime]], result: ImportResult
+) -> Iterator[tuple[CaseEvent, datetime]]:
+    """The items as given; a malformed one is refused before the batch it falls in is written."""
+    for position, item in enumerate(items):
         if (
             not isinstance(item, tuple)
             or len(item) != 2
@@ -785,16 +786,11 @@ def _import_batches(
             raise ImportRefused(
                 InvalidEvent(
                     "each item must be a pair (case event, recorded-at datetime)",
-                    index=len(batch),
+                    index=position - result.events,
                 ),
                 done=result.events,
             )
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+        yield item
 
 
 def _check_link(n: Notification, last: dict[str, tuple[int, str]]) -> BrokenLink | None:
@@ -830,8 +826,9 @@ def _check_link(n: Notification, last: dict[str, tuple[int, str]]) -> BrokenLink
     return None
 
 
-def chunked(items: Iterable[CaseEvent], size: int) -> Iterator[list[CaseEvent]]:
-    batch: list[CaseEvent] = []
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """The items ``size`` at a time, read lazily (the last list may be shorter)."""
+    batch: list[T] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:
