@@ -743,7 +743,7 @@ class ImportRefused(InvalidEvent):
 def _check_recorded_times(
     events: Sequence[CaseEvent], times: Sequence[datetime], now: datetime
 ) -> None:
-    """Per-event recorded times: one per event, aware, and none after the store's clock."""
+    """Per-event recorded times: one per event, and none after the store's clock."""
     if len(times) != len(events):
         raise InvalidEvent(
             f"gives {len(times)} times for {len(events)} events: one per event",
@@ -755,14 +755,8 @@ def _check_recorded_times(
             raise InvalidEvent(
                 f"is {moment!r}, not a date and time", field="recorded_at", kind=kind, index=index
             )
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            raise InvalidEvent(
-                f"is {moment.isoformat()}, without a timezone: give an offset (e.g. +00:00)",
-                field="recorded_at",
-                kind=kind,
-                index=index,
-            )
-        if moment > now:
+        # a time without a timezone is the child record's rule to refuse (ChildRecord.record)
+        if moment.utcoffset() is not None and moment > now:
             raise InvalidEvent(
                 f"is {moment.isoformat()}, after the store's clock ({now.isoformat()}): "
                 "nobody writes an entry down in the future",
