@@ -403,6 +403,22 @@ class EventStore:
         )
         return [from_stored(n) for n in items]
 
+    def notifications_where(
+        self, after: int, limit: int, keep: Callable[[uuid.UUID], bool]
+    ) -> tuple[list[RecordedEvent], int]:
+        """One page of the log after ``after``: the events of the streams ``keep`` accepts.
+
+        Also gives the position of the page's last event, kept or not, so that the caller
+        goes on from there (0 events and ``after`` itself at the end of the log). Only kept
+        events are decoded: each worker of a partitioned rebuild reads the whole log but
+        decodes only its own share of the children.
+        """
+        items = self.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+        last = items[-1].id if items else after
+        return [from_stored(n) for n in items if keep(n.originator_id)], last
+
     def iter_all(self, after: int = 0, batch: int = 2000) -> Iterator[RecordedEvent]:
         """Every event in global order, streamed in batches (memory stays flat)."""
         position = after
