@@ -350,6 +350,29 @@ class EventStore:
         self._records[child_id] = record
         return record
 
+    def remember(self, child_id: str, events: Sequence[RecordedEvent]) -> None:
+        """Cache the child's record built from ``events``, its whole stream as just read.
+
+        For a caller that has read a stream (:meth:`stream`) and is about to write to it:
+        the write's check then starts from this record instead of reading and decoding the
+        stream a second time. Nothing is trusted that was not before: a write still asks
+        the log whether the stream has grown since (and reads only what is newer), and the
+        unique (stream, version) key still refuses a stale write. ``events`` that are not
+        this child's whole stream from position 1, or older than the cached record, are
+        ignored.
+        """
+        if (
+            not events
+            or events[0].child_id != child_id
+            or events[0].position != 1
+            or events[-1].position != len(events)
+        ):
+            return
+        cached = self._records.get(child_id)
+        if cached is not None and cached.version >= len(events):
+            return
+        self._records[child_id] = ChildRecord.rebuild(child_id, events)
+
     def _latest_versions(self, child_ids: Sequence[str]) -> dict[str, int] | None:
         """Each stream's newest version in one query per 500 children (None: not on this recorder).
 
