@@ -440,7 +440,7 @@ class EventStore:
             start=after, limit=limit, inclusive_of_start=False
         )
         last = items[-1].id if items else after
-        return [from_stored(n) for n in items if keep(n.originator_id)], last
+        return [from_stored(n) for n in items if keep(uuid.UUID(str(n.originator_id)))], last
 
     def iter_all(self, after: int = 0, batch: int = 2000) -> Iterator[RecordedEvent]:
         """Every event in global order, streamed in batches (memory stays flat)."""

@@ -161,6 +161,9 @@ class ChronologyReadModel:
 
     name = "chronology"
     metadata = metadata
+    # apply() finds a correction's target by event id (the primary keys) and its earlier
+    # corrections by target: the only index a partitioned rebuild needs while staging
+    replay_indexes = frozenset({"ix_chronology_amendments_target_event_id"})
 
     def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
         folder = ChronologyFolder(load=lambda event_id: _load_target(conn, event_id))

@@ -14,6 +14,7 @@ A read model is any object with:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
@@ -46,6 +47,11 @@ class ReadModel(Protocol):
     metadata: MetaData
 
     def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None: ...
+
+
+# A read model may also name ``replay_indexes``: the indexes its ``apply`` reads through.
+# A partitioned rebuild stages rows with only those and builds the others after the merge;
+# without it, every index is kept while staging.
 
 
 class ReadModelRunner:
@@ -124,8 +130,26 @@ class ReadModelRunner:
                 progress(done, total)
         return done, position
 
-    def rebuild(self, progress: Progress | None = None) -> int:
-        """Drop every model's tables and replay the whole log into them."""
+    def workers_for(self, events: int) -> int:
+        """How many processes a rebuild of ``events`` events uses by default."""
+        if events < PARTITION_FROM:
+            return 1
+        return min(os.cpu_count() or 1, MAX_WORKERS)
+
+    def rebuild(
+        self,
+        progress: Progress | None = None,
+        *,
+        stop: int | None = None,
+        workers: int | None = None,
+    ) -> int:
+        """Drop every model's tables and replay the log into them (up to ``stop``, else all).
+
+        With ``workers`` above 1 the replay is split by child between that many processes
+        (:mod:`adapters.readmodels.partitioned`): the same rows, and the models show
+        nothing until all of them are in. By default a log of at least
+        ``PARTITION_FROM`` events is split between the machine's cores.
+        """
         for model in self.models:
             model.metadata.drop_all(self.engine)
         with self.engine.begin() as conn:
@@ -134,4 +158,28 @@ class ReadModelRunner:
                     readmodel_positions.delete().where(readmodel_positions.c.name == model.name)
                 )
         self.create_tables()
-        return self.catch_up(progress)
+        end = self.store.max_position() if stop is None else stop
+        if workers is None:
+            workers = self.workers_for(end)
+        if workers <= 1 or not self.models or end == 0:
+            return self.catch_up(progress, stop=end)
+        from adapters.readmodels.partitioned import rebuild_partitioned
+
+        return rebuild_partitioned(
+            self.store,
+            self.engine,
+            self.models,
+            self._save_position,
+            workers=workers,
+            end=end,
+            batch=self.batch,
+            progress=progress,
+        )
+
+
+PARTITION_FROM = 25_000
+"""A log this long or longer is rebuilt by several processes by default (below it, starting
+them costs more than they save)."""
+
+MAX_WORKERS = 8
+"""At most this many rebuild processes, however many cores (SQLite attaches at most 10 files)."""

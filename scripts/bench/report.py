@@ -38,6 +38,11 @@ def machine() -> dict[str, Any]:
     }
 
 
+def _processes(rebuild: dict[str, Any]) -> str:
+    workers = int(rebuild.get("workers", 1))
+    return "1 process" if workers == 1 else f"{workers} worker processes"
+
+
 def _ratio(product: float, limit: float) -> str:
     return f"{product / limit:.0%}" if limit else "-"
 
@@ -94,7 +99,7 @@ def _engine_rows(out: list[list[str]], eng: dict[str, Any], name: str, big: bool
     rebuild = eng["rebuild"]
     out.append(
         [
-            f"rebuild {'+'.join(rebuild['models'])} (events/s)",
+            f"rebuild {'+'.join(rebuild['models'])}, {_processes(rebuild)} (events/s)",
             name,
             f"{rebuild['events_per_second']:,.0f}",
             f"{rebuild['raw_select_per_second']:,.0f}",
@@ -105,7 +110,7 @@ def _engine_rows(out: list[list[str]], eng: dict[str, Any], name: str, big: bool
     flat = " / ".join(f"{g['rss_peak_mib']:.0f}" for g in eng["growth"])
     out.append(
         [
-            "rebuild peak RSS (MiB) at 1/8, 1/4, 1/2, 1 of log",
+            "rebuild peak RSS, all processes (MiB) at 1/8, 1/4, 1/2, 1 of log",
             name,
             flat,
             "-",

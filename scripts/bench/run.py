@@ -29,9 +29,10 @@ from typing import Any
 import structlog
 from sqlalchemy import create_engine, text
 
+from adapters.processes import die_with_parent
 from adapters.readmodels.chronology import ChronologyReadModel, ChronologyStore
 from adapters.readmodels.deadlines import DeadlineIndex
-from adapters.readmodels.runner import ReadModel, ReadModelRunner, readmodel_positions
+from adapters.readmodels.runner import ReadModel, ReadModelRunner
 from adapters.store import EventStore, stream_id
 from domain.events.direct_work import ChildVisited
 from projections.chronology import ChronologyQuery
@@ -85,47 +86,24 @@ def _mib(value: float) -> float:
 # -- rebuild in a fresh process (so its memory is its own) ---------------------------------
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to stop this worker when the bench process dies, however it dies.
-
-    A tick worker outlived a county bench stopped by hand and wrote into the next run's
-    SQLite file (that run then refused its import). Elsewhere this is a no-op.
-    """
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _rebuild_worker(url: str, stop: int | None, out: Any) -> None:
-    _die_with_parent()
+    die_with_parent()
     store = EventStore(url)
     models = [make() for make in READ_MODELS]
     runner = ReadModelRunner(store, models)
-    with RssSampler(interval=0.1) as rss:
+    end = store.max_position() if stop is None else stop
+    workers = runner.workers_for(end)
+    # the whole process tree: a partitioned rebuild's workers hold the replay's memory
+    with RssSampler(interval=0.1, children=True) as rss:
         began = time.perf_counter()
-        if stop is None:
-            events = runner.rebuild()
-        else:
-            for model in models:
-                model.metadata.drop_all(runner.engine)
-            with runner.engine.begin() as conn:
-                conn.execute(
-                    readmodel_positions.delete().where(
-                        readmodel_positions.c.name.in_([m.name for m in models])
-                    )
-                )
-            runner.create_tables()
-            events = runner.catch_up(stop=stop)
+        events = runner.rebuild(stop=stop)
         seconds = time.perf_counter() - began
     store.close()
     step = max(1, len(rss.samples) // 200)
     out.put(
         {
             "events": events,
+            "workers": workers,
             "seconds": seconds,
             "events_per_second": events / seconds if seconds else 0.0,
             "rss_start_mib": _mib(rss.start),
@@ -281,7 +259,7 @@ def _tick_worker(url: str, sample: int | None, out: Any) -> None:
     from adapters.readmodels.deadlines import children_to_check
     from adapters.scheduler import PolicyHandler
 
-    _die_with_parent()
+    die_with_parent()
 
     at = datetime.combine(END + timedelta(days=3), datetime.min.time(), tzinfo=UTC)
     steps = [("first", at)] if sample else [("first", at), ("next_day", at + timedelta(days=1))]

@@ -1,0 +1,299 @@
+"""Rebuild read models with several processes, each replaying a share of the children.
+
+A rebuild replays the whole log through every read model, and in one process it keeps one
+core busy (decoding events and rendering chronology rows cost more than the database's
+own work). Every row a read model writes depends on one child's stream only (a correction
+targets an entry of its own child's record), so the log splits by stream without changing
+any row:
+
+1. each of ``workers`` processes reads the log in global order, keeps the events of the
+   streams whose id falls in its share (``stream id mod workers``), and applies them to
+   the read models in a staging area of its own: a SQLite file beside the store's, or a
+   schema of its own on PostgreSQL;
+2. once all have finished, one transaction copies the staged rows into the read models'
+   tables (``INSERT ... SELECT``, inside the database) and sets every model's position to
+   the last event replayed; then the staging areas are dropped.
+
+Until that transaction commits the read models stay empty at position 0, so a rebuild
+stopped at any point leaves nothing half-done: the next catch-up or rebuild starts over.
+The rows are exactly those of a rebuild in one process (tests compare them table for table).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+
+from adapters.db import Database, parse_database, sql_engine
+from adapters.gc_tuning import replay_gc
+from adapters.logging import configure_logging
+from adapters.processes import die_with_parent
+from adapters.store import EventStore
+
+if TYPE_CHECKING:
+    from adapters.readmodels.runner import ReadModel
+
+log = structlog.get_logger("caseledger.readmodels")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Share:
+    """Which streams one worker replays: those whose id modulo ``of`` is ``index``."""
+
+    index: int
+    of: int
+
+    def __call__(self, stream: uuid.UUID) -> bool:
+        return stream.int % self.of == self.index
+
+
+def staging_url(db: Database, index: int) -> str:
+    """Where worker ``index`` stages its rows: a file beside the store, or its own schema."""
+    if db.is_sqlite:
+        return f"sqlite:///{db.path}.rebuild-{index}"
+    schema = f"{db.schema or 'public'}_rebuild_{index}"
+    auth = db.user + (f":{db.password}" if db.password else "")
+    return f"postgresql://{auth}@{db.host}:{db.port}/{db.dbname}?schema={schema}"
+
+
+def _staging_engine(url: str) -> Engine:
+    """The staging area's engine: on SQLite a scratch file, written without a journal.
+
+    A staging file is thrown away if anything stops the rebuild, so it needs no
+    durability: no journal and no syncs.
+    """
+    db = parse_database(url)
+    if not db.is_sqlite:
+        with sql_engine(url).begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{db.schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{db.schema}"'))
+        return sql_engine(url)
+    _remove_staging_file(db.path or "")
+    engine = create_engine(db.sqlalchemy_url())
+
+    @event.listens_for(engine, "connect")
+    def _scratch(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=OFF")
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.execute("PRAGMA cache_size=-65536")
+        cursor.close()
+
+    return engine
+
+
+def _remove_staging_file(path: str) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        try:
+            os.remove(path + suffix)
+        except FileNotFoundError:
+            pass
+
+
+def replay_share(
+    store_url: str,
+    stage: str,
+    models: Sequence[ReadModel],
+    share: Share,
+    end: int,
+    batch: int,
+    done: Any = None,
+) -> int:
+    """Replay one share of the log, up to position ``end``, into the staging area ``stage``.
+
+    ``done`` (a shared counter, when run as a worker) is advanced by the events read,
+    kept or not, so the parent can show the rebuild's progress.
+    """
+    began = time.perf_counter()
+    store = EventStore(store_url)
+    engine = _staging_engine(stage)
+    try:
+        with engine.begin() as conn:
+            for model in models:
+                _create_staging_tables(conn, model)
+        position = kept = 0
+        with replay_gc():
+            while position < end:
+                page, last = store.notifications_where(position, batch, share)
+                if last == position:
+                    break
+                page = [e for e in page if (e.global_position or 0) <= end]
+                if page:
+                    with engine.begin() as conn:
+                        for model in models:
+                            model.apply(conn, page)
+                kept += len(page)
+                if done is not None:
+                    with done.get_lock():
+                        done.value += min(last, end) - position
+                position = last
+    finally:
+        engine.dispose()
+        store.close()
+    log.info(
+        "rebuild_share_done",
+        share=share.index,
+        of=share.of,
+        events=kept,
+        seconds=round(time.perf_counter() - began, 2),
+    )
+    return kept
+
+
+def _create_staging_tables(conn: Connection, model: ReadModel) -> None:
+    """The model's tables, with only the indexes its own ``apply`` reads through.
+
+    Every other index is built once, on the merged rows, instead of row by row here:
+    inserting rows keyed by random ids into an index dirties pages all over it.
+    """
+    keep = getattr(model, "replay_indexes", None)
+    for table in model.metadata.sorted_tables:
+        table.create(conn)
+        for index in table.indexes:
+            if keep is not None and index.name not in keep:
+                index.drop(conn)
+
+
+def _worker(
+    store_url: str,
+    stage: str,
+    models: Sequence[ReadModel],
+    share: Share,
+    end: int,
+    batch: int,
+    done: Any,
+) -> None:
+    die_with_parent()
+    configure_logging()
+    replay_share(store_url, stage, models, share, end, batch, done)
+
+
+def rebuild_partitioned(
+    store: EventStore,
+    engine: Engine,
+    models: Sequence[ReadModel],
+    save_position: Callable[[Connection, str, int], None],
+    *,
+    workers: int,
+    end: int,
+    batch: int,
+    progress: Progress | None = None,
+) -> int:
+    """Replay events 1..``end`` into the (empty) ``models`` with ``workers`` processes."""
+    db = store.db
+    stages = [staging_url(db, k) for k in range(workers)]
+    context = multiprocessing.get_context("spawn")
+    done = context.Value("q", 0)
+    processes = [
+        context.Process(
+            target=_worker,
+            args=(store.url, stages[k], list(models), Share(k, workers), end, batch, done),
+            name=f"caseledger-rebuild-{k}",
+        )
+        for k in range(workers)
+    ]
+    began = time.perf_counter()
+    try:
+        for process in processes:
+            process.start()
+        _wait(processes, done, end, progress)
+        replayed = time.perf_counter() - began
+        _merge(engine, db, stages, models, save_position, end)
+    finally:
+        for process in processes:
+            if process.pid is None:
+                continue  # never started
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        _drop_stages(db, stages)
+    log.info(
+        "rebuild_partitioned",
+        workers=workers,
+        events=end,
+        replay_seconds=round(replayed, 2),
+        merge_seconds=round(time.perf_counter() - began - replayed, 2),
+    )
+    return end
+
+
+def _wait(
+    processes: list[Any], done: Any, end: int, progress: Progress | None, poll: float = 0.25
+) -> None:
+    """Wait for every worker, reporting progress; a worker that fails stops the rebuild."""
+    while True:
+        alive = [p for p in processes if p.is_alive()]
+        failed = [p for p in processes if not p.is_alive() and p.exitcode not in (0, None)]
+        if failed:
+            raise RuntimeError(
+                f"rebuild worker {failed[0].name} stopped with exit code {failed[0].exitcode}; "
+                "nothing was written to the read models (see its log above)"
+            )
+        if progress is not None:
+            progress(min(done.value, end), end)
+        if not alive:
+            return
+        alive[0].join(poll)
+
+
+def _merge(
+    engine: Engine,
+    db: Database,
+    stages: list[str],
+    models: Sequence[ReadModel],
+    save_position: Callable[[Connection, str, int], None],
+    end: int,
+) -> None:
+    """Copy every staged row into the read models and set their positions, in one transaction."""
+    tables = [table for model in models for table in model.metadata.sorted_tables]
+    with engine.connect() as conn:
+        if db.is_sqlite:
+            sources = [f"stage{k}" for k in range(len(stages))]
+            for name, url in zip(sources, stages, strict=True):
+                path = parse_database(url).path
+                conn.exec_driver_sql(f"ATTACH DATABASE '{path}' AS {name}")
+            conn.commit()
+        else:
+            sources = [f'"{parse_database(url).schema}"' for url in stages]
+        try:
+            with conn.begin():
+                for table in tables:
+                    # the table is empty: index its rows once they are all in, not one by one
+                    for index in table.indexes:
+                        index.drop(conn)
+                    for source in sources:
+                        conn.exec_driver_sql(_copy_rows(table, source))
+                    for index in table.indexes:
+                        index.create(conn)
+                for model in models:
+                    save_position(conn, model.name, end)
+        finally:
+            if db.is_sqlite:
+                for name in sources:
+                    conn.exec_driver_sql(f"DETACH DATABASE {name}")
+                conn.commit()
+
+
+def _copy_rows(table: Table, source: str) -> str:
+    columns = ", ".join(f'"{c.name}"' for c in table.columns)
+    return f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} FROM {source}."{table.name}"'
+
+
+def _drop_stages(db: Database, stages: list[str]) -> None:
+    for url in stages:
+        stage = parse_database(url)
+        if stage.is_sqlite:
+            _remove_staging_file(stage.path or "")
+        else:
+            with sql_engine(db.url).begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{stage.schema}" CASCADE'))
