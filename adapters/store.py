@@ -440,7 +440,7 @@ class EventStore:
             start=after, limit=limit, inclusive_of_start=False
         )
         last = items[-1].id if items else after
-        return [from_stored(n) for n in items if keep(uuid.UUID(str(n.originator_id)))], last
+        return [from_stored(n) for n in items if keep(_uuid(n.originator_id))], last
 
     def iter_all(self, after: int = 0, batch: int = 2000) -> Iterator[RecordedEvent]:
         """Every event in global order, streamed in batches (memory stays flat)."""
@@ -857,6 +857,10 @@ def _check_link(n: Notification, last: dict[str, tuple[int, str]]) -> BrokenLink
             "previous-hash link broken (an event before it was altered, removed or inserted)",
         )
     return None
+
+
+def _uuid(value: uuid.UUID | str) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
