@@ -26,7 +26,7 @@ import structlog
 
 from adapters.db import sql_engine
 from adapters.packs import load_packs
-from adapters.readmodels.deadlines import DeadlineIndex, children_to_check, save_child
+from adapters.readmodels.deadlines import DeadlineIndex, children_to_check, save_children
 from adapters.readmodels.runner import ReadModelRunner
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
@@ -134,6 +134,8 @@ class PolicyHandler:
         deadlines = evaluate(events, self.packs, at)
         keys = _standards_keys(events)
         new = standards_events(deadlines, keys, at, self.config) if write else []
+        if new:  # the write checks them against this record: no second read of the stream
+            self.store.remember(child_id, events)
         return _Evaluated(child_id, len(events), deadlines, keys, new)
 
     def _flush(
@@ -190,10 +192,12 @@ class PolicyHandler:
     def _save(self, batch: list[_Evaluated], at: datetime) -> None:
         """Save evaluated children to the index in one transaction (after their events are
         written: a crash before this leaves them dirty or due, and the next tick redoes them)."""
+        saved = [
+            (item.child_id, item.deadlines, next_check(item.deadlines, item.keys, at, self.config))
+            for item in batch
+        ]
         with self.engine.begin() as conn:
-            for item in batch:
-                check = next_check(item.deadlines, item.keys, at, self.config)
-                save_child(conn, item.child_id, item.deadlines, check, at)
+            save_children(conn, saved, at)
 
 
 def _standards_keys(events: list[RecordedEvent]) -> set[str]:

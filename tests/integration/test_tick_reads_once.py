@@ -1,0 +1,146 @@
+"""A stream read once serves both the deadline engine and the write's checks (both engines).
+
+The tick reads each due child's stream to evaluate it and hands it to the store
+(:meth:`EventStore.remember`), so appending the child's standards events does not read and
+decode the same stream again. The write's guarantees are the ones it had: a stream that grew
+meanwhile is caught up, and a stale write is refused by the (stream, version) key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC
+
+import pytest
+
+from adapters.readmodels.deadlines import deadline_children, deadline_open
+from adapters.scheduler import PolicyHandler
+from adapters.store import EventStore
+from domain.errors import ConcurrencyConflict
+from tests.conftest import Clock
+from tests.factories import example
+from tests.integration.test_breach_handler import at, seed_york_child, standards
+
+
+def _count_reads(store: EventStore) -> list[tuple[str, int | None]]:
+    """Every stream read the store makes from now on: (child id, read after version)."""
+    reads: list[tuple[str, int | None]] = []
+    select = store._select
+
+    def counted(child_id: str, gt: int | None = None):  # type: ignore[no-untyped-def]
+        reads.append((child_id, gt))
+        return select(child_id, gt)
+
+    store._select = counted  # type: ignore[method-assign]
+    return reads
+
+
+def _two_children(store: EventStore) -> None:
+    store.record([example("child_registered", "C-EX-1"), example("child_registered", "C-EX-2")])
+    store.record_one(example("case_note_recorded", "C-EX-1", summary="first note"))
+
+
+def test_a_remembered_stream_is_not_read_again_for_the_write(
+    store_url: str, make_store: Callable[..., EventStore]
+) -> None:
+    _two_children(make_store(store_url))
+    store = make_store(store_url)
+    events = {c: store.stream(c) for c in ("C-EX-1", "C-EX-2")}
+    reads = _count_reads(store)
+    for child_id, stream in events.items():
+        store.remember(child_id, stream)
+    assert reads == []
+    # one child: only "anything after version 2?" is asked, not the whole stream
+    assert store.record_one(example("case_note_recorded", "C-EX-1")).position == 3
+    assert reads == [("C-EX-1", 2)]
+    # several children: one query for their newest versions, no stream read at all
+    written = store.record(
+        [example("case_note_recorded", "C-EX-1"), example("case_note_recorded", "C-EX-2")]
+    )
+    assert [w.position for w in written] == [4, 2]
+    assert reads == [("C-EX-1", 2)]
+    assert store.verify().ok
+
+
+def test_a_remembered_record_is_caught_up_when_another_writer_appended(
+    store_url: str, make_store: Callable[..., EventStore]
+) -> None:
+    other = make_store(store_url)
+    _two_children(other)
+    store = make_store(store_url)
+    store.remember("C-EX-1", store.stream("C-EX-1"))
+    store.remember("C-EX-2", store.stream("C-EX-2"))
+    other.record_one(example("case_note_recorded", "C-EX-1", summary="other writer"))
+    reads = _count_reads(store)
+    written = store.record(
+        [example("case_note_recorded", "C-EX-1"), example("case_note_recorded", "C-EX-2")]
+    )
+    assert [w.position for w in written] == [4, 2]
+    assert reads == [("C-EX-1", 2)]  # read only what the other writer added
+    assert written[0].prev_hash == store.stream("C-EX-1")[2].hash
+    assert store.verify().ok
+
+
+def test_a_stale_remembered_record_cannot_write(
+    store_url: str, make_store: Callable[..., EventStore]
+) -> None:
+    other = make_store(store_url)
+    _two_children(other)
+    store = make_store(store_url)
+    store.remember("C-EX-1", store.stream("C-EX-1"))
+    other.record_one(example("case_note_recorded", "C-EX-1", summary="writer A"))
+    reread = store._select
+    store._select = lambda child_id, gt=None: [] if gt else reread(child_id)  # type: ignore[method-assign]
+    with pytest.raises(ConcurrencyConflict):  # decided on version 2, the log is at 3
+        store.record_one(example("case_note_recorded", "C-EX-1", summary="writer B"))
+    store._select = reread  # type: ignore[method-assign]
+    summaries = [e.event.summary for e in store.stream("C-EX-1")]
+    assert summaries.count("writer A") == 1 and "writer B" not in summaries
+
+
+def test_remember_ignores_what_is_not_a_whole_newer_stream(
+    store_url: str, make_store: Callable[..., EventStore]
+) -> None:
+    other = make_store(store_url)
+    _two_children(other)
+    other.record_one(example("case_note_recorded", "C-EX-1", summary="second note"))
+    store = make_store(store_url)
+    stream = store.stream("C-EX-1")
+    store.remember("C-EX-1", stream[1:])  # not from position 1
+    store.remember("C-EX-1", stream[:1] + stream[2:])  # a gap
+    store.remember("C-EX-2", stream)  # another child's
+    store.remember("C-EX-1", [])
+    assert store._records == {}
+    store.remember("C-EX-1", stream)
+    cached = store._records["C-EX-1"]
+    assert cached.version == 3 and [e.event_id for e in cached.history] == [
+        e.event_id for e in stream
+    ]
+    store.remember("C-EX-1", stream[:2])  # older than the cached record: kept
+    assert store._records["C-EX-1"] is cached
+
+
+def test_a_tick_reads_each_due_childs_stream_once(
+    store_url: str, make_store: Callable[..., EventStore], clock: Clock
+) -> None:
+    store = make_store(store_url)
+    children = [f"C-ONCE-{n}" for n in range(3)]
+    for child_id in children:
+        seed_york_child(store, clock, child_id)
+    clock.set(at("2026-04-08T06:00").astimezone(UTC))
+    store.forget()
+    handler = PolicyHandler(store)
+    reads = _count_reads(store)
+    report = handler.tick(at("2026-04-08T06:00"))
+    assert report.children_checked == 3 and report.breaches >= 3
+    assert sorted(reads) == [(c, None) for c in children]
+    for child_id in children:
+        assert standards(store, child_id)[("deadline_breached", "strategy_discussion")] == 1
+    with handler.engine.connect() as conn:
+        rows = conn.execute(deadline_children.select().order_by(deadline_children.c.child_id)).all()
+        open_rows = conn.execute(deadline_open.select()).all()
+    assert [(r.child_id, r.dirty) for r in rows] == [(c, False) for c in children]
+    for row in rows:
+        mine = [o for o in open_rows if o.child_id == row.child_id]
+        assert row.open_count == len(mine) > 0
+        assert row.evaluated_at == at("2026-04-08T06:00").timestamp()
