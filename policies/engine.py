@@ -630,8 +630,9 @@ class _Chooser:
         self.override = override
         self._cache: dict[date, Pack] = {}
         # authority_at reads only authority_recorded facts: keep just those (same answer, and
-        # each lookup no longer walks the whole record)
-        self._authorities = list(indexed(facts).of_kind("authority_recorded"))
+        # each lookup no longer walks the whole record), indexed once here rather than on
+        # every lookup (a list was re-indexed by authority_at for each new day asked about)
+        self._authorities = Facts(indexed(facts).of_kind("authority_recorded"))
 
     def __call__(self, on: date) -> Pack:
         if isinstance(self.override, Pack):
