@@ -477,10 +477,21 @@ def _resolve_rule(
                 status = Status.MET_LATE
             else:  # not yet written down at ``at``
                 status, met = (Status.BREACHED if at > due else Status.PENDING), None
-            deadline = _deadline(rule, pack, start.fact, 0, due, status, point=start.point, met=met)
-            if met is not None:
-                deadline = replace(deadline, satisfied_at=recorded.astimezone(LONDON))
-            out.append(deadline)
+            # met when written down: satisfied at the recorded-at, not the occurred-at
+            satisfied_at = recorded.astimezone(LONDON) if met is not None else None
+            out.append(
+                _deadline(
+                    rule,
+                    pack,
+                    start.fact,
+                    0,
+                    due,
+                    status,
+                    point=start.point,
+                    met=met,
+                    satisfied_at=satisfied_at,
+                )
+            )
         return out
     running_until: date | None = None
     running = False
@@ -586,7 +597,9 @@ def _deadline(
     met: Fact | None = None,
     cancelled: Fact | None = None,
     extension: tuple[Fact, datetime] | None = None,
+    satisfied_at: datetime | None = None,
 ) -> Deadline:
+    """One deadline; ``satisfied_at`` (when given) instead of the meeting fact's instant."""
     return Deadline(
         child_id=base.recorded.child_id,
         pack=pack.pack,
@@ -603,7 +616,7 @@ def _deadline(
         due=due,
         status=status,
         satisfied_by_event_id=met.event_id if met else None,
-        satisfied_at=met.instant if met else None,
+        satisfied_at=satisfied_at or (met.instant if met else None),
         cancelled_by_event_id=cancelled.event_id if cancelled else None,
         cancelled_at=cancelled.instant if cancelled else None,
         extended_by_event_id=extension[0].event_id if extension else None,
@@ -716,7 +729,16 @@ def evaluate(
     """Every deadline for one child's events, judged at ``at`` (see the module docstring)."""
     if at.tzinfo is None:
         raise ValueError("at must be an aware datetime")
-    facts = Facts(f for f in effective_facts(events) if f.instant <= at)
+    # filtered before indexing: one Facts built, not effective_facts' and then a filtered copy
+    facts = Facts(
+        fact
+        for fact in (
+            to_fact(item)
+            for item in effective_events(events)
+            if item.event.category is not Category.STANDARDS
+        )
+        if fact.instant <= at
+    )
     chooser = _Chooser(packs, facts, pack, baseline)
     results = _evaluate_rules(facts, chooser, at)
     return _sorted(d for found in results.values() for d in found)
