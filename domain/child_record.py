@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from domain.codes import LEGAL_STATUS_NEEDS_ORDER, LegalStatus, OrderKind
 from domain.envelope import GENESIS_HASH, RecordedEvent, seal
 from domain.errors import InvalidEvent
-from domain.events import CaseEvent
+from domain.events import EVENT_TYPES, CaseEvent
 from domain.events.adoption import PlacedForAdoption
 from domain.events.child_in_need import ChildInNeedPlanAgreed, ChildInNeedPlanEnded
 from domain.events.corrections import EntryCorrected, EntryRecordedInError
@@ -83,12 +83,17 @@ class CaseState:
     assessment_completed: bool = False
 
     def copy(self) -> CaseState:
-        """An independent copy: every container field copied (far cheaper than deepcopy)."""
-        clone = replace(self)
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            if isinstance(value, set | dict | list):
-                setattr(clone, name, copy.copy(value))
+        """An independent copy: every container field copied (far cheaper than deepcopy).
+
+        The containers are named one by one (a record is forked for every command);
+        a test fails if a container field is added here without being copied.
+        """
+        clone = copy.copy(self)
+        clone.people = set(self.people)
+        clone.relationships = dict(self.relationships)
+        clone.ended_relationships = set(self.ended_relationships)
+        clone.orders = set(self.orders)
+        clone.missing = set(self.missing)
         return clone
 
 
@@ -190,6 +195,7 @@ class ChildRecord:
         A repeated idempotency key writes nothing and returns the event first written for it.
         """
         times = self._recorded_times(events, recorded_at)
+        per_event_times = not isinstance(recorded_at, datetime)
         trial = self._fork()
         new: list[RecordedEvent] = []
         results: list[RecordedEvent] = []
@@ -200,7 +206,7 @@ class ChildRecord:
             moment = times[index]
             try:
                 trial.check(event, moment)
-                if not isinstance(recorded_at, datetime):
+                if per_event_times:
                     trial._check_written_in_order(event, moment)
             except InvalidEvent as error:
                 raise error.at(index) from None
@@ -255,11 +261,11 @@ class ChildRecord:
             )
 
     def _fork(self) -> ChildRecord:
-        """A copy to try a batch on: containers copied, recorded events shared (they are frozen)."""
-        trial = ChildRecord(self.child_id)
-        trial.version = self.version
-        trial.last_hash = self.last_hash
-        trial.last_recorded_at = self.last_recorded_at
+        """A copy to try a batch on: containers copied, recorded events shared (they are frozen).
+
+        A test fails if a container attribute is added here without being copied.
+        """
+        trial = copy.copy(self)  # the scalars: child_id, version, last_hash, last_recorded_at
         trial.history = list(self.history)
         trial.by_id = dict(self.by_id)
         trial.by_key = dict(self.by_key)
@@ -437,8 +443,47 @@ def _check_legal_status(state: CaseState, event: CaseEvent, status: LegalStatus)
         )
 
 
+def _passed_by(handled: tuple[type[CaseEvent], ...]) -> frozenset[type[CaseEvent]]:
+    """The registered event classes that are none of ``handled``.
+
+    Most events are of a kind no invariant reads: a chain of isinstance checks returns at
+    once for these instead of failing every check. Any other class (one declared after
+    this module is imported, a test's own) still walks the whole chain.
+    """
+    return frozenset(cls for cls in EVENT_TYPES.values() if not issubclass(cls, handled))
+
+
+_CHECKED = (
+    ChildBorn,
+    PersonAdded,
+    RelationshipRecorded,
+    RelationshipEnded,
+    ChildProtectionPlanStarted,
+    ChildProtectionCategoryChanged,
+    ChildProtectionPlanEnded,
+    ChildInNeedPlanAgreed,
+    ChildInNeedPlanEnded,
+    Section47Concluded,
+    AssessmentCompleted,
+    AssessmentExtended,
+    AssessmentAuthorised,
+    BecameLookedAfter,
+    LegalStatusChanged,
+    CeasedToBeLookedAfter,
+    PlacementStarted,
+    PlacementEnded,
+    MissingEpisodeStarted,
+    MissingEpisodeEnded,
+    PlacedForAdoption,
+)
+"""Every class ``_check_against_state`` tests for (a test holds it to the function's code)."""
+_NOT_CHECKED = _passed_by(_CHECKED)
+
+
 def _check_against_state(state: CaseState, event: CaseEvent) -> None:  # noqa: C901
     """The invariants between an event and what the record already says."""
+    if type(event) in _NOT_CHECKED:
+        return
     if isinstance(event, ChildBorn):
         if state.date_of_birth is not None:
             raise _fail(event, "kind", "the child's birth is already recorded")
@@ -541,8 +586,37 @@ def _check_against_state(state: CaseState, event: CaseEvent) -> None:  # noqa: C
             raise _fail(event, "kind", "placing for adoption needs the child to be looked after")
 
 
+_ADVANCED = (
+    ChildRegistered,
+    ChildBorn,
+    PersonAdded,
+    RelationshipRecorded,
+    RelationshipEnded,
+    ChildProtectionPlanStarted,
+    ChildProtectionPlanEnded,
+    ChildInNeedPlanAgreed,
+    ChildInNeedPlanEnded,
+    Section47Started,
+    Section47Concluded,
+    AssessmentStarted,
+    AssessmentCompleted,
+    AssessmentAuthorised,
+    OrderMade,
+    BecameLookedAfter,
+    CeasedToBeLookedAfter,
+    PlacementStarted,
+    PlacementEnded,
+    MissingEpisodeStarted,
+    MissingEpisodeEnded,
+)
+"""Every class ``_advance`` tests for (a test holds it to the function's code)."""
+_NOT_ADVANCED = _passed_by(_ADVANCED)
+
+
 def _advance(state: CaseState, event: CaseEvent) -> None:  # noqa: C901
     """Fold one effective event into the state the invariants read."""
+    if type(event) in _NOT_ADVANCED:
+        return
     day = event.occurred_date
     if isinstance(event, ChildRegistered):
         state.registered = True

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import ast
+import copy
+import inspect
 import itertools
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import MISSING, fields
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
-from domain.child_record import ChildRecord, Decision
+from domain import child_record
+from domain.child_record import CaseState, ChildRecord, Decision
+from domain.codes import OrderKind
 from domain.errors import InvalidEvent
+from domain.events import EVENT_TYPES
+from domain.events.proceedings import OrderMade
 from tests.factories import example
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -211,7 +222,9 @@ def test_hash_chain_links_each_event_to_the_one_before() -> None:
 HOUR = timedelta(hours=1)
 
 
-def seal_with_times(record: ChildRecord, events: list[object], times: list[datetime]) -> Decision:
+def seal_with_times(
+    record: ChildRecord, events: Sequence[object], times: list[datetime]
+) -> Decision:
     counter = itertools.count(record.version + 1)
     return record.record(events, recorded_at=times, new_id=lambda: f"e{next(counter)}")  # type: ignore[arg-type]
 
@@ -315,3 +328,108 @@ def test_a_rerun_import_passes_over_entries_already_written() -> None:
     again = seal_with_times(record, notes, times)
     assert [r.event_id for r in again.results[:2]] == [r.event_id for r in first.new]
     assert [(item.position, item.recorded_at) for item in again.new] == [(4, NOW + 3 * HOUR)]
+
+
+# -- the shortcuts that keep a bulk import fast -----------------------------------------------
+
+
+def _mutate(container: Any) -> None:
+    if isinstance(container, list):
+        container.append("added to the copy")
+    elif isinstance(container, dict):
+        container["added to the copy"] = None
+    elif isinstance(container, set):
+        container.add("added to the copy")
+    else:
+        raise AssertionError(f"no way to change a {type(container).__name__}")
+
+
+def test_a_copied_state_shares_no_container_with_the_original() -> None:
+    state = CaseState(people={"p-1"}, relationships={"r-1": None}, orders={OrderKind.CARE_ORDER})
+    before = copy.deepcopy(state)
+    clone = state.copy()
+    assert clone == state
+    containers = [f.name for f in fields(CaseState) if f.default_factory is not MISSING]
+    assert len(containers) == 5
+    for name in containers:
+        assert getattr(clone, name) is not getattr(state, name), name
+        _mutate(getattr(clone, name))
+    clone.s47_open = True
+    assert state == before
+
+
+def test_a_forked_record_shares_no_container_with_the_record() -> None:
+    record = opened()
+    ids = append(
+        record,
+        example("person_added"),
+        example("case_note_recorded", idempotency_key="k-1"),
+        example("order_made"),
+    )
+    append(
+        record, example("entry_corrected", target_event_id=ids[1], changes={"summary": "Fixed."})
+    )
+    append(record, example("entry_recorded_in_error", target_event_id=ids[2]))
+    before = copy.deepcopy(vars(record))
+    trial = record._fork()
+    assert vars(trial) == vars(record)
+    assert trial.state is not record.state
+    assert trial.corrections and all(
+        trial.corrections[k] is not record.corrections[k] for k in record.corrections
+    )
+    for targets in trial.corrections.values():
+        targets.append("added to the copy")  # type: ignore[arg-type]
+    for name, value in vars(record).items():
+        if isinstance(value, list | dict | set):
+            assert getattr(trial, name) is not value, name
+            _mutate(getattr(trial, name))
+    trial.state.people.add("p-copy")
+    trial.version += 1
+    assert vars(record) == before
+
+
+def _classes_tested(function: Callable[..., object]) -> set[str]:
+    """The class names in the function's ``isinstance(event, ...)`` checks."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "isinstance"
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id == "event"
+        ):
+            names |= {n.id for n in ast.walk(node.args[1]) if isinstance(n, ast.Name)}
+    return names
+
+
+@pytest.mark.parametrize(
+    ("function", "handled", "passed_by"),
+    [
+        (child_record._advance, child_record._ADVANCED, child_record._NOT_ADVANCED),
+        (
+            child_record._check_against_state,
+            child_record._CHECKED,
+            child_record._NOT_CHECKED,
+        ),
+    ],
+)
+def test_the_kinds_passed_by_at_once_are_exactly_those_the_chain_never_tests(
+    function: Callable[..., object], handled: tuple[type, ...], passed_by: frozenset[type]
+) -> None:
+    tested = _classes_tested(function)
+    assert len(tested) > 15
+    assert {cls.__name__ for cls in handled} == tested
+    assert passed_by == {cls for cls in EVENT_TYPES.values() if cls.__name__ not in tested}
+
+
+class _CourtOrder(OrderMade, register=False):
+    """A class the module did not know when it listed the kinds to pass by."""
+
+
+def test_a_subclass_of_a_handled_kind_still_walks_the_chain() -> None:
+    order = _CourtOrder.model_validate(example("order_made", order="care_order").model_dump())
+    state = CaseState()
+    child_record._advance(state, order)
+    assert state.orders == {OrderKind.CARE_ORDER}
