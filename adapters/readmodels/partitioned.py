@@ -188,8 +188,12 @@ def rebuild_partitioned(
     end: int,
     batch: int,
     progress: Progress | None = None,
+    clear: Callable[[], None] | None = None,
 ) -> int:
-    """Replay events 1..``end`` into the (empty) ``models`` with ``workers`` processes."""
+    """Replay events 1..``end`` into the ``models`` with ``workers`` processes.
+
+    ``clear`` empties the models' tables; it is called once the workers have started.
+    """
     db = store.db
     stages = [staging_url(db, k) for k in range(workers)]
     context = multiprocessing.get_context("spawn")
@@ -206,6 +210,8 @@ def rebuild_partitioned(
     try:
         for process in processes:
             process.start()
+        if clear is not None:
+            clear()
         _wait(processes, done, end, progress)
         replayed = time.perf_counter() - began
         _merge(engine, db, stages, models, save_position, end)
