@@ -43,7 +43,7 @@ from sqlalchemy import text
 
 import domain.events  # noqa: F401  (registers every event kind)
 from adapters.db import Database, parse_database, release_engine, sql_engine
-from adapters.gc_tuning import replay_gc
+from adapters.gc_tuning import IMPORT_THRESHOLDS, replay_gc
 from domain.child_record import ChildRecord
 from domain.envelope import (
     GENESIS_HASH,
@@ -511,34 +511,47 @@ class EventStore:
         to_write: list[RecordedEvent] = []
         decisions = []
         records = self._current_records(list(by_child), trust_cache)
-        for child_id, indexes in by_child.items():
-            record = records[child_id]
-            moments = now if times is None else [times[i] for i in indexes]
-            try:
-                decision = record.record(
-                    [events[i] for i in indexes], recorded_at=moments, new_id=self.new_id
-                )
-            except InvalidEvent as error:
-                assert error.index is not None
-                raise error.at(indexes[error.index]) from None
-            decisions.append((record, decision))
-            for i, item in zip(indexes, decision.results, strict=True):
-                results[i] = item
-            to_write.extend(decision.new)
+        try:
+            # an import decides on its cached records in place (no copy per child and
+            # batch); if anything fails they may be ahead of the log, so they are dropped
+            for child_id, indexes in by_child.items():
+                record = records[child_id]
+                moments = now if times is None else [times[i] for i in indexes]
+                try:
+                    decision = record.record(
+                        [events[i] for i in indexes],
+                        recorded_at=moments,
+                        new_id=self.new_id,
+                        in_place=trust_cache,
+                    )
+                except InvalidEvent as error:
+                    assert error.index is not None
+                    raise error.at(indexes[error.index]) from None
+                decisions.append((record, decision))
+                for i, item in zip(indexes, decision.results, strict=True):
+                    results[i] = item
+                to_write.extend(decision.new)
+            if to_write:
+                self._write(to_write)
+        except BaseException:
+            if trust_cache:
+                self.forget(by_child)
+            raise
+        for record, decision in decisions:
+            record.commit(decision)
         if to_write:
-            try:
-                self.recorder.insert_events([to_stored(item) for item in to_write])
-            except IntegrityError as error:
-                for child_id in by_child:
-                    self._records.pop(child_id, None)
-                raise ConcurrencyConflict(
-                    "another writer appended to the same child's record first; "
-                    "nothing was written — reload the record and try again"
-                ) from error
-            for record, decision in decisions:
-                record.commit(decision)
             log.debug("events_recorded", count=len(to_write), children=len(by_child))
         return [results[i] for i in range(len(events))], len(to_write)
+
+    def _write(self, items: list[RecordedEvent]) -> None:
+        try:
+            self.recorder.insert_events([to_stored(item) for item in items])
+        except IntegrityError as error:
+            self.forget({item.child_id for item in items})
+            raise ConcurrencyConflict(
+                "another writer appended to the same child's record first; "
+                "nothing was written — reload the record and try again"
+            ) from error
 
     def _current_records(self, child_ids: list[str], trust_cache: bool) -> dict[str, ChildRecord]:
         """Each child's record as it stands in the log, with as few queries as may be.
@@ -632,7 +645,7 @@ class EventStore:
             raise ValueError(f"batch_size {batch_size}: give 1 or more")
         began = time.perf_counter()
         result = ImportResult()
-        with replay_gc():  # an import allocates as a replay does: collect less often
+        with replay_gc(IMPORT_THRESHOLDS):  # an import allocates much and frees it at once
             self._import_all(items, batch_size, progress, cache_children, on_batch, result)
         result.seconds = time.perf_counter() - began
         log.info(

@@ -180,6 +180,7 @@ class ChildRecord:
         *,
         recorded_at: datetime | Sequence[datetime],
         new_id: Callable[[], str],
+        in_place: bool = False,
     ) -> Decision:
         """Check and seal ``events`` in order; InvalidEvent (naming its index) if any breaks a rule.
 
@@ -193,10 +194,17 @@ class ChildRecord:
 
         The record itself is advanced only by :meth:`commit` once the store has written.
         A repeated idempotency key writes nothing and returns the event first written for it.
+
+        ``in_place`` checks and applies the events on this record itself instead of on a
+        copy (copying a long record for every batch of a bulk import cost a sixth of the
+        import's time): for a caller that throws the record away if anything fails,
+        because an InvalidEvent then leaves it advanced by the events before the refused
+        one, and a failed write leaves it advanced by all of them.
         """
         times = self._recorded_times(events, recorded_at)
         per_event_times = not isinstance(recorded_at, datetime)
-        trial = self._fork()
+        base = (self.version, self.last_hash)
+        trial = self if in_place else self._fork()
         new: list[RecordedEvent] = []
         results: list[RecordedEvent] = []
         for index, event in enumerate(events):
@@ -220,9 +228,7 @@ class ChildRecord:
             trial._apply(sealed)
             new.append(sealed)
             results.append(sealed)
-        return Decision(
-            new=new, results=results, outcome=trial, base=(self.version, self.last_hash)
-        )
+        return Decision(new=new, results=results, outcome=trial, base=base)
 
     def _recorded_times(
         self, events: Sequence[CaseEvent], recorded_at: datetime | Sequence[datetime]
@@ -277,6 +283,9 @@ class ChildRecord:
     def commit(self, decision: Decision) -> None:
         """Advance the record by a decision's new events (once the store has written them)."""
         if not decision.new:
+            return
+        if decision.outcome is self:
+            decision.outcome = None  # decided in place: already advanced
             return
         if decision.outcome is not None and decision.base == (self.version, self.last_hash):
             # the decision was tried on this very record: take its result as it is

@@ -35,7 +35,7 @@ from typing import Any
 
 import structlog
 
-from adapters.gc_tuning import replay_gc
+from adapters.gc_tuning import IMPORT_THRESHOLDS, replay_gc
 from domain.codes import (
     AssessmentFactor,
     ChildProtectionCategory,
@@ -1662,7 +1662,7 @@ def load(  # noqa: C901
 
     upcoming = next(source, None)
     began = _time.perf_counter()
-    with replay_gc():  # loading allocates as a replay does: collect less often
+    with replay_gc(IMPORT_THRESHOLDS):  # loading is an import: collect rarely
         try:
             while heap or upcoming is not None:
                 while upcoming is not None and (not heap or upcoming.opened <= heap[0][0]):

@@ -207,6 +207,38 @@ def test_a_failed_batch_leaves_the_record_untouched() -> None:
     assert record.version == 1
 
 
+def test_a_decision_in_place_advances_the_record_itself_with_the_same_events() -> None:
+    copied, in_place = opened(), opened()
+    events = [example("case_note_recorded"), example("child_visited")]
+    counter = itertools.count(2)
+    expected = copied.record(events, recorded_at=NOW, new_id=lambda: f"e{next(counter)}")
+    copied.commit(expected)
+    counter = itertools.count(2)
+    decision = in_place.record(
+        events, recorded_at=NOW, new_id=lambda: f"e{next(counter)}", in_place=True
+    )
+    assert in_place.version == 3  # advanced before any commit
+    assert decision.new == expected.new
+    in_place.commit(decision)  # already applied: committing does not apply them twice
+    assert in_place.version == 3
+    assert in_place.history == copied.history
+    assert in_place.last_hash == copied.last_hash == copied.history[-1].hash
+
+
+def test_a_refused_decision_in_place_leaves_the_record_part_advanced() -> None:
+    # what the store relies on: it drops such a record and reloads it from the log
+    record = opened()
+    with pytest.raises(InvalidEvent) as raised:
+        record.record(
+            [example("case_note_recorded"), example("child_protection_plan_ended")],
+            recorded_at=NOW,
+            new_id=lambda: "x",
+            in_place=True,
+        )
+    assert raised.value.index == 1
+    assert record.version == 2
+
+
 def test_hash_chain_links_each_event_to_the_one_before() -> None:
     record = opened()
     append(record, example("case_note_recorded"), example("child_visited"))
