@@ -267,7 +267,7 @@ def _merge(
             sources = [f"stage{k}" for k in range(len(stages))]
             for name, url in zip(sources, stages, strict=True):
                 path = parse_database(url).path
-                conn.exec_driver_sql(f"ATTACH DATABASE '{path}' AS {name}")
+                conn.exec_driver_sql(f"ATTACH DATABASE ? AS {name}", (path,))
             conn.commit()
         else:
             sources = [f'"{parse_database(url).schema}"' for url in stages]

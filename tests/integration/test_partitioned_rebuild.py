@@ -134,3 +134,15 @@ def _assert_no_staging_left(store: EventStore) -> None:
                     {"s": schema},
                 ).first()
             assert found is None
+
+
+def test_split_rebuild_of_a_store_in_a_folder_with_a_quote(tmp_path: Any) -> None:
+    folder = tmp_path / "o'brien cases"
+    store = EventStore(f"sqlite:///{folder / 'caseledger.db'}")
+    try:
+        load(store, 6, seed=3)
+        runner = ReadModelRunner(store, _models())
+        assert runner.rebuild(workers=2) == store.max_position()
+        assert runner.position("chronology") == store.max_position()
+    finally:
+        store.close()
