@@ -172,18 +172,11 @@ def _create_staging_tables(conn: Connection, model: ReadModel) -> None:
                 index.drop(conn)
 
 
-def _worker(
-    store_url: str,
-    stage: str,
-    models: Sequence[ReadModel],
-    share: Share,
-    end: int,
-    batch: int,
-    done: Any,
-) -> None:
+def _worker(*args: Any) -> None:
+    """A worker process: :func:`replay_share` with these arguments."""
     die_with_parent()
     configure_logging()
-    replay_share(store_url, stage, models, share, end, batch, done)
+    replay_share(*args)
 
 
 def rebuild_partitioned(

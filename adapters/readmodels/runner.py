@@ -25,6 +25,7 @@ from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, 
 
 from adapters.db import sql_engine
 from adapters.gc_tuning import replay_gc
+from adapters.readmodels.partitioned import rebuild_partitioned
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 
@@ -157,8 +158,6 @@ class ReadModelRunner:
         if workers <= 1 or not self.models or end == 0:
             self._clear()
             return self.catch_up(progress, stop=end)
-        from adapters.readmodels.partitioned import rebuild_partitioned
-
         # the workers start (a second or so each) while the old tables are dropped
         return rebuild_partitioned(
             self.store,
