@@ -238,3 +238,20 @@ def test_a_large_batch_commits_on_postgres_instead_of_stalling(pg_url: str) -> N
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["25000", "25100"]
+
+
+def test_one_check_finds_each_childs_newest_version_across_chunks(store: EventStore) -> None:
+    """The batch check behind every multi-child write: 600 children ask in two chunks of 500.
+
+    Each child's newest version comes back; a child with no stream is absent, so the
+    write starts it at position 1 instead of reading it.
+    """
+    children = [f"C-V-{n:03d}" for n in range(600)]
+    store.record([example("child_registered", child_id=c) for c in children])
+    notes = [c for n, c in enumerate(children) for _ in range(n % 3)]  # 0, 1 or 2 notes
+    store.record([example("case_note_recorded", child_id=c) for c in notes])
+    newest = store._latest_versions([*children, "C-V-NONE"])
+    assert newest is not None
+    assert len(newest) == 600 and "C-V-NONE" not in newest
+    assert [newest[c] for c in ("C-V-000", "C-V-001", "C-V-002", "C-V-599")] == [1, 2, 3, 3]
+    assert newest == {c: 1 + n % 3 for n, c in enumerate(children)}
