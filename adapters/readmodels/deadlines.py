@@ -33,13 +33,13 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
-    delete,
     insert,
     or_,
     select,
     update,
 )
 
+from adapters.db import delete_keys, keys_present
 from domain.envelope import RecordedEvent
 from domain.events.base import Category
 from policies.engine import Deadline, Status
@@ -133,25 +133,8 @@ class DeadlineIndex:
 
 
 def _existing_children(conn: Connection, child_ids: list[str]) -> set[str]:
-    """Which of these children have a row, asking 500 at a time with exactly 500 ids.
-
-    An IN list of each page's own length made a new SQL text per length, and SQLite's
-    per-connection statement cache kept up to 128 of them, each prepared for up to 2,000
-    parameters: a rebuild's memory grew by tens of MiB with the log. Padding the last
-    chunk (with an id already asked, which changes no answer) keeps one statement.
-    """
-    found: set[str] = set()
-    query = select(deadline_children.c.child_id).where(
-        deadline_children.c.child_id.in_(bindparam("ids", expanding=True))
-    )
-    for start in range(0, len(child_ids), _IN_CHUNK):
-        chunk = child_ids[start : start + _IN_CHUNK]
-        chunk += [chunk[0]] * (_IN_CHUNK - len(chunk))
-        found.update(conn.execute(query, {"ids": chunk}).scalars())
-    return found
-
-
-_IN_CHUNK = 500
+    """Which of these children have a row (see :func:`adapters.db.keys_present`)."""
+    return keys_present(conn, deadline_children, "child_id", child_ids)
 
 
 _ALLOCATION = ("worker_id", "team", "authority")
@@ -230,14 +213,10 @@ def _save_chunk(
     ids = list(saved)
     rows = [row for mine, _ in saved.values() for row in mine]
     values = {child_id: value for child_id, (_, value) in saved.items()}
-    conn.execute(delete(deadline_open).where(deadline_open.c.child_id.in_(ids)))
+    delete_keys(conn, deadline_open, "child_id", ids)
     if rows:
         conn.execute(insert(deadline_open), rows)
-    existing = set(
-        conn.execute(
-            select(deadline_children.c.child_id).where(deadline_children.c.child_id.in_(ids))
-        ).scalars()
-    )
+    existing = _existing_children(conn, ids)
     updates = [{"b_child_id": c, **values[c]} for c in ids if c in existing]
     if updates:
         conn.execute(
