@@ -111,6 +111,9 @@ class PolicyHandler:
             raise ValueError("at must be an aware datetime")
         report = TickReport(at=at)
         report.events_read = self.catch_up()
+        # the streams it reads are found through the log's statistics (a tick may follow
+        # a bulk import, or the previous tick's own hundred thousand events)
+        self.store.refresh_statistics(only_if_stale=True)
         with self.engine.connect() as conn:
             children = children_to_check(conn, at)
         if stop_after is not None:

@@ -42,7 +42,13 @@ from eventsourcing.utils import Environment, get_topic, resolve_topic
 from sqlalchemy import text
 
 import domain.events  # noqa: F401  (registers every event kind)
-from adapters.db import Database, parse_database, release_engine, sql_engine
+from adapters.db import (
+    Database,
+    parse_database,
+    refresh_statistics,
+    release_engine,
+    sql_engine,
+)
 from adapters.gc_tuning import IMPORT_THRESHOLDS, replay_gc
 from domain.child_record import ChildRecord
 from domain.envelope import (
@@ -390,7 +396,7 @@ class EventStore:
                         found[by_stream[_uuid(origin)]] = int(version)
         return found
 
-    def _newest_versions(self, conn: Any, streams: list[uuid.UUID]) -> Iterable[tuple[Any, Any]]:
+    def _newest_versions(self, conn: Any, streams: list[uuid.UUID]) -> list[tuple[Any, Any]]:
         """(stream, newest version or None) for each of ``streams``.
 
         On PostgreSQL each stream is its own ``MAX`` under the (stream, version) key: one
@@ -402,7 +408,7 @@ class EventStore:
         the statement text the same for every chunk.
         """
         if not self.db.is_sqlite:
-            return conn.execute(
+            rows = conn.execute(
                 text(
                     "SELECT k.id, (SELECT MAX(e.originator_version) FROM "
                     f"{self.qualified_table} AS e WHERE e.originator_id = k.id) "
@@ -410,14 +416,24 @@ class EventStore:
                 ),
                 {"ids": streams},
             )
+            return [(origin, version) for origin, version in rows]
         marks = ", ".join(f":k{n}" for n in range(len(streams)))
-        return conn.execute(
+        rows = conn.execute(
             text(
                 f"SELECT originator_id, MAX(originator_version) FROM {self.qualified_table} "
                 f"WHERE originator_id IN ({marks}) GROUP BY originator_id"
             ),
             {f"k{n}": key.hex for n, key in enumerate(streams)},
         )
+        return [(origin, version) for origin, version in rows]
+
+    def refresh_statistics(self, *, only_if_stale: bool = False) -> bool:
+        """Have PostgreSQL analyse the log (after a bulk import; see
+        :func:`adapters.db.refresh_statistics`). True if it did."""
+        with sql_engine(self.url).begin() as conn:
+            return bool(
+                refresh_statistics(conn, [self.qualified_table], only_if_stale=only_if_stale)
+            )
 
     def stream(self, child_id: str) -> list[RecordedEvent]:
         """Every event on a child's record, in recorded (stream) order."""
@@ -663,6 +679,8 @@ class EventStore:
         result = ImportResult()
         with replay_gc(IMPORT_THRESHOLDS):  # an import allocates much and frees it at once
             self._import_all(items, batch_size, progress, cache_children, on_batch, result)
+        if result.written:
+            self.refresh_statistics()
         result.seconds = time.perf_counter() - began
         log.info(
             "import_done",

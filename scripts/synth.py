@@ -1688,6 +1688,10 @@ def load(  # noqa: C901
                     flush()
             while batch or held:
                 flush()
+            if result.events:
+                tick = _time.perf_counter()
+                store.refresh_statistics()  # a bulk load: the planner needs fresh statistics
+                result.store_seconds += _time.perf_counter() - tick
         finally:
             store.clock = original_clock
             result.seconds = _time.perf_counter() - began

@@ -23,7 +23,7 @@ from typing import Protocol
 import structlog
 from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table, select
 
-from adapters.db import sql_engine
+from adapters.db import refresh_statistics, sql_engine
 from adapters.gc_tuning import replay_gc
 from adapters.readmodels.partitioned import rebuild_partitioned
 from adapters.store import EventStore
@@ -102,7 +102,14 @@ class ReadModelRunner:
             done, position = self._follow(starts, start, end, total, progress)
         if done:
             log.info("readmodels_caught_up", events=done, position=position)
+            self.refresh_statistics(only_if_stale=True)
         return done
+
+    def refresh_statistics(self, *, only_if_stale: bool = False) -> list[str]:
+        """Analyse the models' tables on PostgreSQL (see :func:`adapters.db.refresh_statistics`)."""
+        names = [f'"{t.name}"' for model in self.models for t in model.metadata.sorted_tables]
+        with self.engine.begin() as conn:
+            return refresh_statistics(conn, names, only_if_stale=only_if_stale)
 
     def _follow(
         self,
@@ -159,7 +166,7 @@ class ReadModelRunner:
             self._clear()
             return self.catch_up(progress, stop=end)
         # the workers start (a second or so each) while the old tables are dropped
-        return rebuild_partitioned(
+        replayed = rebuild_partitioned(
             self.store,
             self.engine,
             self.models,
@@ -170,6 +177,8 @@ class ReadModelRunner:
             progress=progress,
             clear=self._clear,
         )
+        self.refresh_statistics()  # every row arrived at once: the planner has seen none
+        return replayed
 
     def _clear(self) -> None:
         """Drop the models' tables and positions, and create the tables again, empty."""
