@@ -124,6 +124,16 @@ class DeadlineIndex:
                 shape = tuple(sorted(values))
                 shapes.setdefault(shape, []).append({"b_child_id": child_id, **values})
         for shape, rows in shapes.items():
+            if not shape and conn.dialect.name != "sqlite":
+                # only "dirty" to set: one statement for the page's children, not one each
+                # (a rebuild on PostgreSQL spent 5.7 s of 33 in these updates, one per
+                # child per page, each pipelined to the server)
+                conn.exec_driver_sql(
+                    "UPDATE deadline_children SET dirty = true "
+                    "WHERE child_id = ANY(%(keys)s) AND NOT dirty",
+                    {"keys": [row["b_child_id"] for row in rows]},
+                )
+                continue
             conn.execute(
                 update(deadline_children)
                 .where(deadline_children.c.child_id == bindparam("b_child_id"))

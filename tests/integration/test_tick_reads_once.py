@@ -144,3 +144,32 @@ def test_a_tick_reads_each_due_childs_stream_once(
         mine = [o for o in open_rows if o.child_id == row.child_id]
         assert row.open_count == len(mine) > 0
         assert row.evaluated_at == at("2026-04-08T06:00").timestamp()
+
+
+def test_a_new_entry_after_a_tick_marks_only_its_child_for_the_next(
+    store_url: str, make_store: Callable[..., EventStore], clock: Clock
+) -> None:
+    """The index's catch-up marks a checked child dirty again when its record grows."""
+    from adapters.readmodels.deadlines import children_to_check
+
+    store = make_store(store_url)
+    children = [f"C-AGAIN-{n}" for n in range(3)]
+    for child_id in children:
+        seed_york_child(store, clock, child_id)
+    moment = at("2026-04-08T06:00")
+    clock.set(moment.astimezone(UTC))
+    handler = PolicyHandler(store)
+    handler.tick(moment)
+    store.record_one(
+        example("case_note_recorded", "C-AGAIN-1", "2026-04-07", summary="a later note")
+    )
+    handler.catch_up()
+    with handler.engine.connect() as conn:
+        rows = conn.execute(deadline_children.select().order_by(deadline_children.c.child_id)).all()
+        due = children_to_check(conn, moment)
+    assert [(r.child_id, r.dirty) for r in rows] == [
+        ("C-AGAIN-0", False),
+        ("C-AGAIN-1", True),
+        ("C-AGAIN-2", False),
+    ]
+    assert due == ["C-AGAIN-1"]
