@@ -13,7 +13,7 @@ from datetime import UTC
 
 import pytest
 
-from adapters.readmodels.deadlines import deadline_children, deadline_open
+from adapters.readmodels.deadlines import children_to_check, deadline_children, deadline_open
 from adapters.scheduler import PolicyHandler
 from adapters.store import EventStore
 from domain.errors import ConcurrencyConflict
@@ -120,18 +120,28 @@ def test_remember_ignores_what_is_not_a_whole_newer_stream(
     assert store._records["C-EX-1"] is cached
 
 
+TICK_AT = at("2026-04-08T06:00")
+"""After the York children's strategy discussions fell due (see ``seed_york_child``)."""
+
+
+def _three_york_children(store: EventStore, clock: Clock, prefix: str) -> list[str]:
+    """Three referred York children, and the clock at :data:`TICK_AT`."""
+    children = [f"{prefix}-{n}" for n in range(3)]
+    for child_id in children:
+        seed_york_child(store, clock, child_id)
+    clock.set(TICK_AT.astimezone(UTC))
+    return children
+
+
 def test_a_tick_reads_each_due_childs_stream_once(
     store_url: str, make_store: Callable[..., EventStore], clock: Clock
 ) -> None:
     store = make_store(store_url)
-    children = [f"C-ONCE-{n}" for n in range(3)]
-    for child_id in children:
-        seed_york_child(store, clock, child_id)
-    clock.set(at("2026-04-08T06:00").astimezone(UTC))
+    children = _three_york_children(store, clock, "C-ONCE")
     store.forget()
     handler = PolicyHandler(store)
     reads = _count_reads(store)
-    report = handler.tick(at("2026-04-08T06:00"))
+    report = handler.tick(TICK_AT)
     assert report.children_checked == 3 and report.breaches >= 3
     assert sorted(reads) == [(c, None) for c in children]
     for child_id in children:
@@ -143,30 +153,24 @@ def test_a_tick_reads_each_due_childs_stream_once(
     for row in rows:
         mine = [o for o in open_rows if o.child_id == row.child_id]
         assert row.open_count == len(mine) > 0
-        assert row.evaluated_at == at("2026-04-08T06:00").timestamp()
+        assert row.evaluated_at == TICK_AT.timestamp()
 
 
 def test_a_new_entry_after_a_tick_marks_only_its_child_for_the_next(
     store_url: str, make_store: Callable[..., EventStore], clock: Clock
 ) -> None:
     """The index's catch-up marks a checked child dirty again when its record grows."""
-    from adapters.readmodels.deadlines import children_to_check
-
     store = make_store(store_url)
-    children = [f"C-AGAIN-{n}" for n in range(3)]
-    for child_id in children:
-        seed_york_child(store, clock, child_id)
-    moment = at("2026-04-08T06:00")
-    clock.set(moment.astimezone(UTC))
+    _three_york_children(store, clock, "C-AGAIN")
     handler = PolicyHandler(store)
-    handler.tick(moment)
+    handler.tick(TICK_AT)
     store.record_one(
         example("case_note_recorded", "C-AGAIN-1", "2026-04-07", summary="a later note")
     )
     handler.catch_up()
     with handler.engine.connect() as conn:
         rows = conn.execute(deadline_children.select().order_by(deadline_children.c.child_id)).all()
-        due = children_to_check(conn, moment)
+        due = children_to_check(conn, TICK_AT)
     assert [(r.child_id, r.dirty) for r in rows] == [
         ("C-AGAIN-0", False),
         ("C-AGAIN-1", True),
