@@ -98,14 +98,16 @@ def test_late_recorded_event_reveals_breach_and_met_late_with_both_dates(
     met = next(
         e
         for e in events
-        if e.kind == "deadline_met_late" and e.event.rule_id == "strategy_discussion"
-    )  # type: ignore[attr-defined]
+        if e.kind == "deadline_met_late"
+        and getattr(e.event, "rule_id", None) == "strategy_discussion"
+    )
     assert met.event.met_at == at("2026-04-09T15:00")  # type: ignore[attr-defined]
     breach = next(
         e
         for e in events
-        if e.kind == "deadline_breached" and e.event.rule_id == "strategy_discussion"
-    )  # type: ignore[attr-defined]
+        if e.kind == "deadline_breached"
+        and getattr(e.event, "rule_id", None) == "strategy_discussion"
+    )
     assert breach.event.occurred_at == at("2026-04-07T23:59:59.999999")
     assert breach.event.detected_at == at("2026-04-14T09:05")  # type: ignore[attr-defined]
 
