@@ -160,7 +160,7 @@ def keys_present(conn: Connection, table: Table, column: str, keys: Sequence[str
     array parameter). As an ``IN`` list, a table with no statistics yet (filled faster than
     autovacuum looks, or on a server without it) under a prepared generic plan was scanned
     whole for every lookup, each row compared with up to 500 ids: catching the deadline
-    index up with a county's log spent most of its time there. See :func:`_key_chunks`
+    index up with a county's log spent most of its time there. See :func:`sqlite_key_chunks`
     for SQLite.
     """
     found: set[str] = set()
@@ -173,8 +173,8 @@ def keys_present(conn: Connection, table: Table, column: str, keys: Sequence[str
             )
             found.update(conn.exec_driver_sql(query, {"keys": list(keys)}).scalars())
         return found
-    query = f"SELECT {col} FROM {name} WHERE {col} IN ({_MARKS})"
-    for chunk in _key_chunks(keys):
+    query = f"SELECT {col} FROM {name} WHERE {col} IN ({SQLITE_MARKS})"
+    for chunk in sqlite_key_chunks(keys):
         found.update(conn.exec_driver_sql(query, chunk).scalars())
     return found
 
@@ -184,7 +184,7 @@ def delete_keys(conn: Connection, table: Table, column: str, keys: Sequence[str]
 
     On PostgreSQL ``= ANY(array)``: its generic plan assumes a short array and walks the
     index, where an ``IN`` list of 200 ids on a table without statistics was planned as a
-    scan of the whole table (0.5% of the rows guessed per id). See :func:`_key_chunks` for
+    scan of the whole table (0.5% of the rows guessed per id). See :func:`sqlite_key_chunks` for
     SQLite.
     """
     name, col = f'"{table.name}"', f'"{table.c[column].name}"'
@@ -194,8 +194,8 @@ def delete_keys(conn: Connection, table: Table, column: str, keys: Sequence[str]
                 f"DELETE FROM {name} WHERE {col} = ANY(%(keys)s)", {"keys": list(keys)}
             )
         return
-    for chunk in _key_chunks(keys):
-        conn.exec_driver_sql(f"DELETE FROM {name} WHERE {col} IN ({_MARKS})", chunk)
+    for chunk in sqlite_key_chunks(keys):
+        conn.exec_driver_sql(f"DELETE FROM {name} WHERE {col} IN ({SQLITE_MARKS})", chunk)
 
 
 def refresh_statistics(
@@ -241,10 +241,10 @@ rows since it was last analysed (autovacuum's defaults)."""
 
 
 KEYS_PER_QUERY = 500
-_MARKS = ", ".join("?" for _ in range(KEYS_PER_QUERY))
+SQLITE_MARKS = ", ".join("?" for _ in range(KEYS_PER_QUERY))
 
 
-def _key_chunks(keys: Sequence[str]) -> Iterator[tuple[str, ...]]:
+def sqlite_key_chunks(keys: Sequence[str]) -> Iterator[tuple[str, ...]]:
     """SQLite's chunks of keys: exactly 500, the last padded with a key already given.
 
     An ``IN`` list of each page's own length made a new statement per length, and sqlite3

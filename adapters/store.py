@@ -43,11 +43,13 @@ from sqlalchemy import text
 
 import domain.events  # noqa: F401  (registers every event kind)
 from adapters.db import (
+    SQLITE_MARKS,
     Database,
     parse_database,
     refresh_statistics,
     release_engine,
     sql_engine,
+    sqlite_key_chunks,
 )
 from adapters.gc_tuning import IMPORT_THRESHOLDS, replay_gc
 from domain.child_record import ChildRecord
@@ -417,15 +419,15 @@ class EventStore:
                 {"ids": streams},
             )
             return [(origin, version) for origin, version in rows]
-        marks = ", ".join(f":k{n}" for n in range(len(streams)))
-        rows = conn.execute(
-            text(
-                f"SELECT originator_id, MAX(originator_version) FROM {self.qualified_table} "
-                f"WHERE originator_id IN ({marks}) GROUP BY originator_id"
-            ),
-            {f"k{n}": key.hex for n, key in enumerate(streams)},
+        query = (
+            f"SELECT originator_id, MAX(originator_version) FROM {self.qualified_table} "
+            f"WHERE originator_id IN ({SQLITE_MARKS}) GROUP BY originator_id"
         )
-        return [(origin, version) for origin, version in rows]
+        return [
+            (origin, version)
+            for chunk in sqlite_key_chunks([key.hex for key in streams])
+            for origin, version in conn.exec_driver_sql(query, chunk)
+        ]
 
     def refresh_statistics(self, *, only_if_stale: bool = False) -> bool:
         """Have PostgreSQL analyse the log (after a bulk import; see
