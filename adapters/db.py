@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+import structlog
 from sqlalchemy import (
     Boolean,
     Connection,
@@ -29,6 +31,8 @@ from sqlalchemy import (
 )
 
 DEFAULT_DB = "sqlite:///caseledger.db"
+
+log = structlog.get_logger("caseledger.db")
 
 
 @dataclass(frozen=True)
@@ -229,8 +233,13 @@ def refresh_statistics(
                 {"names": names, "rows": STALE_ROWS, "fraction": STALE_FRACTION},
             ).scalars()
         )
+    began = time.perf_counter()
     for name in names:
         conn.execute(text(f"ANALYZE {name}"))
+    if names:
+        log.info(
+            "statistics_refreshed", tables=names, seconds=round(time.perf_counter() - began, 2)
+        )
     return names
 
 
