@@ -203,7 +203,7 @@ def delete_keys(conn: Connection, table: Table, column: str, keys: Sequence[str]
 
 
 def refresh_statistics(
-    conn: Connection, tables: Sequence[str], *, only_if_stale: bool = False
+    engine: Engine, tables: Sequence[str], *, only_if_stale: bool = False
 ) -> list[str]:
     """ANALYZE these PostgreSQL tables (named as in SQL): all of them, or those gone stale.
 
@@ -215,11 +215,16 @@ def refresh_statistics(
     the product refreshes them itself: after a bulk import or a rebuild (every table), and
     before a tick or after a catch-up (only a table changed by more than 50 rows + 10%
     since it was last analysed: autovacuum's own rule). Returns the tables analysed.
-    SQLite reads by its indexes without statistics: nothing is done there.
+    SQLite reads by its indexes without statistics: nothing is done there (not even a
+    connection: a catch-up calls this each time it applies events).
     """
-    if conn.dialect.name == "sqlite" or not tables:
+    if engine.dialect.name == "sqlite" or not tables:
         return []
-    names = list(tables)
+    with engine.begin() as conn:
+        return _analyse(conn, list(tables), only_if_stale)
+
+
+def _analyse(conn: Connection, names: list[str], only_if_stale: bool) -> list[str]:
     if only_if_stale:
         names = list(
             conn.execute(

@@ -432,10 +432,8 @@ class EventStore:
     def refresh_statistics(self, *, only_if_stale: bool = False) -> bool:
         """Have PostgreSQL analyse the log (after a bulk import; see
         :func:`adapters.db.refresh_statistics`). True if it did."""
-        with sql_engine(self.url).begin() as conn:
-            return bool(
-                refresh_statistics(conn, [self.qualified_table], only_if_stale=only_if_stale)
-            )
+        engine = sql_engine(self.url)
+        return bool(refresh_statistics(engine, [self.qualified_table], only_if_stale=only_if_stale))
 
     def stream(self, child_id: str) -> list[RecordedEvent]:
         """Every event on a child's record, in recorded (stream) order."""

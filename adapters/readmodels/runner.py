@@ -108,8 +108,7 @@ class ReadModelRunner:
     def refresh_statistics(self, *, only_if_stale: bool = False) -> list[str]:
         """Analyse the models' tables on PostgreSQL (see :func:`adapters.db.refresh_statistics`)."""
         names = [f'"{t.name}"' for model in self.models for t in model.metadata.sorted_tables]
-        with self.engine.begin() as conn:
-            return refresh_statistics(conn, names, only_if_stale=only_if_stale)
+        return refresh_statistics(self.engine, names, only_if_stale=only_if_stale)
 
     def _follow(
         self,

@@ -77,8 +77,7 @@ def _insert(engine: Engine, rows: int) -> None:
 
 
 def _stale(engine: Engine) -> Sequence[str]:
-    with engine.begin() as conn:
-        return refresh_statistics(conn, ['"scratch"'], only_if_stale=True)
+    return refresh_statistics(engine, ['"scratch"'], only_if_stale=True)
 
 
 def test_only_a_table_changed_past_autovacuums_threshold_is_analysed_again(pg_url: str) -> None:
@@ -88,8 +87,8 @@ def test_only_a_table_changed_past_autovacuums_threshold_is_analysed_again(pg_ur
         conn.execute(text("CREATE TABLE scratch (n integer)"))
     assert _stale(engine) == ['"scratch"']  # never analysed
     _insert(engine, 1000)
-    with engine.begin() as conn:
-        assert refresh_statistics(conn, ['"scratch"']) == ['"scratch"']
+    assert refresh_statistics(engine, ['"scratch"']) == ['"scratch"']
+    with engine.connect() as conn:
         assert _reltuples(conn, "scratch") == 1000
     # 50 + 10% of 1,000 rows = 150 changed rows before the statistics count as stale
     _insert(engine, 100)
