@@ -184,22 +184,26 @@ def keys_present(conn: Connection, table: Table, column: str, keys: Sequence[str
 
 
 def delete_keys(conn: Connection, table: Table, column: str, keys: Sequence[str]) -> None:
-    """Delete the rows whose ``column`` is one of ``keys`` (an indexed column).
-
-    On PostgreSQL ``= ANY(array)``: its generic plan assumes a short array and walks the
-    index, where an ``IN`` list of 200 ids on a table without statistics was planned as a
-    scan of the whole table (0.5% of the rows guessed per id). See :func:`sqlite_key_chunks` for
-    SQLite.
-    """
+    """Delete the rows whose ``column`` (an indexed column) is one of ``keys``."""
     name, col = f'"{table.name}"', f'"{table.c[column].name}"'
+    for condition, params in key_conditions(conn, col, keys):
+        conn.exec_driver_sql(f"DELETE FROM {name} WHERE {condition}", params)
+
+
+def key_conditions(conn: Connection, column: str, keys: Sequence[str]) -> Iterator[tuple[str, Any]]:
+    """``column`` (as SQL) is one of ``keys``: (condition, parameters) for each statement.
+
+    PostgreSQL: one ``column = ANY(array)``, whose generic plan assumes a short array and
+    walks the index, where an ``IN`` list of 200 ids on a table without statistics was
+    planned as a scan of the whole table (0.5% of the rows guessed per id). SQLite: one
+    ``IN`` of exactly 500 parameters per chunk (:func:`sqlite_key_chunks`).
+    """
     if conn.dialect.name != "sqlite":
         if keys:
-            conn.exec_driver_sql(
-                f"DELETE FROM {name} WHERE {col} = ANY(%(keys)s)", {"keys": list(keys)}
-            )
+            yield f"{column} = ANY(%(keys)s)", {"keys": list(keys)}
         return
     for chunk in sqlite_key_chunks(keys):
-        conn.exec_driver_sql(f"DELETE FROM {name} WHERE {col} IN ({SQLITE_MARKS})", chunk)
+        yield f"{column} IN ({SQLITE_MARKS})", chunk
 
 
 def refresh_statistics(
