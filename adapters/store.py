@@ -382,7 +382,9 @@ class EventStore:
         self._records[child_id] = ChildRecord.rebuild(child_id, events)
 
     def _latest_versions(self, child_ids: Sequence[str]) -> dict[str, int] | None:
-        """Each stream's newest version in one query per 500 children (None: not on this recorder).
+        """Each stream's newest version (None: not on this recorder), in one query.
+
+        One query on PostgreSQL, one per 500 children on SQLite.
 
         A batch touching many cached children checks they are current with one query
         instead of one per child; children with no row are absent from the answer.
@@ -392,10 +394,9 @@ class EventStore:
         by_stream = {stream_id(c): c for c in child_ids}
         found: dict[str, int] = {}
         with sql_engine(self.url).connect() as conn:
-            for chunk in chunked(list(by_stream), 500):
-                for origin, version in self._newest_versions(conn, chunk):
-                    if version is not None:
-                        found[by_stream[_uuid(origin)]] = int(version)
+            for origin, version in self._newest_versions(conn, list(by_stream)):
+                if version is not None:
+                    found[by_stream[_uuid(origin)]] = int(version)
         return found
 
     def _newest_versions(self, conn: Any, streams: list[uuid.UUID]) -> list[tuple[Any, Any]]:
