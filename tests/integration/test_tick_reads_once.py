@@ -62,13 +62,21 @@ def test_a_remembered_stream_is_not_read_again_for_the_write(
     assert store.verify().ok
 
 
-def test_a_remembered_record_is_caught_up_when_another_writer_appended(
+def _remembering_store_and_other_writer(
     store_url: str, make_store: Callable[..., EventStore]
-) -> None:
+) -> tuple[EventStore, EventStore]:
+    """Two stores on one log: ``other`` wrote the two children; ``store`` remembers C-EX-1."""
     other = make_store(store_url)
     _two_children(other)
     store = make_store(store_url)
     store.remember("C-EX-1", store.stream("C-EX-1"))
+    return store, other
+
+
+def test_a_remembered_record_is_caught_up_when_another_writer_appended(
+    store_url: str, make_store: Callable[..., EventStore]
+) -> None:
+    store, other = _remembering_store_and_other_writer(store_url, make_store)
     store.remember("C-EX-2", store.stream("C-EX-2"))
     other.record_one(example("case_note_recorded", "C-EX-1", summary="other writer"))
     reads = _count_reads(store)
@@ -84,10 +92,7 @@ def test_a_remembered_record_is_caught_up_when_another_writer_appended(
 def test_a_stale_remembered_record_cannot_write(
     store_url: str, make_store: Callable[..., EventStore]
 ) -> None:
-    other = make_store(store_url)
-    _two_children(other)
-    store = make_store(store_url)
-    store.remember("C-EX-1", store.stream("C-EX-1"))
+    store, other = _remembering_store_and_other_writer(store_url, make_store)
     other.record_one(example("case_note_recorded", "C-EX-1", summary="writer A"))
     reread = store._select
     store._select = lambda child_id, gt=None: [] if gt else reread(child_id)  # type: ignore[method-assign]
