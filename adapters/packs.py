@@ -2,10 +2,16 @@
 
 ``policies.rules`` parses and checks a pack from data; this module reads the YAML files
 (the packs and the timescale inventory) and hands the data over.
+
+:func:`load_packs` parses a folder once per process: the compiled packs are kept keyed by the
+SHA-256 of every file they were read from, so a later call re-reads only the bytes (to hash
+them) and parses again only when a file changed. YAML is parsed with libyaml's loader when
+PyYAML was built with it (the pure-Python scanner took most of the time).
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import yaml
@@ -14,6 +20,15 @@ import policies
 from policies.rules import Pack, PackError, PackSet, check_inventory, parse_pack, uncovered_items
 
 PACKS_DIR = Path(policies.__file__).resolve().parent / "packs"
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_COMPILED: dict[tuple[tuple[str, str], ...], PackSet] = {}
+"""Compiled pack sets by the (file name, SHA-256) of each pack and inventory file read."""
+
+
+def _load_yaml(text: str) -> object:
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader (libyaml's or PyYAML's)
 
 
 def load_pack(path: str | Path) -> Pack:
@@ -24,7 +39,7 @@ def load_pack(path: str | Path) -> Pack:
     except OSError as error:
         raise PackError(str(path), None, None, f"cannot read: {error.strerror}") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = _load_yaml(text)
     except yaml.YAMLError as error:
         raise PackError(path.name, None, None, f"not valid YAML: {error}") from None
     pack = parse_pack(raw, path.name)
@@ -38,7 +53,9 @@ def inventory_ids(pack_id: str, folder: str | Path | None = None) -> list[str]:
     file = base / f"{pack_id}.yaml"
     if not file.exists():
         return []
-    items = yaml.safe_load(file.read_text(encoding="utf-8")) or []
+    items = _load_yaml(file.read_text(encoding="utf-8")) or []
+    if not isinstance(items, list):
+        return []
     return [str(item["id"]) for item in items if isinstance(item, dict) and "id" in item]
 
 
@@ -50,4 +67,22 @@ def uncovered(pack: Pack, folder: str | Path | None = None) -> list[str]:
 def load_packs(directory: str | Path | None = None) -> PackSet:
     """Every ``*.yaml`` pack in ``directory`` (default: the packs shipped in policies/packs)."""
     folder = Path(directory) if directory is not None else PACKS_DIR
-    return PackSet.of(load_pack(path) for path in sorted(folder.glob("*.yaml")))
+    files = sorted(folder.glob("*.yaml"))
+    key = _content_key(files + sorted((folder / "inventory").glob("*.yaml")))
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = _COMPILED[key] = PackSet.of(load_pack(path) for path in files)
+    # a copy of the version lists: a caller that adds a pack does not change the cached set
+    return PackSet(versions={pack: list(found) for pack, found in compiled.versions.items()})
+
+
+def _content_key(files: list[Path]) -> tuple[tuple[str, str], ...]:
+    """Each file's path and the SHA-256 of its bytes (unreadable files: load_pack says why)."""
+    key: list[tuple[str, str]] = []
+    for path in files:
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            digest = ""
+        key.append((str(path.resolve()), digest))
+    return tuple(key)
