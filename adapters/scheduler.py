@@ -10,7 +10,12 @@
    child's own record, each with its deterministic idempotency key — a repeated tick, a restart
    after a crash mid-batch or events arriving out of order find the key already there and write
    nothing; a ConcurrencyConflict (another writer got in first) reloads and retries;
-4. the child's row in the index is saved (open deadlines, next check, not dirty).
+4. the child's row in the index is saved (open deadlines, case state, next check, not dirty).
+
+Only the tick saves children in the index. There is no read-only tick: a pass that saved
+children as evaluated without writing their standards events would lose those events for
+good (the next tick would not look at the children again). Reads work out the index in
+memory instead (:mod:`adapters.readmodels.deadline_view`).
 
 A crash between 3 and 4 leaves the child dirty or due, so the next tick redoes it and the keys
 stop anything being written twice. :func:`run_scheduler` drives ticks from APScheduler.
@@ -26,7 +31,13 @@ import structlog
 
 from adapters.db import sql_engine
 from adapters.packs import load_packs
-from adapters.readmodels.deadlines import DeadlineIndex, children_to_check, save_children
+from adapters.readmodels.deadlines import (
+    DeadlineIndex,
+    Evaluated,
+    children_to_check,
+    save_children,
+    upgrade_index,
+)
 from adapters.readmodels.runner import ReadModelRunner
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
@@ -35,6 +46,7 @@ from domain.events.base import CaseEvent, Category
 from policies.engine import Deadline, evaluate
 from policies.handler import HandlerConfig, next_check, standards_events
 from policies.rules import PackSet
+from projections.case_state import CaseState, case_state
 
 log = structlog.get_logger("caseledger.policy")
 
@@ -73,6 +85,7 @@ class _Evaluated:
     deadlines: list[Deadline]
     keys: set[str]
     new: list[CaseEvent]
+    case: CaseState
 
 
 class PolicyHandler:
@@ -90,6 +103,9 @@ class PolicyHandler:
         self.index = DeadlineIndex()
         self.runner = ReadModelRunner(store, [self.index])
         self.engine = sql_engine(store.url)
+        added = upgrade_index(self.engine)
+        if added:
+            log.info("deadline_index_upgraded", columns=added)
 
     def catch_up(self) -> int:
         return self.runner.catch_up()
@@ -98,11 +114,10 @@ class PolicyHandler:
         self,
         at: datetime,
         *,
-        write: bool = True,
         progress: Callable[[int, int], None] | None = None,
         stop_after: int | None = None,
     ) -> TickReport:
-        """One pass at ``at``; ``write=False`` refreshes the index without appending events.
+        """One pass at ``at``: append the standards events due, then save the children.
 
         ``stop_after`` processes at most that many children (tests use it to simulate a crash
         mid-batch).
@@ -120,30 +135,28 @@ class PolicyHandler:
             children = children[:stop_after]
         batch: list[_Evaluated] = []
         for done, child_id in enumerate(children, start=1):
-            batch.append(self._evaluate(child_id, at, write))
+            batch.append(self._evaluate(child_id, at))
             report.children_checked += 1
             if len(batch) >= SAVE_BATCH:
-                self._flush(batch, at, report, write)
+                self._flush(batch, at, report)
                 batch = []
             if progress:
                 progress(done, len(children))
         if batch:
-            self._flush(batch, at, report, write)
+            self._flush(batch, at, report)
         log.info("tick_done", **report.as_json())
         return report
 
-    def _evaluate(self, child_id: str, at: datetime, write: bool) -> _Evaluated:
+    def _evaluate(self, child_id: str, at: datetime) -> _Evaluated:
         events = self.store.stream(child_id)
         deadlines = evaluate(events, self.packs, at)
         keys = _standards_keys(events)
-        new = standards_events(deadlines, keys, at, self.config) if write else []
+        new = standards_events(deadlines, keys, at, self.config)
         if new:  # the write checks them against this record: no second read of the stream
             self.store.remember(child_id, events)
-        return _Evaluated(child_id, len(events), deadlines, keys, new)
+        return _Evaluated(child_id, len(events), deadlines, keys, new, case_state(events, at))
 
-    def _flush(
-        self, batch: list[_Evaluated], at: datetime, report: TickReport, write: bool
-    ) -> None:
+    def _flush(self, batch: list[_Evaluated], at: datetime, report: TickReport) -> None:
         """Append a batch's standards events in one atomic write, then save the index rows.
 
         If another writer got to one of the children first the batch writes nothing; each
@@ -181,7 +194,7 @@ class PolicyHandler:
 
     def _one(self, child_id: str, at: datetime, report: TickReport) -> _Evaluated:
         for attempt in range(RETRIES):
-            item = self._evaluate(child_id, at, True)
+            item = self._evaluate(child_id, at)
             if not item.new:
                 return item
             try:
@@ -196,7 +209,12 @@ class PolicyHandler:
         """Save evaluated children to the index in one transaction (after their events are
         written: a crash before this leaves them dirty or due, and the next tick redoes them)."""
         saved = [
-            (item.child_id, item.deadlines, next_check(item.deadlines, item.keys, at, self.config))
+            Evaluated(
+                item.child_id,
+                item.deadlines,
+                next_check(item.deadlines, item.keys, at, self.config),
+                item.case,
+            )
             for item in batch
         ]
         with self.engine.begin() as conn:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -13,14 +13,22 @@ from rich.table import Table
 
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_store, parse_when
+from adapters.db import sql_engine
 from adapters.packs import load_pack, load_packs
-from adapters.readmodels.deadlines import overdue_rows
+from adapters.readmodels.deadline_view import (
+    IndexView,
+    OpenDeadline,
+    by_team_and_worker,
+    index_view,
+)
+from adapters.schedule import child_schedule, deadline_json
 from adapters.scheduler import PolicyHandler, run_scheduler
 from adapters.store import EventStore
 from domain.events.base import LONDON
-from policies.engine import Status, evaluate
+from policies.engine import Status
 from policies.handler import HandlerConfig
 from policies.rules import PackError
+from policies.sources import cite
 
 console = Console()
 AtOption = Annotated[
@@ -58,103 +66,209 @@ STYLE = {
     Status.MET: "green",
     Status.CANCELLED: "dim",
 }
+LABEL = {
+    Status.BREACHED: "BREACHED",
+    Status.MET_LATE: "met late",
+    Status.PENDING: "pending",
+    Status.EXTENDED: "extended",
+    Status.MET: "met",
+    Status.CANCELLED: "cancelled (no longer due)",
+}
 
 
 @app.command()
 def deadlines(
     child: Annotated[str, typer.Argument(help="The child's id.")],
     at: AtOption = None,
+    as_known_at: Annotated[
+        str | None,
+        typer.Option(
+            "--as-known-at",
+            help="Only what had been recorded by then (less what was marked recorded in error "
+            "by then); judged at --at, else at this moment.",
+        ),
+    ] = None,
     pack: PackOverride = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Every deadline for a child at a moment: pending, met, met late, breached, cancelled, extended."""
-    moment = _now(at)
+    known = parse_when(as_known_at, "--as-known-at")
+    moment = _now(at) if at is not None or known is None else known
     packs = _packs()
     if pack is not None and pack not in packs.versions:
         fail(f"--pack {pack!r}: no such pack; known: {', '.join(packs.ids())}")
     with open_store(db) as store:
-        events = store.stream(child)
-    result = evaluate(events, packs, moment, pack=pack)
+        found = child_schedule(store, child, packs, moment, as_known_at=known, pack=pack)
     if json_out:
-        emit_json([d.as_json() for d in result])
+        emit_json(found.as_json())
         return
-    table = Table(title=f"Deadlines for {child} at {_fmt(moment)}")
-    for name in ("status", "due", "rule", "pack", "met / cancelled / extended by", "citation"):
+    title = f"Deadlines for {child} at {_fmt(moment)}"
+    if known is not None:
+        title += f", as known at {_fmt(known)}"
+    table = Table(title=title)
+    for name in ("status", "due", "standard", "met / cancelled / extended", "source and citation"):
         table.add_column(name, overflow="fold")
-    for d in result:
-        by = d.satisfied_by_event_id or d.cancelled_by_event_id or ""
+    for d in found.deadlines:
+        item = deadline_json(d, found.events)
+        by = []
+        if item["met_by_text"]:
+            by.append(f"met by {item['met_by_text']}")
+        if item["cancelled_by_text"]:
+            by.append(f"cancelled by {item['cancelled_by_text']}")
         if d.extended_to:
-            by = f"{by} extended to {_fmt(d.extended_to)} by {d.extended_by_event_id}".strip()
+            by.append(f"extended to {_fmt(d.extended_to)} by {item['extended_by_text']}")
         table.add_row(
-            f"[{STYLE[d.status]}]{d.status.value}[/]" if STYLE[d.status] else d.status.value,
+            f"[{STYLE[d.status]}]{LABEL[d.status]}[/]" if STYLE[d.status] else LABEL[d.status],
             _fmt(d.due),
-            f"{d.rule_id}: {d.title}",
-            d.pack,
-            by,
-            d.citation[:120],
+            f"{d.title}\n({d.pack}: {d.rule_id})",
+            "; ".join(by),
+            str(item["citation_text"]),
         )
     console.print(table)
+
+
+def _until_week_end(moment: datetime) -> tuple[date, datetime]:
+    day = moment.astimezone(LONDON).date()
+    week_end = day + timedelta(days=6 - day.weekday())
+    return week_end, datetime.combine(week_end, time(23, 59, 59), tzinfo=LONDON)
 
 
 @app.command()
 def overdue(
     team: Annotated[str | None, typer.Option("--team", help="Only this team.")] = None,
     worker: Annotated[str | None, typer.Option("--worker", help="Only this worker's id.")] = None,
+    include_closed: Annotated[
+        bool,
+        typer.Option(
+            "--include-closed",
+            help="Also the work of closed cases (and of case episodes closed since).",
+        ),
+    ] = False,
     at: AtOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Overdue and due-this-week deadlines, grouped by worker (a Monday-morning list)."""
+    """Overdue and due-this-week work of open cases, by team and worker, oldest first.
+
+    Reads only: the list is worked out from the deadline index and the log without saving
+    anything, so what the next tick checks and writes is the same as without this list.
+    """
     moment = _now(at)
-    day = moment.astimezone(LONDON).date()
-    week_end = day + timedelta(days=6 - day.weekday())
-    until = datetime(week_end.year, week_end.month, week_end.day, 23, 59, 59, tzinfo=LONDON)
+    week_end, until = _until_week_end(moment)
+    packs = _packs()
     with open_store(db) as store:
-        handler = PolicyHandler(store, _packs())
-        handler.tick(moment, write=False)  # refresh the index; appends nothing
-        with handler.engine.connect() as conn:
-            rows = overdue_rows(conn, until, team=team, worker=worker)
-    now_epoch = moment.timestamp()
-    grouped: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for row in rows:
-        due = datetime.fromisoformat(row.due)
-        grouped[row.worker_id or "(unallocated)"].append(
+        view = index_view(store, sql_engine(store.url), packs, moment, until)
+    warnings = _unmatched(view, team, worker)
+    items = [
+        d
+        for d in view.deadlines
+        if (include_closed or d.case_open)
+        and (team is None or d.team == team)
+        and (worker is None or d.worker_id == worker)
+    ]
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    grouped = by_team_and_worker(items)
+    now = moment.timestamp()
+    if json_out:
+        emit_json(
             {
-                "child_id": row.child_id,
-                "team": row.team,
-                "rule_id": row.rule_id,
-                "pack": row.pack,
-                "title": row.title,
-                "citation": row.citation,
-                "severity": row.severity,
-                "due": row.due,
-                "overdue": due.timestamp() < now_epoch,
+                "at": moment.isoformat(),
+                "week_ends": week_end.isoformat(),
+                "include_closed": include_closed,
+                "warnings": warnings,
+                "teams": [
+                    {
+                        "team": team_name,
+                        "workers": [
+                            {
+                                "worker_id": worker_id,
+                                "items": [_item_json(d, now) for d in found],
+                            }
+                            for worker_id, found in workers.items()
+                        ],
+                    }
+                    for team_name, workers in grouped.items()
+                ],
+                # the earlier shape, grouped by worker only (kept for existing readers)
+                "workers": _by_worker(items, now),
             }
         )
-    if json_out:
-        emit_json({"at": moment.isoformat(), "week_ends": week_end.isoformat(), "workers": grouped})
         return
-    if not grouped:
-        console.print(f"Nothing overdue or due by {week_end:%a %d %b %Y}.")
+    scope = "" if include_closed else " in open cases"
+    if not items:
+        console.print(f"Nothing overdue or due by {week_end:%a %d %b %Y}{scope}.")
         return
-    for name, items in grouped.items():
-        table = Table(
-            title=f"{name}: {sum(1 for i in items if i['overdue'])} overdue, "
-            f"{sum(1 for i in items if not i['overdue'])} due by {week_end:%a %d %b}"
-        )
-        for col in ("", "due", "child", "team", "standard", "citation"):
-            table.add_column(col, overflow="fold")
-        for item in items:
-            table.add_row(
-                "[bold red]OVERDUE[/]" if item["overdue"] else "due",
-                _fmt(datetime.fromisoformat(str(item["due"]))),
-                str(item["child_id"]),
-                str(item["team"] or ""),
-                str(item["title"]),
-                str(item["citation"])[:90],
+    console.print(
+        f"[bold]Overdue and due by {week_end:%a %d %b %Y}{scope}[/] (at {_fmt(moment)}): "
+        f"{_count(sum(1 for d in items if d.due < now), 'item')} overdue, "
+        f"{_count(sum(1 for d in items if d.due >= now), 'item')} due this week"
+    )
+    for team_name, workers in grouped.items():
+        console.print()
+        console.rule(f"[bold]Team: {team_name or '(no team)'}[/]", align="left")
+        for worker_id, found in workers.items():
+            late = sum(1 for d in found if d.due < now)
+            console.print(
+                f"[bold]{worker_id or '(unallocated)'}[/]: {_count(late, 'item')} overdue, "
+                f"{_count(len(found) - late, 'item')} due by {week_end:%a %d %b}"
             )
-        console.print(table)
+            for d in found:
+                flag = "[bold red]OVERDUE[/]" if d.due < now else "due    "
+                closed = "" if d.case_open else " [dim](case closed)[/]"
+                console.print(
+                    f"  {flag} {_fmt(datetime.fromisoformat(d.due_iso))}  {d.child_id}  "
+                    f"{d.title}{closed}",
+                    soft_wrap=False,
+                )
+                console.print(f"      [dim]{cite(d.citation).text}[/]")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _unmatched(view: IndexView, team: str | None, worker: str | None) -> list[str]:
+    """A warning for a --team or --worker no child in the store has."""
+    out: list[str] = []
+    teams = view.teams()
+    if team is not None and team not in teams:
+        out.append(f"--team {team!r} matches no team; known teams: {', '.join(teams) or 'none'}")
+    if worker is not None and worker not in view.workers():
+        out.append(
+            f"--worker {worker!r} matches no allocated worker; "
+            f"known teams: {', '.join(teams) or 'none'}"
+        )
+    return out
+
+
+def _item_json(d: OpenDeadline, now: float) -> dict[str, object]:
+    cited = cite(d.citation)
+    return {
+        "child_id": d.child_id,
+        "team": d.team,
+        "worker_id": d.worker_id,
+        "rule_id": d.rule_id,
+        "pack": d.pack,
+        "title": d.title,
+        "citation": d.citation,
+        "source": cited.source,
+        "citation_text": cited.text,
+        "severity": d.severity,
+        "status": d.status,
+        "due": d.due_iso,
+        "trigger_event_id": d.trigger_event_id,
+        "overdue": d.due < now,
+        "case_open": d.case_open,
+    }
+
+
+def _by_worker(items: list[OpenDeadline], now: float) -> dict[str, list[dict[str, object]]]:
+    grouped: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for d in sorted(items, key=lambda d: (d.worker_id or "", d.due, d.child_id)):
+        grouped[d.worker_id or "(unallocated)"].append(_item_json(d, now))
+    return grouped
 
 
 @app.command()

@@ -6,9 +6,15 @@ Two tables, on SQLite and PostgreSQL alike:
   for the child arrives in the log, so the next tick re-evaluates that child; ``next_check`` is
   the epoch second at which the child's schedule next needs a warning or a breach if nothing
   new arrives (indexed). A tick reads only rows that are dirty or whose ``next_check`` has come.
-  ``worker_id`` and ``team`` come from allocation events, for the team manager's overdue list.
+  ``worker_id`` and ``team`` come from allocation events, for the team manager's overdue list;
+  ``case_open`` and ``closed_at`` (:mod:`projections.case_state`) are saved by the tick with the
+  schedule it evaluated (NULL: not evaluated since the columns arrived).
 - ``deadline_open``: each child's open and breached deadlines as last evaluated (what
   ``caseledger overdue`` lists).
+
+Only the tick writes these tables. A read (the overdue list) computes what the tick would
+save without saving it (:mod:`adapters.readmodels.deadline_view`): a read that saved a child
+as evaluated would stop the tick from writing that child's breaches.
 
 The log-following part (:meth:`DeadlineIndex.apply`) is a read model for
 :class:`adapters.readmodels.runner.ReadModelRunner`, so it sees every event exactly once. The
@@ -20,11 +26,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Engine,
     Float,
     Index,
     Integer,
@@ -34,6 +42,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     insert,
+    inspect,
     or_,
     select,
     update,
@@ -43,6 +52,7 @@ from adapters.db import delete_keys, key_conditions, keys_present
 from domain.envelope import RecordedEvent
 from domain.events.base import Category
 from policies.engine import Deadline, Status
+from projections.case_state import CaseState
 
 metadata = MetaData()
 
@@ -57,6 +67,8 @@ deadline_children = Table(
     Column("authority", String(60), nullable=True),
     Column("open_count", Integer, nullable=False, default=0),
     Column("evaluated_at", Float, nullable=True),
+    Column("case_open", Boolean, nullable=True),
+    Column("closed_at", Float, nullable=True),
     Index("ix_deadline_children_next_check", "next_check"),
     Index("ix_deadline_children_dirty", "dirty"),
 )
@@ -91,21 +103,7 @@ class DeadlineIndex:
     replay_indexes: frozenset[str] = frozenset()  # apply() reads children by primary key only
 
     def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
-        touched: dict[str, dict[str, object]] = {}
-        for item in events:
-            event = item.event
-            if event.category is Category.STANDARDS:
-                continue  # the handler's own output never re-triggers it
-            row = touched.setdefault(item.child_id, {})
-            if event.kind == "allocated_to_worker":
-                row["worker_id"] = getattr(event, "worker_id", None)
-                team = getattr(event, "team", None)
-                if team:
-                    row["team"] = team
-            elif event.kind == "allocated_to_team":
-                row["team"] = getattr(event, "team", None)
-            elif event.kind == "authority_recorded":
-                row["authority"] = getattr(event, "authority", None)
+        touched = touched_children(events)
         if not touched:
             return
         existing = _existing_children(conn, list(touched))
@@ -143,6 +141,59 @@ class DeadlineIndex:
             )
 
 
+def touched_children(events: Iterable[RecordedEvent]) -> dict[str, dict[str, object]]:
+    """The children these events make dirty, each with the allocation values they set.
+
+    The handler's own standards events touch no one (they never re-trigger it).
+    """
+    touched: dict[str, dict[str, object]] = {}
+    for item in events:
+        event = item.event
+        if event.category is Category.STANDARDS:
+            continue
+        row = touched.setdefault(item.child_id, {})
+        if event.kind == "allocated_to_worker":
+            row["worker_id"] = getattr(event, "worker_id", None)
+            team = getattr(event, "team", None)
+            if team:
+                row["team"] = team
+        elif event.kind == "allocated_to_team":
+            row["team"] = getattr(event, "team", None)
+        elif event.kind == "authority_recorded":
+            row["authority"] = getattr(event, "authority", None)
+    return touched
+
+
+_ADDED_COLUMNS = {"case_open": "BOOLEAN", "closed_at": "FLOAT"}
+"""Columns added to ``deadline_children`` after stores were made without them."""
+
+
+def missing_columns(conn: Connection) -> list[str]:
+    """The added columns an existing ``deadline_children`` table lacks (none if no table)."""
+    inspector = inspect(conn)
+    if not inspector.has_table("deadline_children"):
+        return []
+    have = {c["name"] for c in inspector.get_columns("deadline_children")}
+    return [name for name in _ADDED_COLUMNS if name not in have]
+
+
+def upgrade_index(engine: Engine) -> list[str]:
+    """Add the columns a store made before them lacks; every child is then checked again.
+
+    Run by the tick (the index's only writer) before it reads the index: the next tick
+    evaluates every child and saves its case state.
+    """
+    with engine.begin() as conn:
+        added = missing_columns(conn)
+        for name in added:
+            conn.exec_driver_sql(
+                f"ALTER TABLE deadline_children ADD COLUMN {name} {_ADDED_COLUMNS[name]}"
+            )
+        if added:
+            conn.execute(update(deadline_children).values(dirty=True))
+    return added
+
+
 def _existing_children(conn: Connection, child_ids: list[str]) -> set[str]:
     """Which of these children have a row (see :func:`adapters.db.keys_present`)."""
     return keys_present(conn, deadline_children, "child_id", child_ids)
@@ -173,6 +224,16 @@ def children_to_check(conn: Connection, at: datetime, limit: int | None = None) 
 
 
 REPORTED = (Status.PENDING, Status.EXTENDED, Status.BREACHED)
+"""The statuses the index keeps (cancelled, met and met-late deadlines are done)."""
+
+
+class Evaluated(NamedTuple):
+    """One child's schedule as the tick evaluated it, to be saved in the index."""
+
+    child_id: str
+    deadlines: Iterable[Deadline]
+    next_check: datetime | None
+    case: CaseState | None = None
 
 
 def save_child(
@@ -181,17 +242,18 @@ def save_child(
     deadlines: Iterable[Deadline],
     next_check: datetime | None,
     at: datetime,
+    case: CaseState | None = None,
 ) -> None:
     """Store a child's evaluated schedule: open/breached deadlines, next check, not dirty."""
-    save_children(conn, [(child_id, deadlines, next_check)], at)
+    save_children(conn, [Evaluated(child_id, deadlines, next_check, case)], at)
 
 
 def save_children(
     conn: Connection,
-    children: Sequence[tuple[str, Iterable[Deadline], datetime | None]],
+    children: Sequence[Evaluated],
     at: datetime,
 ) -> None:
-    """:func:`save_child` for many children (child id, deadlines, next check) at once.
+    """:func:`save_child` for many children at once. Only the tick calls it.
 
     A few statements for the whole batch (per 500 children), not three or four per child:
     each child's open rows are replaced and its row set to the next check, not dirty.
@@ -206,12 +268,12 @@ _CHUNK = 500
 
 def _save_chunk(
     conn: Connection,
-    children: Sequence[tuple[str, Iterable[Deadline], datetime | None]],
+    children: Sequence[Evaluated],
     evaluated_at: float,
 ) -> None:
     saved: dict[str, tuple[list[dict[str, object]], dict[str, object]]] = {}
-    for child_id, deadlines, next_check in children:  # a child given twice: the last counts
-        mine = [_open_row(child_id, d) for d in deadlines if d.status in REPORTED]
+    for child_id, deadlines, next_check, case in children:  # given twice: the last counts
+        mine = [open_row(child_id, d) for d in deadlines if d.status in REPORTED]
         saved[child_id] = (
             mine,
             {
@@ -219,6 +281,8 @@ def _save_chunk(
                 "next_check": epoch(next_check) if next_check else None,
                 "open_count": len(mine),
                 "evaluated_at": evaluated_at,
+                "case_open": None if case is None else case.open,
+                "closed_at": epoch(case.closed_at) if case and case.closed_at else None,
             },
         )
     ids = list(saved)
@@ -241,11 +305,12 @@ def _save_chunk(
         conn.execute(insert(deadline_children), fresh)
 
 
-_SAVED = ("dirty", "next_check", "open_count", "evaluated_at")
+_SAVED = ("dirty", "next_check", "open_count", "evaluated_at", "case_open", "closed_at")
 """The columns a tick sets on a child's row."""
 
 
-def _open_row(child_id: str, d: Deadline) -> dict[str, object]:
+def open_row(child_id: str, d: Deadline) -> dict[str, object]:
+    """A ``deadline_open`` row for one of a child's open or breached deadlines."""
     return {
         "child_id": child_id,
         "key": d.key,
