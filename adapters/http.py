@@ -22,12 +22,12 @@ from adapters.db import resolve_url
 from adapters.feed import read_feed
 from adapters.packs import load_packs
 from adapters.readmodels.chronology import ChronologyStore
+from adapters.schedule import child_schedule
 from adapters.store import EventStore
 from adapters.views import history_entry
 from domain.errors import ConcurrencyConflict, InvalidEvent, UnknownChild
 from domain.events.base import LONDON
 from domain.parsing import parse_event
-from policies.engine import evaluate
 from projections.caseload import caseload
 from projections.chronology import ChronologyQuery
 from projections.legal_status import legal_status
@@ -123,11 +123,25 @@ def create_app(url: str | None = None) -> FastAPI:
         return Response(content=data, media_type="application/json")
 
     @api.get("/children/{child_id}/deadlines")
-    def deadlines(child_id: str, at: str | None = None) -> list[dict[str, Any]]:
-        moment = _moment(at, "at") or datetime.now(LONDON)
+    def deadlines(
+        child_id: str,
+        at: str | None = None,
+        as_known_at: str | None = None,
+        pack: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The child's deadlines at ``at`` (default: ``as_known_at``, else now), judged from
+        what had been recorded by ``as_known_at`` (default: everything), as the CLI's
+        ``deadlines --json``."""
+        known = _moment(as_known_at, "as_known_at")
+        moment = _moment(at, "at") or known or datetime.now(LONDON)
+        packs = load_packs()
+        if pack is not None and pack not in packs.versions:
+            raise HTTPException(
+                422, f"pack {pack!r}: no such pack; known: {', '.join(packs.ids())}"
+            )
         with opened() as store:
-            events = store.stream(child_id)
-        return [d.as_json() for d in evaluate(events, load_packs(), moment)]
+            found = child_schedule(store, child_id, packs, moment, as_known_at=known, pack=pack)
+        return found.as_json()
 
     @api.get("/children/{child_id}/status")
     def status(child_id: str, at: str | None = None) -> dict[str, Any]:
