@@ -72,7 +72,7 @@ LABEL = {
     Status.PENDING: "pending",
     Status.EXTENDED: "extended",
     Status.MET: "met",
-    Status.CANCELLED: "cancelled (no longer due)",
+    Status.CANCELLED: "cancelled",
 }
 
 
@@ -106,26 +106,22 @@ def deadlines(
     title = f"Deadlines for {child} at {_fmt(moment)}"
     if known is not None:
         title += f", as known at {_fmt(known)}"
-    table = Table(title=title)
-    for name in ("status", "due", "standard", "met / cancelled / extended", "source and citation"):
-        table.add_column(name, overflow="fold")
+    console.print(f"[bold]{title}[/]: {_count(len(found.deadlines), 'deadline')}")
     for d in found.deadlines:
         item = deadline_json(d, found.events)
-        by = []
+        label = f"{LABEL[d.status]:<9}"
+        styled = f"[{STYLE[d.status]}]{label}[/]" if STYLE[d.status] else label
+        console.print()
+        console.print(f"{styled} due {_fmt(d.due)}  {d.title} [dim]({d.pack}: {d.rule_id})[/]")
         if item["met_by_text"]:
-            by.append(f"met by {item['met_by_text']}")
+            console.print(f"          met by {item['met_by_text']}")
         if item["cancelled_by_text"]:
-            by.append(f"cancelled by {item['cancelled_by_text']}")
+            console.print(f"          cancelled by {item['cancelled_by_text']}: no longer due")
         if d.extended_to:
-            by.append(f"extended to {_fmt(d.extended_to)} by {item['extended_by_text']}")
-        table.add_row(
-            f"[{STYLE[d.status]}]{LABEL[d.status]}[/]" if STYLE[d.status] else LABEL[d.status],
-            _fmt(d.due),
-            f"{d.title}\n({d.pack}: {d.rule_id})",
-            "; ".join(by),
-            str(item["citation_text"]),
-        )
-    console.print(table)
+            console.print(
+                f"          extended to {_fmt(d.extended_to)} by {item['extended_by_text']}"
+            )
+        console.print(f"          [dim]{item['citation_text']}[/]")
 
 
 def _until_week_end(moment: datetime) -> tuple[date, datetime]:
