@@ -145,7 +145,8 @@ class Clock(_Strict):
     def describe(self) -> str:
         if self.unit is Unit.SAME_DAY:
             return "same day"
-        return f"{self.length} {self.unit.value.replace('_', ' ')}"
+        unit = self.unit.value.replace("_", " ")
+        return f"1 {unit[:-1]}" if self.length == 1 else f"{self.length} {unit}"
 
 
 def _check_kind(kind: str) -> str:
