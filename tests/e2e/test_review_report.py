@@ -58,7 +58,7 @@ def test_review_report_html(url: str, tmp_path: Path) -> None:
     # what-if: national has no cp_visits rule; core groups at a different interval
     assert "rule absent in national; york 2026.1 sets 7 working days, then 20 working days" in text
     assert (
-        "different timescale: york 2026.1 10 working days, then 1 months; "
+        "different timescale: york 2026.1 10 working days, then 1 month; "
         "national 2026.1 10 working days, then 6 weeks" in text
     )
     # the correction is noted against the corrected entry
