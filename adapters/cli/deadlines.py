@@ -154,15 +154,18 @@ def overdue(
     week_end, until = _until_week_end(moment)
     packs = _packs()
     with open_store(db) as store:
-        view = index_view(store, sql_engine(store.url), packs, moment, until)
+        view = index_view(
+            store,
+            sql_engine(store.url),
+            packs,
+            moment,
+            until,
+            include_closed=include_closed,
+            team=team,
+            worker=worker,
+        )
     warnings = _unmatched(view, team, worker)
-    items = [
-        d
-        for d in view.deadlines
-        if (include_closed or d.case_open)
-        and (team is None or d.team == team)
-        and (worker is None or d.worker_id == worker)
-    ]
+    items = view.deadlines
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
     grouped = by_team_and_worker(items)

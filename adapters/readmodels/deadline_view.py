@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy import Connection, Engine, inspect, or_, select
 
 from adapters.readmodels.deadlines import (
     REPORTED,
@@ -99,9 +99,22 @@ class IndexView:
 
 
 def index_view(
-    store: EventStore, engine: Engine, packs: PackSet, at: datetime, until: datetime
+    store: EventStore,
+    engine: Engine,
+    packs: PackSet,
+    at: datetime,
+    until: datetime,
+    *,
+    include_closed: bool = True,
+    team: str | None = None,
+    worker: str | None = None,
 ) -> IndexView:
-    """Open and breached deadlines due by ``until``, judged at ``at`` (see the module doc)."""
+    """Open and breached deadlines due by ``until``, judged at ``at`` (see the module doc).
+
+    Only the open cases' work unless ``include_closed``; only ``team``'s or ``worker``'s if
+    given (the children's rows still all come back: the known teams and workers).
+    """
+    wanted = _Filter(include_closed, team, worker)
     with engine.connect() as conn:
         children, position = _stored_children(conn)
         tail = touched_children(store.iter_all(after=position))
@@ -114,7 +127,7 @@ def index_view(
                 row.team = _text(values["team"])
         now = epoch(at)
         again = sorted(c for c, row in children.items() if _stale(row, now))
-        stored = list(_stored_open(conn, set(again), epoch(until)))
+        stored = list(_stored_open(conn, set(again), epoch(until), wanted))
     found: list[OpenDeadline] = []
     for row_values in stored:
         row = children[str(row_values["child_id"])]
@@ -125,8 +138,13 @@ def index_view(
         row = children[child_id]
         row.case_open = case.open
         row.closed_at = epoch(case.closed_at) if case.closed_at else None
+        if not wanted.allocation(row.team, row.worker_id):
+            continue
         for deadline in evaluate(events, packs, at):
-            if deadline.status in REPORTED and epoch(deadline.effective_due) <= epoch(until):
+            due = epoch(deadline.effective_due)
+            if deadline.status not in REPORTED or due > epoch(until):
+                continue
+            if wanted.include_closed or row.covers(due):
                 found.append(_open(row, open_row(child_id, deadline)))
     found.sort(key=lambda d: (d.due, d.child_id, d.rule_id, d.trigger_event_id))
     return IndexView(at=at, children=children, deadlines=found, evaluated=len(again))
@@ -176,11 +194,44 @@ def _stored_children(conn: Connection) -> tuple[dict[str, ChildIndexRow], int]:
     return children, position
 
 
-def _stored_open(conn: Connection, skip: set[str], until: float) -> Iterator[dict[str, object]]:
-    """The stored open rows due by ``until`` of the children not evaluated again."""
-    if not inspect(conn).has_table(deadline_open.name):
+@dataclass(frozen=True)
+class _Filter:
+    include_closed: bool
+    team: str | None
+    worker: str | None
+
+    def allocation(self, team: str | None, worker: str | None) -> bool:
+        return (self.team is None or team == self.team) and (
+            self.worker is None or worker == self.worker
+        )
+
+
+def _stored_open(
+    conn: Connection, skip: set[str], until: float, wanted: _Filter
+) -> Iterator[dict[str, object]]:
+    """The stored open rows due by ``until`` of the children not evaluated again.
+
+    Filtered in SQL: a child not evaluated again has its allocation and case state as stored
+    (the log since the index's position does not touch it).
+    """
+    inspector = inspect(conn)
+    if not inspector.has_table(deadline_open.name):
         return
     query = select(deadline_open).where(deadline_open.c.due <= until)
+    if not wanted.include_closed or wanted.team is not None or wanted.worker is not None:
+        children = deadline_children.c
+        query = query.join(deadline_children, children.child_id == deadline_open.c.child_id)
+        if wanted.team is not None:
+            query = query.where(children.team == wanted.team)
+        if wanted.worker is not None:
+            query = query.where(children.worker_id == wanted.worker)
+        if not wanted.include_closed:
+            if missing_columns(conn):
+                return  # no case state kept yet: every child was evaluated again
+            query = query.where(
+                children.case_open.is_(True),
+                or_(children.closed_at.is_(None), deadline_open.c.due > children.closed_at),
+            )
     for row in conn.execute(query):
         if row.child_id not in skip:
             yield dict(row._mapping)

@@ -118,3 +118,18 @@ def test_the_late_visit_meets_the_deadline_only_once_it_was_recorded(
     assert (after["status"], after["met_by"]) == ("met_late", result.ids["late_visit"])
     assert after["met_by_text"] == "child visited on Thu 06 May 2021 16:00"
     assert after["source"].startswith("City of York Social Work Practice Standards §")
+
+
+def test_the_http_schedule_refuses_a_bad_moment_or_pack_naming_the_parameter(
+    store_url: str, demo: tuple[DemoResult, list[str]]
+) -> None:
+    client = TestClient(create_app(store_url))
+    bad = client.get(f"/children/{JORDAN}/deadlines", params={"as_known_at": "26 May"})
+    assert bad.status_code == 422 and "as_known_at '26 May'" in bad.json()["detail"]
+    bad = client.get(f"/children/{JORDAN}/deadlines", params={"pack": "atlantis"})
+    assert bad.status_code == 422 and "pack 'atlantis'" in bad.json()["detail"]
+    assert client.get("/children/NOBODY/deadlines").status_code == 404
+    what_if = client.get(
+        f"/children/{JORDAN}/deadlines", params={"pack": "national", "at": "2021-06-01"}
+    ).json()
+    assert what_if and {d["pack"] for d in what_if} == {"national"}

@@ -108,6 +108,14 @@ def test_the_list_is_the_same_before_a_tick_after_it_and_after_new_entries(
     assert code == 0, err
     after = overdue_json(demo_url, "--include-closed")
     assert keyed(after) == keyed(before) and keyed(after)
+    assert keyed(overdue_json(demo_url)) == expected(demo_url, include_closed=False)
+    # --team and --worker, read from the stored rows: that team's or worker's items only
+    for option, field, value in (("--team", "team", TEAM), ("--worker", "worker_id", "sw-014")):
+        mine = overdue_json(demo_url, "--include-closed", option, value)
+        assert keyed(mine) == keyed(
+            {"teams": [{"workers": [{"items": [i for i in items(after) if i[field] == value]}]}]}
+        )
+        assert keyed(mine)
     # a closure recorded after the tick shows at once (the log after the index's position)
     store = make_store(demo_url, clock=Clock(AT - timedelta(days=2)))
     store.record_one(example("case_closed", OPEN_CHILD, "2026-11-28"))

@@ -150,6 +150,34 @@ CLI_READS: dict[str, Callable[[str, Path], list[list[str]]]] = {
         ["history", "DEMO-JORDAN", "--as-known-at", "2021-05-20", "--db", url],
         ["children", "--db", url],
     ],
+    "genogram": lambda url, out: [
+        [
+            "genogram",
+            "DEMO-JORDAN",
+            "--family",
+            "--format",
+            "json",
+            "--out",
+            str(out / "g.json"),
+            "--db",
+            url,
+        ]
+    ],
+    "review-report": lambda url, out: [
+        [
+            "review-report",
+            "DEMO-JORDAN",
+            "--from",
+            "2021-03-01",
+            "--to",
+            "2021-07-31",
+            "--out",
+            str(out / "r.html"),
+            "--db",
+            url,
+        ]
+    ],
+    "feed and verify": lambda url, _: [["feed", "--db", url], ["verify", "--db", url]],
 }
 
 
