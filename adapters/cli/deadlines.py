@@ -224,8 +224,9 @@ def overdue(
                 console.print(f"      [dim]{cite(d.citation).text}[/]")
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    """``number`` and the noun as English has it: "1 item", "2 items"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {plural or noun + 's'}"
 
 
 def _unmatched(view: IndexView, team: str | None, worker: str | None) -> list[str]:
@@ -296,8 +297,9 @@ def tick(
         emit_json(report.as_json())
         return
     console.print(
-        f"tick at {_fmt(moment)}: {report.children_checked} children checked, "
-        f"{report.breaches} breaches, {report.met_late} met late, {report.due_soon} due-soon warnings"
+        f"tick at {_fmt(moment)}: {_count(report.children_checked, 'child', 'children')} checked, "
+        f"{_count(report.breaches, 'breach', 'breaches')}, {report.met_late} met late, "
+        f"{_count(report.due_soon, 'due-soon warning')}"
     )
 
 
