@@ -34,7 +34,6 @@ from tests.factories import example
 
 runner = CliRunner()
 AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-WEEK_END = datetime.combine(datetime(2026, 12, 6).date(), time(23, 59, 59), tzinfo=LONDON)
 TEAM = "Assessment Team North"
 OPEN_CHILD = "DEMO-UNBORN"
 
@@ -65,20 +64,26 @@ def keyed(listing: dict[str, Any]) -> set[tuple[str, str, str, str]]:
     return {(i["child_id"], i["rule_id"], i["trigger_event_id"], i["due"]) for i in items(listing)}
 
 
-def expected(url: str, *, include_closed: bool) -> set[tuple[str, str, str, str]]:
+def expected(
+    url: str, *, include_closed: bool, at: datetime = AT
+) -> set[tuple[str, str, str, str]]:
     """From the engine and the case fold directly: open/breached work due by the week's end."""
+    day = at.astimezone(LONDON).date()
+    week_end = datetime.combine(
+        day + timedelta(days=6 - day.weekday()), time(23, 59, 59), tzinfo=LONDON
+    )
     packs = load_packs()
     out: set[tuple[str, str, str, str]] = set()
     with EventStore(url) as store:
         children = sorted({e.child_id for e in store.iter_all()})
         for child_id in children:
             events = store.stream(child_id)
-            case = case_state(events, AT)
-            for d in evaluate(events, packs, AT):
+            case = case_state(events, at)
+            for d in evaluate(events, packs, at):
                 due = d.effective_due
                 if (
                     d.status in REPORTED
-                    and due <= WEEK_END
+                    and due <= week_end
                     and (include_closed or case.covers(due))
                 ):
                     out.add((child_id, d.rule_id, d.trigger_event_id, due.isoformat()))
@@ -223,3 +228,23 @@ def test_a_store_indexed_before_case_state_was_kept_is_listed_and_upgraded(
         assert dirty and all(row.dirty for row in dirty)
         assert handler.tick(AT).children_checked == len(dirty)
     assert keyed(overdue_json(demo_url)) == expected(demo_url, include_closed=False)
+
+
+def test_after_a_tick_a_past_moment_and_a_new_allocation_are_listed_as_they_stand(
+    demo_url: str, make_store: Any
+) -> None:
+    code, _, err = run("tick", "--at", AT.isoformat(), "--db", demo_url)
+    assert code == 0, err
+    earlier = datetime(2021, 5, 26, 12, tzinfo=UTC)  # the index was saved later than this
+    past = overdue_json(demo_url, "--include-closed", at=earlier)
+    assert keyed(past) == expected(demo_url, include_closed=True, at=earlier)
+    assert {i["child_id"] for i in items(past)} >= {"DEMO-JORDAN", "DEMO-MIA"}
+    store = make_store(demo_url, clock=Clock(AT - timedelta(days=1)))
+    store.record_one(
+        example("allocated_to_worker", OPEN_CHILD, "2026-11-30", worker_id="sw-077", team="Team B")
+    )
+    listing = overdue_json(demo_url)
+    assert [(t["team"], [w["worker_id"] for w in t["workers"]]) for t in listing["teams"]] == [
+        ("Team B", ["sw-077"])
+    ]
+    assert overdue_json(demo_url, "--team", "Team B")["warnings"] == []
