@@ -23,8 +23,9 @@ PACKS_DIR = Path(policies.__file__).resolve().parent / "packs"
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_COMPILED: dict[tuple[tuple[str, str], ...], PackSet] = {}
-"""Compiled pack sets by the (file name, SHA-256) of each pack and inventory file read."""
+_COMPILED: dict[Path, tuple[tuple[tuple[str, str], ...], PackSet]] = {}
+"""Per folder, the compiled pack set and the (file, SHA-256) of every file it was read from
+(one entry per folder: a changed file replaces it)."""
 
 
 def _load_yaml(text: str) -> object:
@@ -69,9 +70,12 @@ def load_packs(directory: str | Path | None = None) -> PackSet:
     folder = Path(directory) if directory is not None else PACKS_DIR
     files = sorted(folder.glob("*.yaml"))
     key = _content_key(files + sorted((folder / "inventory").glob("*.yaml")))
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        compiled = _COMPILED[key] = PackSet.of(load_pack(path) for path in files)
+    cached = _COMPILED.get(folder.resolve())
+    if cached is not None and cached[0] == key:
+        compiled = cached[1]
+    else:
+        compiled = PackSet.of(load_pack(path) for path in files)
+        _COMPILED[folder.resolve()] = (key, compiled)
     # a copy of the version lists: a caller that adds a pack does not change the cached set
     return PackSet(versions={pack: list(found) for pack, found in compiled.versions.items()})
 
