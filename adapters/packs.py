@@ -6,12 +6,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 import yaml
 
 import policies
-from policies.rules import Pack, PackError, PackSet, check_inventory, parse_pack, uncovered_items
+from adapters.commencement import COMMENCEMENTS_VARIABLE, commencement_dates
+from policies.rules import (
+    Pack,
+    PackError,
+    PackSet,
+    check_inventory,
+    commence,
+    parse_pack,
+    uncovered_items,
+)
 
 PACKS_DIR = Path(policies.__file__).resolve().parent / "packs"
 
@@ -47,7 +58,19 @@ def uncovered(pack: Pack, folder: str | Path | None = None) -> list[str]:
     return uncovered_items(pack, inventory_ids(pack.pack, folder))
 
 
-def load_packs(directory: str | Path | None = None) -> PackSet:
-    """Every ``*.yaml`` pack in ``directory`` (default: the packs shipped in policies/packs)."""
+def load_packs(
+    directory: str | Path | None = None, commencements: Mapping[str, date] | None = None
+) -> PackSet:
+    """Every ``*.yaml`` pack in ``directory`` (default: the packs shipped in policies/packs).
+
+    Rules awaiting a provision's commencement get its date from ``commencements`` (default:
+    ``$CASELEDGER_COMMENCEMENTS``, see adapters/commencement.py); without one they stay off.
+    """
     folder = Path(directory) if directory is not None else PACKS_DIR
-    return PackSet.of(load_pack(path) for path in sorted(folder.glob("*.yaml")))
+    packs = PackSet.of(load_pack(path) for path in sorted(folder.glob("*.yaml")))
+    if commencements is not None:
+        return commence(packs, commencements)
+    try:
+        return commence(packs, commencement_dates())
+    except PackError as error:  # name the variable the unknown key came from
+        raise PackError(COMMENCEMENTS_VARIABLE, None, error.field, error.message) from None

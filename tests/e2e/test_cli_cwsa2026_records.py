@@ -54,3 +54,72 @@ def test_a_valid_nhs_number_is_shown_by_children(tmp_path: Path) -> None:
     ]
     code, out, _ = run("children", "--db", url)
     assert "999 000 0026" in out
+
+
+# -- the s31ZA rules: off until the commencement date is configured -------------------------
+
+COMMENCED = {"CASELEDGER_COMMENCEMENTS": "cwsa_2026_s1=2026-09-01"}
+UNSET = {"CASELEDGER_COMMENCEMENTS": ""}
+
+
+def _application_without_offer(url: str) -> None:
+    batch = [
+        example_data("child_registered", "C-FG-1", "2026-05-04"),
+        example_data("application_issued", "C-FG-1", "2026-11-10", order_sought="care_order"),
+    ]
+    code, _, err = run("record", "-", "--db", url, input=json.dumps(batch))
+    assert code == 0, err
+
+
+def _invoke(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_packs_show_says_whether_the_fgdm_rule_is_in_force() -> None:
+    code, out, _ = _invoke(UNSET, "packs", "show", "national", "--json")
+    rule = {r["id"]: r for r in json.loads(out)["rules"]}["fgdm_offer_before_application"]
+    assert (rule["commencement"], rule["commenced_on"], rule["in_force"]) == (
+        "cwsa_2026_s1",
+        None,
+        False,
+    )
+    code, out, _ = _invoke(COMMENCED, "packs", "show", "national", "--json")
+    rule = {r["id"]: r for r in json.loads(out)["rules"]}["fgdm_offer_before_application"]
+    assert (rule["commenced_on"], rule["in_force"]) == ("2026-09-01", True)
+    code, out, _ = _invoke(UNSET, "packs", "show", "national")
+    rule_column = "".join(
+        line.split("│")[1].replace(" ", "") for line in out.splitlines() if line.count("│") > 2
+    )  # the first column's text, unwrapped (spaces dropped: the table wraps at any of them)
+    assert code == 0
+    assert "fgdm_offer_before_application(notinforce:commencementdateofcwsa_2026_s1notset" in (
+        rule_column
+    )
+    assert "proceedings_26_weeks(" not in rule_column  # other rules carry no such note
+
+
+def test_deadlines_judge_the_fgdm_offer_only_once_commenced(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fgdm.db'}"
+    _application_without_offer(url)
+    args = ("deadlines", "C-FG-1", "--at", "2026-11-20", "--db", url)
+    code, out, err = _invoke(UNSET, *args, "--json")
+    assert code == 0
+    assert "fgdm_offer_before_application" not in {d["rule_id"] for d in json.loads(out)}
+    assert (
+        "national:fgdm_offer_before_application not in force: commencement date of "
+        "cwsa_2026_s1 not set (set CASELEDGER_COMMENCEMENTS=cwsa_2026_s1=YYYY-MM-DD" in err
+    )
+    code, out, _ = _invoke(UNSET, *args)
+    assert "national:fgdm_offer_before_application not in force" in out
+    code, out, err = _invoke(COMMENCED, *args, "--json")
+    (offer,) = [d for d in json.loads(out) if d["rule_id"] == "fgdm_offer_before_application"]
+    assert (offer["status"], offer["due"]) == ("breached", "2026-11-10T00:00:00+00:00")
+    assert "s31ZA(1)" in offer["citation"]
+    assert "fgdm_offer_before_application" not in err
+    code, out, _ = _invoke(
+        {"CASELEDGER_COMMENCEMENTS": "cwsa_2026_s1=2027-01-04"}, *args
+    )  # commencement after --at
+    assert (
+        "national:fgdm_offer_before_application not in force on 2026-11-20: cwsa_2026_s1 "
+        "commences 2027-01-04" in out
+    )
