@@ -12,12 +12,23 @@ PyYAML was built with it (the pure-Python scanner took most of the time).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 import yaml
 
 import policies
-from policies.rules import Pack, PackError, PackSet, check_inventory, parse_pack, uncovered_items
+from adapters.commencement import COMMENCEMENTS_VARIABLE, commencement_dates
+from policies.rules import (
+    Pack,
+    PackError,
+    PackSet,
+    check_inventory,
+    commence,
+    parse_pack,
+    uncovered_items,
+)
 
 PACKS_DIR = Path(policies.__file__).resolve().parent / "packs"
 
@@ -65,8 +76,14 @@ def uncovered(pack: Pack, folder: str | Path | None = None) -> list[str]:
     return uncovered_items(pack, inventory_ids(pack.pack, folder))
 
 
-def load_packs(directory: str | Path | None = None) -> PackSet:
-    """Every ``*.yaml`` pack in ``directory`` (default: the packs shipped in policies/packs)."""
+def load_packs(
+    directory: str | Path | None = None, commencements: Mapping[str, date] | None = None
+) -> PackSet:
+    """Every ``*.yaml`` pack in ``directory`` (default: the packs shipped in policies/packs).
+
+    Rules awaiting a provision's commencement get its date from ``commencements`` (default:
+    ``$CASELEDGER_COMMENCEMENTS``, see adapters/commencement.py); without one they stay off.
+    """
     folder = Path(directory) if directory is not None else PACKS_DIR
     files = sorted(folder.glob("*.yaml"))
     key = _content_key(files + sorted((folder / "inventory").glob("*.yaml")))
@@ -77,7 +94,13 @@ def load_packs(directory: str | Path | None = None) -> PackSet:
         compiled = PackSet.of(load_pack(path) for path in files)
         _COMPILED[folder.resolve()] = (key, compiled)
     # a copy of the version lists: a caller that adds a pack does not change the cached set
-    return PackSet(versions={pack: list(found) for pack, found in compiled.versions.items()})
+    packs = PackSet(versions={pack: list(found) for pack, found in compiled.versions.items()})
+    if commencements is not None:
+        return commence(packs, commencements)
+    try:
+        return commence(packs, commencement_dates())
+    except PackError as error:  # name the variable the unknown key came from
+        raise PackError(COMMENCEMENTS_VARIABLE, None, error.field, error.message) from None
 
 
 def _content_key(files: list[Path]) -> tuple[tuple[str, str], ...]:

@@ -465,6 +465,10 @@ def _resolve_rule(
     rule: Rule, pack: Pack, facts: Sequence[Fact], starts: Sequence[_Start], at: datetime
 ) -> list[Deadline]:
     """Every deadline ``rule`` sets for these starts, judged at ``at``."""
+    if rule.commencement is not None:  # a provision not yet in force judges nothing
+        starts = [s for s in starts if rule.in_force_on(s.fact.day)]
+    if rule.measures is Measures.PRECEDES:
+        return [d for d in (_preceded(rule, pack, facts, s) for s in starts) if d is not None]
     out: list[Deadline] = []
     if rule.measures is Measures.RECORDING_DELAY:
         for start in starts:
@@ -558,6 +562,49 @@ def _series(
             status = Status.EXTENDED if extension else Status.PENDING
         out.append(make(status))
         return out, None
+
+
+def _came_before(fact: Fact, trigger: Fact) -> bool:
+    """Whether ``fact`` happened before ``trigger``: by the clock when both have a time of day;
+    on the same day or earlier when either has only a date (an offer dated the day of the
+    application counts as made before it)."""
+    if fact is trigger or fact.day > trigger.day:
+        return False
+    if fact.day < trigger.day:
+        return True
+    timed = isinstance(fact.event.occurred_at, datetime)
+    if timed and isinstance(trigger.event.occurred_at, datetime):
+        return fact.instant <= trigger.instant
+    return True
+
+
+def _latest_before(
+    matches: Sequence[EventMatch], facts: Sequence[Fact], trigger: Fact
+) -> Fact | None:
+    """The latest fact matching any of ``matches`` that came before ``trigger``."""
+    found: Fact | None = None
+    for fact in indexed(facts).of_kinds(m.kind for m in matches):
+        if fact.day > trigger.day:
+            break
+        if _came_before(fact, trigger) and any(_matches(m, fact, trigger) for m in matches):
+            found = fact
+    return found
+
+
+def _preceded(rule: Rule, pack: Pack, facts: Sequence[Fact], start: _Start) -> Deadline | None:
+    """``measures: precedes``: judged at the trigger itself, met by what came before it."""
+    trigger = start.fact
+    if rule.preceded_by and _latest_before(rule.preceded_by, facts, trigger) is None:
+        return None  # the duty never arose (e.g. no offer, so no meeting to hold)
+    make = partial(_deadline, rule, pack, trigger, 0, trigger.instant, point=start.point)
+    for match in rule.satisfied_by:  # in the order listed: the offer itself before evidence of it
+        met = _latest_before([match], facts, trigger)
+        if met is not None:
+            return make(Status.MET, met=met)
+    cancel = _latest_before(rule.cancelled_by, facts, trigger) if rule.cancelled_by else None
+    if cancel is not None:
+        return make(Status.CANCELLED, cancelled=cancel)
+    return make(Status.BREACHED)
 
 
 def _extension(

@@ -47,6 +47,15 @@ Semantics (the engine in :mod:`policies.engine` implements them):
   (by the child's registration, which holds the date of birth).
 - A condition on a list-valued field (``shared_with``) holds when any item is (one of) the
   value(s).
+- ``measures: precedes`` judges the trigger itself (due = its own time; clock length 0): met by
+  a ``satisfied_by`` event that came before it (the matches tried in the order listed), else
+  cancelled by a ``cancelled_by`` event before it, else breached. "Before" is by the clock when
+  both have a time, else the same day or earlier. ``preceded_by`` limits it to triggers one of
+  those events came before (no offer, no meeting duty). The offer of a family group
+  decision-making meeting before a care application (CA 1989 s31ZA) is one.
+- ``commencement: <provision>`` keeps a rule off until that provision's commencement date is
+  configured (:func:`commence`, fed by the adapters from ``$CASELEDGER_COMMENCEMENTS``); from
+  then it judges triggers on or after that date only.
 - ``not_encoded`` maps each inventoried timescale deliberately left out (``inventory/<pack>.yaml``)
   to the specific reason; every inventory id must be encoded by a rule or listed there.
 
@@ -78,7 +87,10 @@ __all__ = [
     "Rule",
     "Severity",
     "Trigger",
+    "awaiting_commencement",
     "check_inventory",
+    "commence",
+    "commencement_keys",
     "parse_pack",
     "uncovered_items",
 ]
@@ -124,6 +136,7 @@ class Severity(StrEnum):
 class Measures(StrEnum):
     OCCURRED = "occurred"
     RECORDING_DELAY = "recording_delay"
+    PRECEDES = "precedes"
 
 
 class _Strict(BaseModel):
@@ -308,9 +321,32 @@ class Rule(_Strict):
         default_factory=list, description="Ids in policies/packs/inventory this rule encodes."
     )
     notes: str | None = Field(default=None, max_length=2000)
+    preceded_by: list[EventMatch] = Field(
+        default_factory=list,
+        description="measures: precedes only: judge a trigger only when one of these came first.",
+    )
+    commencement: str | None = Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9_]{1,60}$",
+        description="The provision this rule waits for (e.g. cwsa_2026_s1): off until its "
+        "commencement date is configured (see commence()).",
+    )
+    commenced_on: date | None = Field(
+        default=None, description="The configured commencement date (set by commence())."
+    )
+
+    def in_force_on(self, day: date) -> bool:
+        """Whether the rule judges a trigger on ``day`` (always, unless it awaits commencement)."""
+        if self.commencement is None:
+            return True
+        return self.commenced_on is not None and day >= self.commenced_on
 
     @model_validator(mode="after")
     def _consistent(self) -> Rule:
+        if self.measures is Measures.PRECEDES:
+            _check_precedes(self)
+        elif self.preceded_by:
+            raise ValueError("preceded_by is for measures: precedes rules")
         if self.measures is Measures.RECORDING_DELAY:
             if self.satisfied_by or self.recurrence or self.extended_by:
                 raise ValueError(
@@ -330,10 +366,26 @@ class Rule(_Strict):
 
     def kinds(self) -> frozenset[str]:
         """Every event kind this rule reads (for incremental re-evaluation)."""
-        kinds = {m.kind for m in (*self.satisfied_by, *self.cancelled_by, *self.extended_by)}
+        matches = (*self.satisfied_by, *self.cancelled_by, *self.extended_by, *self.preceded_by)
+        kinds = {m.kind for m in matches}
         if self.trigger.kind is not None:
             kinds.add(self.trigger.kind)
         return frozenset(kinds)
+
+
+def _check_precedes(rule: Rule) -> None:
+    """``measures: precedes``: what meets the rule must come before the trigger itself.
+
+    The trigger is the moment judged (due = the trigger's own time): met by a ``satisfied_by``
+    event that occurred before it, cancelled by a ``cancelled_by`` event before it, otherwise
+    breached (an application issued without the offer the law requires first).
+    """
+    if rule.clock.length != 0:
+        raise ValueError("a precedes rule is judged at its trigger: give clock length 0")
+    if rule.recurrence or rule.extended_by or rule.until_birthday:
+        raise ValueError("a precedes rule takes no recurrence, extended_by or until_birthday")
+    if rule.trigger.kind is None or rule.trigger.direction == "before" or rule.trigger.anchor:
+        raise ValueError("a precedes rule needs an event trigger, judged at its own time")
 
 
 class Pack(_Strict):
@@ -423,6 +475,54 @@ def uncovered_items(pack: Pack, inventory: Iterable[str]) -> list[str]:
     """Inventoried timescales neither encoded by a rule nor listed in ``not_encoded``."""
     done = pack.encoded() | set(pack.not_encoded)
     return [item for item in inventory if item not in done]
+
+
+def commencement_keys(packs: Iterable[Pack]) -> set[str]:
+    """Every provision some rule waits for (``commencement:``)."""
+    return {rule.commencement for pack in packs for rule in pack.rules if rule.commencement}
+
+
+def commence(packs: PackSet, dates: Mapping[str, date]) -> PackSet:
+    """The packs with each awaited provision's commencement date set from ``dates``.
+
+    ``dates`` maps a provision key (a rule's ``commencement``) to the day it comes into force;
+    a rule whose key is missing stays off. A key no rule waits for is refused (a misspelt
+    key would otherwise leave the rule off without a word).
+    """
+    everything = [p for versions in packs.versions.values() for p in versions]
+    known = commencement_keys(everything)
+    unknown = sorted(set(dates) - known)
+    if unknown:
+        raise PackError(
+            "commencement",
+            None,
+            unknown[0],
+            f"no rule waits for the commencement of {unknown[0]!r}; "
+            f"known: {', '.join(sorted(known)) or 'none'}",
+        )
+
+    def dated(pack: Pack) -> Pack:
+        if not any(rule.commencement for rule in pack.rules):
+            return pack
+        rules = [
+            rule.model_copy(update={"commenced_on": dates.get(rule.commencement)})
+            if rule.commencement
+            else rule
+            for rule in pack.rules
+        ]
+        return pack.model_copy(update={"rules": rules})
+
+    return PackSet.of(dated(p) for p in everything)
+
+
+def awaiting_commencement(packs: Iterable[Pack], on: date) -> list[tuple[Pack, Rule]]:
+    """The rules of ``packs`` not in force on ``on`` because their provision has not commenced."""
+    return [
+        (pack, rule)
+        for pack in packs
+        for rule in pack.rules
+        if rule.commencement and not rule.in_force_on(on)
+    ]
 
 
 @dataclass

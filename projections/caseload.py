@@ -1,4 +1,8 @@
-"""The caseload list: one row per child with name, authority, event count and last event date."""
+"""The caseload list: one row per child with name, identifiers, authority, events, last event date.
+
+The NHS number shown is the consistent identifier (Children Act 2004 s16LC): the latest
+``consistent_identifier_recorded`` entry, else the one given at registration.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from datetime import date
 from pydantic import BaseModel
 
 from domain.envelope import RecordedEvent
+from domain.events.cwsa2026 import ConsistentIdentifierRecorded
 from domain.events.management import AuthorityRecorded
 from domain.events.people import ChildRegistered
 
@@ -18,6 +23,7 @@ class CaseloadRow(BaseModel):
     authority: str | None
     events: int
     last_event_date: date | None
+    nhs_number: str | None = None
 
 
 def caseload(events: Iterable[RecordedEvent]) -> list[CaseloadRow]:
@@ -33,6 +39,9 @@ def caseload(events: Iterable[RecordedEvent]) -> list[CaseloadRow]:
         row.events += 1
         if isinstance(event, ChildRegistered):
             row.name = f"{event.first_name} {event.last_name}"
+            row.nhs_number = event.nhs_number or row.nhs_number
+        elif isinstance(event, ConsistentIdentifierRecorded):
+            row.nhs_number = event.nhs_number
         elif isinstance(event, AuthorityRecorded):
             row.authority = event.authority
         day = event.occurred_date

@@ -94,6 +94,7 @@ _ACRONYM_RE = re.compile(
 
 OUTCOME_FIELDS: tuple[str, ...] = (
     "decision",
+    "recipients",
     "outcome",
     "recommendation",
     "order",

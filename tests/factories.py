@@ -23,7 +23,7 @@ EXAMPLE_FIELDS: dict[str, dict[str, Any]] = {
         "date_of_birth": "2019-03-14",
         "ethnicity": "WBRI",
         "upn": "A123456789012",
-        "nhs_number": "9990001112",
+        "nhs_number": "9990001111",
         "case_number": "LA-000001",
     },
     "child_born": {"date_of_birth": "2024-02-01", "sex": "M", "first_name": "Baby"},
@@ -168,6 +168,27 @@ EXAMPLE_FIELDS: dict[str, dict[str, Any]] = {
     "case_note_recorded": {"note": "Phoned school; attendance 92%."},
     "case_closed": {"reason": "RC8"},
     "authority_recorded": {"authority": "york", "la_code": "816"},
+    # Children's Wellbeing and Schools Act 2026 (domain/events/cwsa2026.py)
+    "family_group_decision_making_offered": {
+        "offered_to": ["p-mother", "p-father"],
+        "in_letter_before_proceedings": True,
+    },
+    "family_group_decision_making_declined": {"declined_by": ["p-mother", "p-father"]},
+    "family_group_decision_making_held": {
+        "attendees": ["p-mother", "p-grandmother"],
+        "outcome": "Maternal grandmother offers to care for the child on weekdays.",
+    },
+    "family_group_decision_making_dispensed_with": {
+        "step": "offer",
+        "reason": "Offering a meeting would alert the alleged perpetrator.",
+    },
+    "information_sharing_decision_recorded": {
+        "decision": "shared",
+        "recipients": ["School DSL"],
+        "information": "Police call-out to the home on 30 April.",
+        "reason": "The school can watch for signs of distress and tell us.",
+    },
+    "consistent_identifier_recorded": {"nhs_number": "9990000018", "verified_with": "PDS"},
     "entry_corrected": {
         "target_event_id": "00000000-0000-0000-0000-000000000000",
         "changes": {"summary": "Corrected summary."},

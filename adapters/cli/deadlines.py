@@ -13,6 +13,7 @@ from rich.table import Table
 
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_store, parse_when
+from adapters.commencement import commencement_notices, precedes_clock, rule_force_text
 from adapters.db import sql_engine
 from adapters.packs import load_pack, load_packs
 from adapters.readmodels.deadline_view import (
@@ -100,8 +101,11 @@ def deadlines(
         fail(f"--pack {pack!r}: no such pack; known: {', '.join(packs.ids())}")
     with open_store(db) as store:
         found = child_schedule(store, child, packs, moment, as_known_at=known, pack=pack)
+    notices = commencement_notices(packs, moment.astimezone(LONDON).date())
     if json_out:
         emit_json(found.as_json())
+        for line in notices:  # stderr: the JSON on stdout stays the list of deadlines
+            typer.echo(line, err=True)
         return
     title = f"Deadlines for {child} at {_fmt(moment)}"
     if known is not None:
@@ -122,6 +126,8 @@ def deadlines(
                 f"          extended to {_fmt(d.extended_to)} by {item['extended_by_text']}"
             )
         console.print(f"          [dim]{item['citation_text']}[/]")
+    for line in notices:
+        typer.echo(line)
 
 
 def _until_week_end(moment: datetime) -> tuple[date, datetime]:
@@ -378,8 +384,13 @@ def packs_show(
     if pack not in packs.versions:
         fail(f"no pack {pack!r}; known: {', '.join(packs.ids())}")
     chosen = packs.latest(pack)
+    today = datetime.now(UTC).astimezone(LONDON).date()
     if json_out:
-        emit_json(chosen.model_dump(mode="json"))
+        data = chosen.model_dump(mode="json")
+        for rule, shown in zip(chosen.rules, data["rules"], strict=True):
+            if rule.commencement:  # whether it judges anything today
+                shown["in_force"] = rule.in_force_on(today)
+        emit_json(data)
         return
     table = Table(title=f"{chosen.title} (version {chosen.version}, from {chosen.effective_from})")
     for col in ("rule", "clock", "trigger", "met by", "citation"):
@@ -388,12 +399,16 @@ def packs_show(
         clock = rule.clock.describe()
         if rule.recurrence:
             clock += ", then " + ", ".join(c.describe() for c in rule.recurrence.then)
+        clock = precedes_clock(rule, clock)
         met = (
             "its own recording"
             if rule.measures.value == "recording_delay"
             else ", ".join(m.kind for m in rule.satisfied_by)
         )
-        table.add_row(rule.id, clock, rule.trigger.describe(), met, rule.citation)
+        rule_cell = rule.id
+        if rule.commencement:
+            rule_cell += " (" + rule_force_text(rule, today) + ")"
+        table.add_row(rule_cell, clock, rule.trigger.describe(), met, rule.citation)
     console.print(table)
 
 
@@ -460,6 +475,9 @@ def packs_readme_text() -> str:
                 clock += " before"
             if rule.until_birthday:
                 clock += f", until the {rule.until_birthday}th birthday"
+            clock = precedes_clock(rule, clock)
+            if rule.commencement:
+                clock += f", from the commencement of `{rule.commencement}`"
             met = (
                 "its own recording (recorded_at − occurred_at)"
                 if rule.measures.value == "recording_delay"

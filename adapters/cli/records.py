@@ -17,6 +17,7 @@ from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_stor
 from adapters.views import history_entry, history_notes
 from domain.errors import InvalidEvent
 from domain.events import EVENT_TYPES
+from domain.nhs_number import NhsNumber
 from domain.parsing import parse_event
 from projections.caseload import caseload
 
@@ -101,19 +102,20 @@ def history(
 
 @app.command()
 def children(db: DbOption = None, json_out: JsonOption = False) -> None:
-    """The children in the store: id, name, authority, events, last event date."""
+    """The children in the store: id, name, NHS number, authority, events, last event date."""
     with open_store(db) as store:
         rows = caseload(store.iter_all())
     if json_out:
         emit_json([row.model_dump(mode="json") for row in rows])
         return
     table = Table(title="Children")
-    for column in ("child", "name", "authority", "events", "last event"):
+    for column in ("child", "name", "NHS number", "authority", "events", "last event"):
         table.add_column(column)
     for row in rows:
         table.add_row(
             row.child_id,
             row.name,
+            NhsNumber(row.nhs_number).formatted if row.nhs_number else "-",
             row.authority or "-",
             str(row.events),
             row.last_event_date.isoformat() if row.last_event_date else "-",

@@ -4,6 +4,7 @@ from domain.events import (  # noqa: F401  (imported to register the kinds)
     adoption,
     child_in_need,
     corrections,
+    cwsa2026,
     direct_work,
     front_door,
     leaving_care,

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from domain.codes import Ethnicity, Sex
 from domain.events.base import PERSON_ID_PATTERN, CaseEvent, Category
 from domain.identifiers import is_valid_upn, upn_check_letter
+from domain.nhs_number import NhsNumberText
 
 
 class PersonRole(StrEnum):
@@ -79,7 +80,7 @@ class ChildRegistered(CaseEvent):
     expected_date_of_birth: date | None = None
     ethnicity: Ethnicity = Ethnicity.NOT_OBTAINED
     upn: str | None = Field(default=None, pattern=r"^[A-Z][0-9]{11}[0-9A-Z]$")
-    nhs_number: str | None = Field(default=None, pattern=r"^[0-9]{10}$")
+    nhs_number: NhsNumberText | None = None
     case_number: str | None = Field(default=None, max_length=40)
     family_id: str | None = Field(
         default=None, pattern=PERSON_ID_PATTERN, description="Groups siblings for family views."
