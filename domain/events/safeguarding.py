@@ -205,8 +205,12 @@ class MeetingScheduled(CaseEvent):
 
     @field_validator("scheduled_for", mode="before")
     @classmethod
-    def _date_or_datetime(cls, value: Any) -> Any:
-        """A bare ISO date stays a date; anything with a time is a datetime."""
+    def _scheduled_date_or_datetime(cls, value: Any) -> Any:
+        """A bare ISO date stays a date; anything with a time is a datetime.
+
+        (Named apart from CaseEvent's occurred_at validators, which a same-named method
+        would replace.)
+        """
         if isinstance(value, str):
             text = value.strip()
             try:
@@ -217,7 +221,7 @@ class MeetingScheduled(CaseEvent):
 
     @field_validator("scheduled_for", mode="after")
     @classmethod
-    def _london_time(cls, value: date | datetime) -> date | datetime:
+    def _scheduled_in_london(cls, value: date | datetime) -> date | datetime:
         if isinstance(value, datetime):
             return (
                 value.replace(tzinfo=LONDON) if value.tzinfo is None else value.astimezone(LONDON)

@@ -140,6 +140,14 @@ def test_a_meeting_booked_for_a_time_reads_back_as_london_time() -> None:
         scheduled_for="2026-04-16T10:00",
     )
     dumped = item.event.model_dump(mode="json")
+    # its own occurred_at is still read as London time (the field validators are its own)
+    child.add(
+        "meeting_scheduled",
+        "2026-03-02T09:00",
+        meeting_type="core_group",
+        scheduled_for="2026-04-16",
+    )
+    assert child.events[-1].event.occurred_at.utcoffset() == timedelta(0)
     assert dumped["scheduled_for"] == "2026-04-16T10:00:00+01:00"
     date_only = child.add(
         "meeting_scheduled", "2026-03-02", meeting_type="core_group", scheduled_for="2026-04-16"
