@@ -45,6 +45,14 @@ Semantics (the engine in :mod:`policies.engine` implements them):
   ``assessment`` (an assessment started and not yet completed) and ``unborn``.
 - ``until_birthday: 1`` ends a series at that birthday: a deadline due after it is cancelled
   (by the child's registration, which holds the date of birth).
+- ``from_birthday: 18`` starts an age band: the clock counts from the later of the trigger and
+  that birthday ("for young people age 18-25": ``from_birthday: 18``, ``until_birthday: 25``).
+  A ``birthday`` trigger's deadline is pending from the moment the date of birth is known.
+- A deadline stops (is cancelled) when its case or its strand of work stops: ``case_closed``
+  for every rule, and by strand ``ceased_to_be_looked_after``, ``child_protection_plan_ended``,
+  ``child_in_need_plan_ended`` and the 18th birthday (policies/strands.py). The strand is
+  derived from the trigger; ``strand:`` (looked_after, cp_plan, cin_plan, leaving_care, none)
+  names it instead. ``cancelled_by`` adds the rule's own stops.
 - A condition on a list-valued field (``shared_with``) holds when any item is (one of) the
   value(s).
 - ``not_encoded`` maps each inventoried timescale deliberately left out (``inventory/<pack>.yaml``)

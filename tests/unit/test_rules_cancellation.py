@@ -12,7 +12,7 @@ import pytest
 
 from adapters.packs import load_packs
 from policies.engine import Deadline, Schedule, Status, evaluate
-from policies.rules import Rule
+from policies.rules import PackError, Rule, parse_pack
 from tests.unit.deadline_helpers import ChildStream, london
 
 PACKS = load_packs()
@@ -225,3 +225,60 @@ def test_the_incremental_schedule_cancels_as_the_full_evaluation_does() -> None:
         (london("2026-02-16"), Status.MET),
         (london("2026-03-24"), Status.CANCELLED),
     ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "message"),
+    [
+        ({"strand": "fostering"}, "strand", "Input should be"),
+        ({"from_birthday": 25, "until_birthday": 18}, None, "from_birthday must be below"),
+    ],
+)
+def test_bad_strand_or_age_band_names_the_rule_and_field(
+    extra: dict[str, object], field: str | None, message: str
+) -> None:
+    rule = {
+        "id": "cin_visits",
+        "title": "CIN visits",
+        "citation": "seed",
+        "trigger": {"kind": "child_in_need_plan_agreed"},
+        "clock": {"unit": "weeks", "length": 6},
+        "satisfied_by": [{"kind": "child_visited"}],
+        **extra,
+    }
+    raw = {
+        "pack": "testpack",
+        "title": "t",
+        "source": "s",
+        "version": "1",
+        "effective_from": "2020-01-01",
+        "rules": [rule],
+    }
+    with pytest.raises(PackError) as caught:
+        parse_pack(raw, "testpack.yaml")
+    assert caught.value.rule == "cin_visits"
+    assert caught.value.field == field
+    assert message in caught.value.message
+
+
+def test_every_rule_of_every_pack_has_a_strand_and_recording_rules_never_stop() -> None:
+    for versions in PACKS.versions.values():
+        for pack in versions:
+            for rule in pack.rules:
+                assert rule.strand_of() in (
+                    "looked_after",
+                    "cp_plan",
+                    "cin_plan",
+                    "leaving_care",
+                    "none",
+                )
+                if rule.measures.value == "recording_delay":
+                    assert rule.stop_kinds() == () and rule.age_end() is None
+                else:
+                    assert "case_closed" in rule.stop_kinds()
+    national = PACKS.latest("national")
+    assert national.rule("lac_reviews").strand_of() == "looked_after"
+    assert national.rule("review_conferences").strand_of() == "cp_plan"
+    assert national.rule("pathway_plan").strand_of() == "leaving_care"
+    assert national.rule("referral_decision").strand_of() == "none"
+    assert PACKS.latest("york").rule("cin_reviews").strand_of() == "cin_plan"
