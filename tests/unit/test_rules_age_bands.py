@@ -151,3 +151,20 @@ def test_wiltshire_fortnightly_visits_under_one_stop_at_the_first_birthday() -> 
         (london("2026-01-12"), Status.MET),
         (london("2026-01-23"), Status.CANCELLED),  # due after the first birthday
     ]
+
+
+def test_sussex_needs_assessment_still_owed_after_leaving_care_at_16() -> None:
+    # 002_aa2acc05bf62cfcc.txt §6 Pathway Plan: "The responsible authority must complete a needs
+    # assessment within 3 months of a young person becoming an eligible or relevant child (see
+    # end of this section for definitions) whether he or she does so on turning 16 or later."
+    # Leaving care a month after the 16th birthday (relevant child) does not cancel it.
+    child = born("2010-02-28", registered="2023-01-09", authority="sussex")
+    looked_after(child, "2024-06-01")
+    child.add("ceased_to_be_looked_after", "2026-03-30", reason="E4A")
+    (d,) = only(evaluate(child.events, PACKS, london("2026-07-01")), "needs_assessment_care_leaver")
+    assert (d.due, d.status) == (london("2026-05-28"), Status.BREACHED)
+    # pending before the birthday, from the moment the date of birth was known
+    (early,) = only(
+        evaluate(child.events, PACKS, london("2025-01-01")), "needs_assessment_care_leaver"
+    )
+    assert (early.due, early.status) == (london("2026-05-28"), Status.PENDING)
