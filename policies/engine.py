@@ -583,7 +583,7 @@ def _series(
         if rule.recurrence is not None:
             clock = rule.recurrence.interval(occurrence, rule.clock)
         due = _due(point, clock.unit, sign * clock.length)
-        satisfier = _first(rule.satisfied_by, facts, trigger, base, used)
+        satisfier = _first(rule.satisfied_by, facts, trigger, _search_from(rule, base, point), used)
         if satisfier is not None and cancel is not None and satisfier.instant > cancel.instant:
             satisfier = None
         extension = _extension(rule, facts, trigger, base, satisfier, due)
@@ -611,6 +611,15 @@ def _series(
             status = Status.EXTENDED if extension else Status.PENDING
         out.append(make(status))
         return out, None
+
+
+def _search_from(rule: Rule, base: Fact, point: date | datetime) -> Fact:
+    """Where to look for what meets a deadline: after ``base``, or for an age band that starts
+    later (``from_birthday``), from the band's first day (a contact before 18 is not one of
+    the visits "for young people age 18-25")."""
+    if rule.from_birthday is None or isinstance(point, datetime) or point <= base.day:
+        return base
+    return replace(base, day=point, instant=datetime.combine(point, time.min, LONDON))
 
 
 def _extension(

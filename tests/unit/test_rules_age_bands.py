@@ -168,3 +168,13 @@ def test_sussex_needs_assessment_still_owed_after_leaving_care_at_16() -> None:
         evaluate(child.events, PACKS, london("2025-01-01")), "needs_assessment_care_leaver"
     )
     assert (early.due, early.status) == (london("2026-05-28"), Status.PENDING)
+
+
+def test_york_a_contact_before_18_is_not_one_of_the_18_to_25_visits() -> None:
+    # "For young people age 18-25": a contact at 17¾ (1 July 2026) does not meet the visit due
+    # 8 weeks after the 18th birthday (10 October 2026).
+    child = born("2008-10-10", registered="2020-03-02", authority="york")
+    child.add("personal_adviser_allocated", "2026-04-10", adviser_id="pa-3")
+    child.add("care_leaver_contact", "2026-07-01", in_touch="YES", activity="F1", accommodation="B")
+    (d,) = only(evaluate(child.events, PACKS, london("2026-12-10")), "care_leaver_visits")
+    assert (d.due, d.status) == (london("2026-12-05"), Status.BREACHED)
