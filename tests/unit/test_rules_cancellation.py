@@ -282,3 +282,17 @@ def test_every_rule_of_every_pack_has_a_strand_and_recording_rules_never_stop() 
     assert national.rule("pathway_plan").strand_of() == "leaving_care"
     assert national.rule("referral_decision").strand_of() == "none"
     assert PACKS.latest("york").rule("cin_reviews").strand_of() == "cin_plan"
+
+
+def test_a_plan_end_that_meets_the_rule_is_not_its_cancellation() -> None:
+    # 001_93ba2dc2b9b16c50.txt Appendix 2, 3.7: "the maximum 'life' of a plan is 9 months". The
+    # plan's end is what the rule asks for: ending it on time meets it, it does not cancel it.
+    child = ChildStream(authority="wiltshire")
+    child.add("child_in_need_plan_agreed", "2026-01-05")
+    ended = child.add("child_in_need_plan_ended", "2026-08-03")
+    (d,) = only(evaluate(child.events, PACKS, london("2026-12-01")), "cin_plan_max_life")
+    assert (d.due, d.status, d.satisfied_by_event_id) == (
+        london("2026-10-05"),
+        Status.MET,
+        ended.event_id,
+    )
