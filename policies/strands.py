@@ -76,6 +76,7 @@ _BY_CONDITION: dict[tuple[str, str], dict[str, str]] = {
         "review_conference": "cp_plan",
         "core_group": "cp_plan",
         "looked_after_review": "looked_after",
+        "child_in_need_review": "cin_plan",
     },
     ("order_made", "order"): {"placement_order": "looked_after"},
 }
