@@ -13,6 +13,7 @@ import pytest
 from adapters.packs import load_packs
 from policies.engine import Deadline, Schedule, Status, evaluate
 from policies.rules import PackError, Rule, parse_pack
+from policies.strands import derive_strand
 from tests.unit.deadline_helpers import ChildStream, london
 
 PACKS = load_packs()
@@ -296,3 +297,43 @@ def test_a_plan_end_that_meets_the_rule_is_not_its_cancellation() -> None:
         Status.MET,
         ended.event_id,
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "where", "while_status", "birthday", "strand"),
+    [
+        ("became_looked_after", {}, [], None, "looked_after"),
+        ("placement_started", {"placement_type": "P1"}, [], None, "looked_after"),
+        ("child_protection_plan_started", {}, [], None, "cp_plan"),
+        (
+            "initial_child_protection_conference_held",
+            {"decision": "child_protection_plan"},
+            [],
+            None,
+            "cp_plan",
+        ),
+        (
+            "initial_child_protection_conference_held",
+            {"decision": "child_in_need_plan"},
+            [],
+            None,
+            "none",
+        ),
+        ("meeting_scheduled", {"meeting_type": "review_conference"}, [], None, "cp_plan"),
+        ("meeting_scheduled", {"meeting_type": "initial_conference"}, [], None, "none"),
+        ("meeting_scheduled", {"meeting_type": "child_in_need_review"}, [], None, "cin_plan"),
+        ("assessment_completed", {}, ["cin_plan"], None, "cin_plan"),
+        ("health_assessment_completed", {}, ["looked_after"], None, "looked_after"),
+        (None, {}, ["looked_after"], 16, "leaving_care"),  # outlives being looked after
+        ("personal_adviser_allocated", {}, [], None, "leaving_care"),
+        ("referral_received", {}, [], None, "none"),
+    ],
+)
+def test_the_strand_a_trigger_starts(
+    kind: str | None,
+    where: dict[str, object],
+    while_status: list[str],
+    birthday: int | None,
+    strand: str,
+) -> None:
+    assert derive_strand(kind, where, while_status, birthday) == strand
