@@ -408,7 +408,7 @@ def _birthday(born: date, years: int, months: int = 0) -> date:
     return add_months(born, 12 * years + months)
 
 
-def _starts(rule: Rule, facts: Sequence[Fact], at: datetime) -> list[_Start]:
+def _starts(rule: Rule, facts: Sequence[Fact]) -> list[_Start]:
     trigger = rule.trigger
     found: list[_Start] = []
     facts = indexed(facts)
@@ -767,7 +767,7 @@ def _evaluate_rules(
                 continue
             starts = [
                 s
-                for s in _starts(rule, facts, at)
+                for s in _starts(rule, facts)
                 if chooser.judges(
                     pack, rule, _day(s.point) if rule.trigger.birthday else s.fact.day
                 )
