@@ -22,6 +22,13 @@ Statuses: ``pending`` (due at ``due``), ``extended`` (pending, with an authorise
 ``extended_to``), ``met`` (by ``satisfied_by_event_id``, on time), ``met_late``, ``breached``
 (due passed with nothing meeting it), ``cancelled`` (by ``cancelled_by_event_id`` before it fell
 due). A deadline met after its due time is ``met_late``, never both met and breached.
+
+A deadline stops when its case or its strand of work stops (policies/strands.py): the case
+closed, the child ceased to be looked after, the CP or CIN plan ended, or the child reached the
+birthday the standard ends at (18 for a child's plan, the rule's ``until_birthday`` otherwise).
+It is then ``cancelled`` by the stopping event; one already breached before the stop stays
+``breached``. A rule's own ``cancelled_by`` events stop it too. An age-triggered deadline (a
+``birthday`` trigger) is pending from the moment the date of birth is known.
 """
 
 from __future__ import annotations
@@ -292,9 +299,17 @@ def _matches(match: EventMatch, fact: Fact, trigger: Fact) -> bool:
     for mine, theirs in match.same.items():
         if not hasattr(trigger.event, theirs):
             return False
-        if _value(fact.event, mine) != _value(trigger.event, theirs):
+        if not _same_value(_value(fact.event, mine), _value(trigger.event, theirs)):
             return False
     return True
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Equal; a date and a datetime are the same when the datetime falls on that London day
+    (a report names its meeting's date, the meeting may be booked for a time of day)."""
+    if isinstance(a, date) and isinstance(b, date) and type(a) is not type(b):
+        return _day(a) == _day(b)
+    return bool(a == b)
 
 
 def _first(
@@ -393,16 +408,16 @@ def _birthday(born: date, years: int, months: int = 0) -> date:
     return add_months(born, 12 * years + months)
 
 
-def _starts(rule: Rule, facts: Sequence[Fact], at: datetime) -> list[_Start]:
+def _starts(rule: Rule, facts: Sequence[Fact]) -> list[_Start]:
     trigger = rule.trigger
     found: list[_Start] = []
     facts = indexed(facts)
     if trigger.birthday is not None:
+        # pending from the moment the date of birth is known, not created on the birthday
         for fact in facts.of_kinds(("child_registered", "child_born")):
             born = getattr(fact.event, "date_of_birth", None)
             if isinstance(born, date):
                 found = [_Start(fact, _birthday(born, trigger.birthday, trigger.birthday_months))]
-        found = [s for s in found if _day(s.point) <= to_london(at).date()]
     else:
         for fact in facts.of_kind(trigger.kind) if trigger.kind else ():
             if not _fields_match(fact.event, trigger.where, trigger.where_not):
@@ -420,6 +435,8 @@ def _starts(rule: Rule, facts: Sequence[Fact], at: datetime) -> list[_Start]:
                     continue
                 point = child_date
             found.append(_Start(fact, point))
+    if rule.from_birthday is not None:
+        found = _band_start(rule.from_birthday, facts, found)
     if trigger.age_under is not None or trigger.age_at_least is not None:
         found = [s for s in found if _age_fits(rule, facts, s.fact.day)]
     if trigger.while_status:
@@ -429,6 +446,18 @@ def _starts(rule: Rule, facts: Sequence[Fact], at: datetime) -> list[_Start]:
             if all(_has_status(facts, st, _day(s.point)) for st in trigger.while_status)
         ]
     return found
+
+
+def _band_start(years: int, facts: Sequence[Fact], starts: list[_Start]) -> list[_Start]:
+    """Starts moved to the band's first day when they come before it (``from_birthday``).
+
+    A child of unknown age is judged from the trigger (the band cannot be placed).
+    """
+    _, born, _ = _child_dates(facts)
+    if born is None:
+        return starts
+    first = _birthday(born, years)
+    return [s if _day(s.point) >= first else _Start(s.fact, first) for s in starts]
 
 
 def _age_fits(rule: Rule, facts: Sequence[Fact], on: date) -> bool:
@@ -442,15 +471,36 @@ def _age_fits(rule: Rule, facts: Sequence[Fact], on: date) -> bool:
 
 
 def _birthday_stop(rule: Rule, facts: Sequence[Fact]) -> Fact | None:
-    """For ``until_birthday``: the registration fact moved to the start of that birthday."""
-    if rule.until_birthday is None:
+    """Where the age band ends (``until_birthday``, else the strand's end, e.g. 18 for a looked
+    after child): the registration fact moved to the start of that birthday."""
+    years = rule.age_end()
+    if years is None:
         return None
     fact, born, _ = _child_dates(facts)
     if fact is None or born is None:
         return None
-    day = _birthday(born, rule.until_birthday)
+    day = _birthday(born, years)
     start = datetime(day.year, day.month, day.day, tzinfo=LONDON)
     return replace(fact, day=day, instant=start)
+
+
+def _strand_stop(rule: Rule, facts: Sequence[Fact], start: _Start) -> Fact | None:
+    """The first event after the trigger that stops its case or its strand (policies/strands).
+
+    A birthday trigger's work starts on the birthday: a stop before it belongs to older work.
+    """
+    kinds = rule.stop_kinds()
+    if not kinds:
+        return None
+    after = _fact_key(start.fact)
+    from_day = start.fact.day
+    if rule.trigger.birthday is not None:
+        from_day = _day(start.point)
+        after = (datetime.combine(from_day, time.min, LONDON), -1)
+    for fact in indexed(facts).of_kinds(kinds, from_day=from_day):
+        if _fact_key(fact) > after:
+            return fact
+    return None
 
 
 def _day(point: date | datetime) -> date:
@@ -518,6 +568,9 @@ def _series(
     """
     trigger = start.fact
     cancel = _first(rule.cancelled_by, facts, trigger, trigger, set())
+    ended = _strand_stop(rule, facts, start)
+    if ended is not None and (cancel is None or ended.instant < cancel.instant):
+        cancel = ended
     stop = _birthday_stop(rule, facts)
     if (
         stop is not None
@@ -534,7 +587,7 @@ def _series(
         if rule.recurrence is not None:
             clock = rule.recurrence.interval(occurrence, rule.clock)
         due = _due(point, clock.unit, sign * clock.length)
-        satisfier = _first(rule.satisfied_by, facts, trigger, base, used)
+        satisfier = _first(rule.satisfied_by, facts, trigger, _search_from(rule, base, point), used)
         if satisfier is not None and cancel is not None and satisfier.instant > cancel.instant:
             satisfier = None
         extension = _extension(rule, facts, trigger, base, satisfier, due)
@@ -605,6 +658,15 @@ def _preceded(rule: Rule, pack: Pack, facts: Sequence[Fact], start: _Start) -> D
     if cancel is not None:
         return make(Status.CANCELLED, cancelled=cancel)
     return make(Status.BREACHED)
+
+
+def _search_from(rule: Rule, base: Fact, point: date | datetime) -> Fact:
+    """Where to look for what meets a deadline: after ``base``, or for an age band that starts
+    later (``from_birthday``), from the band's first day (a contact before 18 is not one of
+    the visits "for young people age 18-25")."""
+    if rule.from_birthday is None or isinstance(point, datetime) or point <= base.day:
+        return base
+    return replace(base, day=point, instant=datetime.combine(point, time.min, LONDON))
 
 
 def _extension(
@@ -752,7 +814,7 @@ def _evaluate_rules(
                 continue
             starts = [
                 s
-                for s in _starts(rule, facts, at)
+                for s in _starts(rule, facts)
                 if chooser.judges(
                     pack, rule, _day(s.point) if rule.trigger.birthday else s.fact.day
                 )
@@ -867,11 +929,6 @@ class Schedule:
         out: list[Deadline] = []
         for found in self._results.values():
             for deadline in found:
-                if (
-                    deadline.trigger_kind in _DERIVED
-                    and deadline.counted_from > to_london(at).date()
-                ):
-                    continue  # a birthday still to come
                 if deadline.cancelled_at is not None and deadline.cancelled_at > at:
                     # a birthday that ends the series has not come yet at ``at``
                     deadline = replace(
@@ -892,7 +949,6 @@ class Schedule:
         return _sorted(out)
 
 
-_DERIVED = frozenset({"child_registered", "child_born"})
 _STATUS_KINDS = frozenset(
     {k for pair in _STATUS_EVENTS.values() for k in pair}
     | {"child_registered", "child_born"}

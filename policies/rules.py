@@ -45,6 +45,14 @@ Semantics (the engine in :mod:`policies.engine` implements them):
   ``assessment`` (an assessment started and not yet completed) and ``unborn``.
 - ``until_birthday: 1`` ends a series at that birthday: a deadline due after it is cancelled
   (by the child's registration, which holds the date of birth).
+- ``from_birthday: 18`` starts an age band: the clock counts from the later of the trigger and
+  that birthday ("for young people age 18-25": ``from_birthday: 18``, ``until_birthday: 25``).
+  A ``birthday`` trigger's deadline is pending from the moment the date of birth is known.
+- A deadline stops (is cancelled) when its case or its strand of work stops: ``case_closed``
+  for every rule, and by strand ``ceased_to_be_looked_after``, ``child_protection_plan_ended``,
+  ``child_in_need_plan_ended`` and the 18th birthday (policies/strands.py). The strand is
+  derived from the trigger; ``strand:`` (looked_after, cp_plan, cin_plan, leaving_care, none)
+  names it instead. ``cancelled_by`` adds the rule's own stops.
 - A condition on a list-valued field (``shared_with``) holds when any item is (one of) the
   value(s).
 - ``measures: precedes`` judges the trigger itself (due = its own time; clock length 0): met by
@@ -75,6 +83,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 import domain.events  # noqa: F401  (registers every event kind)
 from domain.events.base import EVENT_TYPES, Category
 from policies.calendar import Unit
+from policies.strands import AGE_END, CASE_STOP, STOP_KINDS, Strand, derive_strand
 
 __all__ = [
     "Clock",
@@ -317,6 +326,18 @@ class Rule(_Strict):
         le=25,
         description="The series stops at this birthday (deadlines due after it are cancelled).",
     )
+    from_birthday: int | None = Field(
+        default=None,
+        ge=1,
+        le=25,
+        description="The age band starts at this birthday: the clock counts from the later of "
+        "the trigger and that birthday.",
+    )
+    strand: Strand | None = Field(
+        default=None,
+        description="The strand of work whose stop cancels this rule's deadlines "
+        "(policies/strands.py); derived from the trigger when not given.",
+    )
     inventory: list[str] = Field(
         default_factory=list, description="Ids in policies/packs/inventory this rule encodes."
     )
@@ -362,12 +383,41 @@ class Rule(_Strict):
                 raise ValueError(f"extended_by {match.kind}: give date_field (the agreed date)")
         if self.trigger.direction == "before" and self.recurrence is not None:
             raise ValueError("a deadline counted back from a meeting does not recur")
+        if (
+            self.from_birthday is not None
+            and self.until_birthday is not None
+            and self.from_birthday >= self.until_birthday
+        ):
+            raise ValueError("from_birthday must be below until_birthday (the band's end)")
         return self
+
+    def strand_of(self) -> str:
+        """The strand of work this rule's deadlines belong to (see policies/strands.py)."""
+        if self.strand is not None:
+            return self.strand
+        trigger = self.trigger
+        return derive_strand(trigger.kind, trigger.where, trigger.while_status, trigger.birthday)
+
+    def stop_kinds(self) -> tuple[str, ...]:
+        """The events that stop this rule's deadlines with its case or strand (none for
+        recording timeliness: the entry judged has already been written)."""
+        if self.measures is Measures.RECORDING_DELAY:
+            return ()
+        return (CASE_STOP, *STOP_KINDS[self.strand_of()])
+
+    def age_end(self) -> int | None:
+        """The birthday this rule's deadlines stop at: its own, else its strand's."""
+        if self.measures is Measures.RECORDING_DELAY:
+            return None
+        if self.until_birthday is not None:
+            return self.until_birthday
+        return AGE_END[self.strand_of()]
 
     def kinds(self) -> frozenset[str]:
         """Every event kind this rule reads (for incremental re-evaluation)."""
         matches = (*self.satisfied_by, *self.cancelled_by, *self.extended_by, *self.preceded_by)
         kinds = {m.kind for m in matches}
+        kinds.update(self.stop_kinds())
         if self.trigger.kind is not None:
             kinds.add(self.trigger.kind)
         return frozenset(kinds)

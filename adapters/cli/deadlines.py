@@ -473,6 +473,8 @@ def packs_readme_text() -> str:
                 clock += ", then " + ", ".join(c.describe() for c in rule.recurrence.then)
             if rule.trigger.direction == "before":
                 clock += " before"
+            if rule.from_birthday:
+                clock += f", from the {rule.from_birthday}th birthday"
             if rule.until_birthday:
                 clock += f", until the {rule.until_birthday}th birthday"
             clock = precedes_clock(rule, clock)

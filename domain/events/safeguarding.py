@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from domain.codes import AssessmentFactor, ChildProtectionCategory, PrimaryNeed, Section47Outcome
-from domain.events.base import CaseEvent, Category
+from domain.events.base import LONDON, CaseEvent, Category
 
 
 class StrategyUrgency(StrEnum):
@@ -197,7 +198,35 @@ class MeetingScheduled(CaseEvent):
     category = Category.MANAGEMENT
 
     meeting_type: MeetingType
-    scheduled_for: date
+    scheduled_for: date | datetime = Field(
+        description="The meeting's date, or its date and time (naive means Europe/London): "
+        "'24 hours in advance' of a 10:00 meeting is 10:00 the day before."
+    )
+
+    @field_validator("scheduled_for", mode="before")
+    @classmethod
+    def _scheduled_date_or_datetime(cls, value: Any) -> Any:
+        """A bare ISO date stays a date; anything with a time is a datetime.
+
+        (Named apart from CaseEvent's occurred_at validators, which a same-named method
+        would replace.)
+        """
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+            except ValueError:
+                return value
+        return value
+
+    @field_validator("scheduled_for", mode="after")
+    @classmethod
+    def _scheduled_in_london(cls, value: date | datetime) -> date | datetime:
+        if isinstance(value, datetime):
+            return (
+                value.replace(tzinfo=LONDON) if value.tzinfo is None else value.astimezone(LONDON)
+            )
+        return value
 
 
 class ReportShared(CaseEvent):
