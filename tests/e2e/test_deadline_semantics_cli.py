@@ -44,7 +44,7 @@ class History:
             app, ["deadlines", self.child_id, "--at", at, "--pack", pack, "--json", "--db", url]
         )
         assert shown.exit_code == 0, shown.output
-        found: list[dict[str, Any]] = json.loads(shown.output)
+        found: list[dict[str, Any]] = json.loads(shown.stdout)
         return [d for d in found if d["rule_id"] == rule_id]
 
 
