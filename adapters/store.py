@@ -234,14 +234,24 @@ class EventStore:
         with self._schema_lock():
             if self.db.schema and not self.db.is_sqlite:
                 with sql_engine(self.url).begin() as conn:
-                    conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.db.schema}"'))
+                    # only if missing: even IF NOT EXISTS needs the right to create schemas
+                    found = conn.execute(
+                        text("SELECT 1 FROM pg_namespace WHERE nspname = :s"),
+                        {"s": self.db.schema},
+                    ).first()
+                    if found is None:
+                        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.db.schema}"'))
             env = _environment(self.db, self.recorder_name)
+            self.owns_schema = self._owns_events_table()
+            if not self.owns_schema:  # an application role: the owner created everything
+                env["CREATE_TABLE"] = "no"
             self.factory = InfrastructureFactory.construct(Environment(name="caseledger", env=env))
             self.recorder: ApplicationRecorder = self.factory.application_recorder()
             self.events_table = str(getattr(self.recorder, "events_table_name", "stored_events"))
-            self._install_append_only_guards()
-            with sql_engine(self.url).begin() as conn:
-                anchors.install(conn, self.events_table, self.qualified_table, self.db.schema)
+            if self.owns_schema:
+                self._install_append_only_guards()
+                with sql_engine(self.url).begin() as conn:
+                    anchors.install(conn, self.events_table, self.qualified_table, self.db.schema)
         self._records: dict[str, ChildRecord] = {}
 
     @contextmanager
@@ -258,6 +268,24 @@ class EventStore:
             finally:
                 conn.execute(text("SELECT pg_advisory_unlock(7212026)"))
                 conn.commit()
+
+    def _owns_events_table(self) -> bool:
+        """False when a PostgreSQL events table exists and another role owns it.
+
+        Such a role is the application's (``caseledger migrate`` made the schema as its
+        owner): it creates nothing, not even ``IF NOT EXISTS``, and installs no triggers.
+        """
+        if self.db.is_sqlite:
+            return True
+        with sql_engine(self.url).connect() as conn:
+            owner = conn.execute(
+                text(
+                    "SELECT tableowner = current_user FROM pg_tables WHERE schemaname = :s "
+                    "AND tablename IN ('caseledger_events', 'stored_events') LIMIT 1"
+                ),
+                {"s": self.db.schema or "public"},
+            ).scalar()
+        return owner is None or bool(owner)
 
     def close(self) -> None:
         self._records.clear()

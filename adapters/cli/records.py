@@ -208,3 +208,33 @@ def checkpoint(db: DbOption = None) -> None:
         typer.echo("nothing written since the last checkpoint")
     else:
         typer.echo(f"checkpoint {number} written")
+
+
+@app.command()
+def migrate(
+    db: DbOption = None,
+    app_role: Annotated[
+        str | None,
+        typer.Option(
+            "--app-role",
+            help="PostgreSQL: the role the application runs as; granted SELECT and INSERT "
+            "on the events, never ownership.",
+        ),
+    ] = None,
+) -> None:
+    """Create the store's tables, triggers and anchors (run as the schema's owner role).
+
+    With --app-role, grant that role only what the application needs, so it cannot
+    update, delete or truncate events, or disable or drop the append-only triggers.
+    """
+    from adapters.roles import grant_application_role
+
+    with open_store(db) as store:
+        if app_role is None:
+            typer.echo(f"store ready: {store.db.describe()}")
+            return
+        try:
+            grant_application_role(store, app_role)
+        except ValueError as error:
+            fail(str(error))
+    typer.echo(f"store ready: {store.db.describe()}; {app_role} may read and append events only")
