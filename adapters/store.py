@@ -495,6 +495,28 @@ class EventStore:
         )
         return [from_stored(n) for n in items]
 
+    def readable_notifications(
+        self, after: int, limit: int, end: int
+    ) -> tuple[list[RecordedEvent], list[tuple[int, str, BaseException]], int]:
+        """One page of the log after ``after`` (to ``end``), for a read model that must go on.
+
+        Gives the events decoded, those that could not be (position, stream, error: a stored
+        shape the current code refuses), and the page's last position, so one unreadable
+        event is skipped and reported by the caller instead of stopping it.
+        """
+        items = self.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+        items = [n for n in items if n.id <= end]
+        events: list[RecordedEvent] = []
+        unreadable: list[tuple[int, str, BaseException]] = []
+        for n in items:
+            try:
+                events.append(from_stored(n))
+            except Exception as error:  # noqa: BLE001  (whatever the stored bytes hold)
+                unreadable.append((n.id, str(n.originator_id), error))
+        return events, unreadable, items[-1].id if items else after
+
     def notifications_where(
         self, after: int, limit: int, keep: Callable[[uuid.UUID], bool]
     ) -> tuple[list[RecordedEvent], int]:
@@ -848,6 +870,14 @@ class EventStore:
                 progress(len(page))
         walk.against_heads(heads)
         walk.against_checkpoint()
+        from adapters.readmodels.failures import list_failures
+
+        for failure in list_failures(sql_engine(self.url)):
+            notes.append(
+                f"read model {failure['model']} skipped the event at log position "
+                f"{failure['position']} (child {failure['child_id']}, event "
+                f"{failure['event_id']}): {failure['error']}"
+            )
         return VerifyReport(
             streams=len(walk.last), events=walk.count, broken=walk.report(), notes=notes
         )
