@@ -177,3 +177,15 @@ def test_verify_without_the_key_cannot_vouch_for_the_checkpoints(
     code, report = _verify(store_url)
     assert code == 2
     assert "no checkpoint key" in report["broken"][0]["reason"]
+
+
+def test_a_relabelled_topic_does_not_change_what_history_shows(store_url: str) -> None:
+    store = EventStore(store_url)
+    _written(store)
+    tamperer = Tamperer(store)
+    with tamperer.unguarded() as conn:
+        _topic_relabelled(tamperer, conn)
+    store.close()
+    store = EventStore(store_url)
+    assert store.stream("C-TA-1")[1].kind == "case_note_recorded"  # the hashed kind, not the topic
+    store.close()
