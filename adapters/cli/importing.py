@@ -24,8 +24,9 @@ id, say) are not written twice even without ``--resume``; the same key with othe
 a conflict. An ``event_id`` given twice in one file is refused.
 
 Standards events (``deadline_breached``, ``deadline_met_late``, ``deadline_due_soon``) are
-written only by the policy handler and are refused here: leave them out (``caseledger
-tick`` writes them again from the imported record).
+written only by the policy handler and are refused here: leave them out, or give
+``--skip-standards`` (a ``feed`` of a store that has been ticked holds them); ``caseledger
+tick`` writes them again from the imported record.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from domain.envelope import RecordedEvent, canonical_json
 from domain.errors import CaseLedgerError, IdempotencyConflict, InvalidEvent
 from domain.events import CaseEvent
 from domain.parsing import parse_event
+from domain.writers import policy_owned
 
 
 class LineError(CaseLedgerError):
@@ -131,10 +133,19 @@ class Importer:
     entry that had an ``event_id`` (about 150 bytes each).
     """
 
-    def __init__(self, store: EventStore, batch_size: int, *, resume: bool = False) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        batch_size: int,
+        *,
+        resume: bool = False,
+        skip_standards: bool = False,
+    ) -> None:
         self.store = store
         self.batch_size = batch_size
         self.resume = resume
+        self.skip_standards = skip_standards
+        self.standards_left_out = 0
         self.already_stored = 0  # entries --resume found stored before this run
         self.prior: dict[str, dict[bytes, list[RecordedEvent]]] = {}
         self.first_line: dict[str, int] = {}  # source id -> the line that gave it
@@ -161,6 +172,9 @@ class Importer:
     def _unique(self, entries: Iterable[Entry]) -> Iterator[Entry]:
         """The entries, refusing a source ``event_id`` given twice in the file."""
         for entry in entries:
+            if self.skip_standards and policy_owned(entry.event):
+                self.standards_left_out += 1
+                continue
             if entry.source_id is not None:
                 first = self.first_line.setdefault(entry.source_id, entry.line)
                 if first != entry.line:
@@ -309,6 +323,14 @@ def import_(
             "(same child, kind, content and recorded-at), and say how many were.",
         ),
     ] = False,
+    skip_standards: Annotated[
+        bool,
+        typer.Option(
+            "--skip-standards",
+            help="Leave out standards events (breaches, met late, due soon: only the policy "
+            "handler writes them; `caseledger tick` writes them again) instead of refusing.",
+        ),
+    ] = False,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -320,7 +342,7 @@ def import_(
     """
     stream = _open(file)
     with open_store(db) as store:
-        importer = Importer(store, batch_size, resume=resume)
+        importer = Importer(store, batch_size, resume=resume, skip_standards=skip_standards)
         columns = (
             SpinnerColumn(),
             TextColumn("[bold]import"),
@@ -345,10 +367,13 @@ def import_(
                 "db": store.db.describe(),
                 **result.as_json(),
                 "already_stored": importer.already_stored,
+                "standards_left_out": importer.standards_left_out,
             }
         )
         return
     earlier = f", {importer.already_stored:,} already stored" if resume else ""
+    if skip_standards:
+        earlier += f", {importer.standards_left_out:,} standards events left out"
     typer.echo(
         f"imported {result.events:,} entries ({result.written:,} new{earlier}) into "
         f"{store.db.describe()} in {result.batches:,} batches "

@@ -121,6 +121,12 @@ def test_import_refuses_a_standards_event_naming_its_line(store_url: str, tmp_pa
     store = EventStore(store_url)
     assert store.max_position() == 0  # the batch was refused whole
     store.close()
+    left_out = CliRunner().invoke(
+        app, ["import", str(path), "--db", store_url, "--skip-standards", "--json"]
+    )
+    assert left_out.exit_code == 0, left_out.output
+    report = json.loads(left_out.stdout)
+    assert (report["written"], report["standards_left_out"]) == (1, 1)
 
 
 def test_http_refuses_a_forged_breach(tmp_path: Path) -> None:
