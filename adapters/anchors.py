@@ -87,13 +87,25 @@ def install(conn: Connection, events_table: str, qualified_events: str, schema: 
 
 
 _SQLITE_HASH = (
-    'substr(CAST({row}.state AS TEXT), instr(CAST({row}.state AS TEXT), \'"hash":"\') + 8, 64)'
+    'CAST(substr({row}.state, instr({row}.state, CAST(\'"hash":"\' AS BLOB)) + 8, 64) AS TEXT)'
 )
-_SQLITE_CHILD = 'substr(CAST({row}.state AS TEXT), 14, instr(CAST({row}.state AS TEXT), \'","event_id":\') - 14)'
-_PG_HASH = "substring(convert_from(state, 'UTF8') from '\"hash\":\"([0-9a-f]{64})\"')"
-_PG_CHILD = 'substring(convert_from(state, \'UTF8\') from \'^\\{"child_id":"([^"]*)"\')'
-"""The top-level hash of a stored state: keys are sorted, so the first ``"hash":"`` is it
-(only ``child_id`` and ``event_id``, JSON strings with their quotes escaped, come before)."""
+_SQLITE_CHILD = (
+    'CAST(substr({row}.state, 14, instr({row}.state, CAST(\'","event_id":\' AS BLOB)) - 14) '
+    "AS TEXT)"
+)
+_PG_HASH = (
+    "encode(substring(state from position('\\x2268617368223a22'::bytea in state) + 8 for 64), "
+    "'escape')"
+)
+_PG_CHILD = (
+    "encode(substring(state from 14 for position('\\x222c226576656e745f6964223a'::bytea "
+    "in state) - 14), 'escape')"
+)
+"""The top-level hash and child id of a stored state, found in its bytes (no copy of the whole
+state, no UTF-8 decoding): keys are sorted, so the state starts ``{"child_id":"`` and the first
+``"hash":"`` is the top-level one (only ``child_id`` and ``event_id``, JSON strings with their
+quotes escaped, come before it). PostgreSQL spells the two markers as bytea hex:
+``"hash":"`` and ``","event_id":``."""
 
 
 def _install_sqlite(conn: Connection, events_table: str) -> None:
@@ -161,8 +173,9 @@ def _install_postgres(
             f"CREATE OR REPLACE FUNCTION {prefix}caseledger_anchor_heads() RETURNS trigger "
             f"LANGUAGE plpgsql SECURITY DEFINER SET search_path = {search}, pg_temp AS $$ BEGIN "
             f"INSERT INTO {heads} (stream_id, child_id, events, head) "
-            f"SELECT DISTINCT ON (originator_id) originator_id, {_PG_CHILD}, originator_version, "
-            f"{_PG_HASH} FROM new_rows ORDER BY originator_id, originator_version DESC "
+            f"SELECT originator_id, {_PG_CHILD}, originator_version, {_PG_HASH} FROM "
+            "(SELECT DISTINCT ON (originator_id) originator_id, originator_version, state "
+            "FROM new_rows ORDER BY originator_id, originator_version DESC) AS last "
             "ON CONFLICT (stream_id) DO UPDATE SET events = EXCLUDED.events, head = EXCLUDED.head "
             f"WHERE {HEADS}.events < EXCLUDED.events; RETURN NULL; END $$"
         )
