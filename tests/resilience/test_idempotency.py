@@ -317,3 +317,35 @@ def test_a_source_id_given_twice_in_one_file_is_refused(sqlite_url: str, tmp_pat
     store = EventStore(sqlite_url)
     assert store.max_position() == 0
     store.close()
+
+
+def test_an_import_reusing_a_key_with_other_content_is_a_conflict_naming_the_line(
+    store_url: str, tmp_path: Path
+) -> None:
+    def line(summary: str) -> str:
+        event = example(
+            "case_note_recorded", "C-ID-7", "2026-03-03", summary=summary, idempotency_key="L-2"
+        )
+        return json.dumps(
+            {"recorded_at": "2026-03-03T10:00:00+00:00", "event": event_to_data(event)}
+        )
+
+    registered = json.dumps(
+        {
+            "recorded_at": "2026-03-02T10:00:00+00:00",
+            "event": example_data(
+                "child_registered", "C-ID-7", "2026-03-02", idempotency_key="L-1"
+            ),
+        }
+    )
+    path = tmp_path / "in.jsonl"
+    path.write_text(f"{registered}\n{line('First.')}\n", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", str(path), "--db", store_url]).exit_code == 0
+    path.write_text(f"{registered}\n{line('Second.')}\n", encoding="utf-8")
+    conflict = runner.invoke(app, ["import", str(path), "--db", store_url])
+    assert conflict.exit_code == EXIT_KEY_CONFLICT, conflict.output
+    assert "line 2:" in conflict.output and "'L-2'" in conflict.output
+    store = EventStore(store_url)
+    assert [e.event.summary for e in store.stream("C-ID-7")][1] == "First."
+    store.close()

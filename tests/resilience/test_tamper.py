@@ -189,3 +189,33 @@ def test_a_relabelled_topic_does_not_change_what_history_shows(store_url: str) -
     store = EventStore(store_url)
     assert store.stream("C-TA-1")[1].kind == "case_note_recorded"  # the hashed kind, not the topic
     store.close()
+
+
+def test_a_store_from_before_anchors_gets_its_heads_and_then_shows_truncation(
+    store_url: str,
+) -> None:
+    store = EventStore(store_url)
+    _written(store)
+    tamperer = Tamperer(store)
+    with tamperer.unguarded() as conn:  # as the store was before heads and checkpoints
+        from sqlalchemy import text
+
+        prefix = "" if store.db.is_sqlite else f'"{store.db.schema}".'
+        for table in ("caseledger_heads", "caseledger_checkpoints"):
+            conn.execute(text(f"DROP TABLE {prefix}{table}"))
+        if not store.db.is_sqlite:
+            conn.execute(
+                text(f"DROP TRIGGER {store.events_table}_head_anchor ON {store.qualified_table}")
+            )
+    store.close()
+    upgraded = EventStore(store_url)  # fills the heads from the events already stored
+    assert upgraded.verify().ok
+    with Tamperer(upgraded).unguarded() as conn:
+        _tail_removed(Tamperer(upgraded), conn)
+    code, report = _verify(store_url)
+    upgraded.close()
+    assert code == 2
+    assert (
+        "tail truncated: 4 events stored, but its head anchor says 6"
+        in report["broken"][0]["reason"]
+    )
