@@ -66,19 +66,30 @@ def _trigger_exists(conn: Connection, name: str, schema: str) -> bool:
     return conn.execute(text(query), {"name": name, "s": schema or "public"}).first() is not None
 
 
-def install(conn: Connection, events_table: str, qualified_events: str, schema: str) -> bool:
+def install(
+    conn: Connection,
+    events_table: str,
+    qualified_events: str,
+    schema: str,
+    *,
+    trigger: bool = True,
+) -> bool:
     """Create the heads and checkpoints tables and the head trigger, if missing.
 
-    Heads are filled from the events already stored when the heads table is new (a store
-    written before anchors existed). Returns True if anything was created.
+    ``trigger=False`` (SQLite only) is for a recorder that writes the heads itself
+    (:mod:`adapters.sqlite_recorder`): no trigger, and one left by an older version is
+    dropped. Heads are filled from the events already stored when the heads table is new (a
+    store written before anchors existed). Returns True if anything was created.
     """
-    if _trigger_exists(conn, f"{events_table}_head_anchor", schema) and table_exists(
-        conn, CHECKPOINTS, schema
-    ):
+    anchor = f"{events_table}_head_anchor"
+    has_trigger = _trigger_exists(conn, anchor, schema)
+    if has_trigger == trigger and table_exists(conn, CHECKPOINTS, schema):
         return False
     new_heads = not table_exists(conn, HEADS, schema)
     if conn.dialect.name == "sqlite":
-        _install_sqlite(conn, events_table)
+        _install_sqlite(conn, events_table, trigger)
+        if has_trigger and not trigger:
+            conn.execute(text(f"DROP TRIGGER {anchor}"))
     else:
         _install_postgres(conn, events_table, qualified_events, schema)
     if new_heads:
@@ -108,7 +119,7 @@ quotes escaped, come before it). PostgreSQL spells the two markers as bytea hex:
 ``"hash":"`` and ``","event_id":``."""
 
 
-def _install_sqlite(conn: Connection, events_table: str) -> None:
+def _install_sqlite(conn: Connection, events_table: str, trigger: bool) -> None:
     conn.execute(
         text(
             f"CREATE TABLE IF NOT EXISTS {HEADS} (stream_id TEXT PRIMARY KEY, "
@@ -123,6 +134,12 @@ def _install_sqlite(conn: Connection, events_table: str) -> None:
             "signature TEXT NOT NULL)"
         )
     )
+    if trigger:
+        _sqlite_head_trigger(conn, events_table)
+    _sqlite_guards(conn)
+
+
+def _sqlite_head_trigger(conn: Connection, events_table: str) -> None:
     conn.execute(
         text(
             f"CREATE TRIGGER IF NOT EXISTS {events_table}_head_anchor AFTER INSERT ON "
@@ -133,6 +150,9 @@ def _install_sqlite(conn: Connection, events_table: str) -> None:
             f"WHERE excluded.events > {HEADS}.events; END"
         )
     )
+
+
+def _sqlite_guards(conn: Connection) -> None:
     conn.execute(
         text(
             f"CREATE TRIGGER IF NOT EXISTS {HEADS}_no_delete BEFORE DELETE ON {HEADS} BEGIN "

@@ -73,6 +73,8 @@ T = TypeVar("T")
 
 CHILD_NAMESPACE = uuid.UUID("6f1c2a7e-3b0d-5c4e-9a1f-2d8e7b6c5a40")
 RECORDERS = ("builtin", "sqlalchemy")
+SQLITE_RECORDER = "adapters.sqlite_recorder:AnchoredSQLiteApplicationRecorder"
+"""Writes the head anchors itself (the other recorders' tables get a trigger)."""
 IMPORT_CACHE_CHILDREN = 5000
 """Children's records an import keeps between batches (the most recently written)."""
 
@@ -186,6 +188,7 @@ def _environment(db: Database, recorder: str) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": db.path or "",
             "SQLITE_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": SQLITE_RECORDER,
         }
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -251,7 +254,13 @@ class EventStore:
             if self.owns_schema:
                 self._install_append_only_guards()
                 with sql_engine(self.url).begin() as conn:
-                    anchors.install(conn, self.events_table, self.qualified_table, self.db.schema)
+                    anchors.install(
+                        conn,
+                        self.events_table,
+                        self.qualified_table,
+                        self.db.schema,
+                        trigger=not self._recorder_anchors_heads(),
+                    )
         self._records: dict[str, ChildRecord] = {}
 
     @contextmanager
@@ -268,6 +277,12 @@ class EventStore:
             finally:
                 conn.execute(text("SELECT pg_advisory_unlock(7212026)"))
                 conn.commit()
+
+    def _recorder_anchors_heads(self) -> bool:
+        """Whether the recorder writes the head anchors itself (built-in SQLite)."""
+        from adapters.sqlite_recorder import AnchoredSQLiteApplicationRecorder
+
+        return isinstance(self.recorder, AnchoredSQLiteApplicationRecorder)
 
     def _owns_events_table(self) -> bool:
         """False when a PostgreSQL events table exists and another role owns it.

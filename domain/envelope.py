@@ -58,8 +58,6 @@ def _plain(value: Any) -> bool:
 
 
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
-_ESCAPED_CONTROLS = (b"\\u00", b"\\b", b"\\f")
-"""How canonical JSON spells a C0 control other than tab, newline and CR (a quick first look)."""
 
 
 def may_hold_control_characters(canonical: bytes) -> bool:
@@ -69,7 +67,9 @@ def may_hold_control_characters(canonical: bytes) -> bool:
     those escapes need no closer look; with one (it may also be an escaped backslash
     followed by ``b``), :func:`refused_text` decides.
     """
-    return any(mark in canonical for mark in _ESCAPED_CONTROLS)
+    if b"\\" not in canonical:  # no escape at all (most events): one scan, no more
+        return False
+    return b"\\u00" in canonical or b"\\b" in canonical or b"\\f" in canonical
 
 
 def refused_text(value: Any, path: str = "") -> tuple[str, str] | None:
