@@ -5,9 +5,10 @@ A hash chain alone shows an altered event, but not the last events of a stream r
 anchors outside the events table close those gaps:
 
 - ``caseledger_heads``: one row per stream (its number of events and its head hash),
-  written by a trigger on the events table, so in the same transaction as the append and
-  without a round trip per event (PostgreSQL: one statement per insert, from the insert's
-  transition table; SQLite: inside the engine, per row). ``verify`` compares each stream's
+  written in the same transaction as the append and without a round trip per event
+  (PostgreSQL: a trigger, one statement per insert from its transition table; SQLite's
+  built-in recorder: one upsert per batch, :mod:`adapters.sqlite_recorder`; the
+  eventsourcing-sqlalchemy recorder: a trigger on either engine). ``verify`` compares each stream's
   walked chain with its head: a shorter chain is tail truncation, a head without events a
   removed stream. On PostgreSQL the trigger function runs as the schema's owner (SECURITY
   DEFINER): the application's role may only read the heads.
