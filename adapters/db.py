@@ -98,6 +98,21 @@ def parse_database(url: str | None = None) -> Database:
     raise ValueError(f"--db {raw!r}: the URL must start sqlite:/// or postgresql://")
 
 
+def create_private_sqlite_file(path: str) -> None:
+    """Create a new SQLite store file readable and writable by its owner only (0600).
+
+    SQLite gives its -wal and -shm files the main file's mode, so they are private too.
+    An existing file is left as it is.
+    """
+    parent = os.path.dirname(os.path.abspath(path))
+    os.makedirs(parent, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 _ENGINES: dict[str, Engine] = {}
 
 

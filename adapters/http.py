@@ -25,7 +25,7 @@ from adapters.readmodels.chronology import ChronologyStore
 from adapters.schedule import child_schedule
 from adapters.store import EventStore
 from adapters.views import history_entry
-from domain.errors import ConcurrencyConflict, InvalidEvent, UnknownChild
+from domain.errors import ConcurrencyConflict, IdempotencyConflict, InvalidEvent, UnknownChild
 from domain.events.base import LONDON
 from domain.parsing import parse_event
 from projections.caseload import caseload
@@ -79,7 +79,7 @@ def create_app(url: str | None = None) -> FastAPI:
                 return [history_entry(item) for item in store.record(parsed)]
             except InvalidEvent as error:
                 raise HTTPException(422, str(error)) from None
-            except ConcurrencyConflict as error:
+            except (ConcurrencyConflict, IdempotencyConflict) as error:
                 raise HTTPException(409, str(error)) from None
 
     @api.get("/children")

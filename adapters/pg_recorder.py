@@ -8,6 +8,12 @@ each other (seen here; the backend sits in ClientRead). A policy tick or a bulk 
 writes batches that large. This recorder runs the same three statements in an ordinary
 transaction, so the guarantees are unchanged and there is no pipeline to stall.
 
+Writers serialise on a transaction-scoped advisory lock instead of the EXCLUSIVE table lock:
+the same guarantee (each inserting transaction takes its notification ids and commits before
+the next takes any, so a reader never passes a gap), but without the UPDATE right an
+EXCLUSIVE table lock needs — the application's role may only SELECT and INSERT
+(``adapters.roles``). Every writer of the table goes through this recorder.
+
 The batch itself goes as four plain arrays (ids, versions, topics, states) zipped by
 ``unnest``, sent in binary (``%b``), instead of one array of composite values that psycopg escapes
 in Python: the composite array was about half of PostgreSQL's bulk-import time.
@@ -15,6 +21,7 @@ in Python: the composite array was about half of PostgreSQL's bulk-import time.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +45,13 @@ class UnpipelinedPostgresApplicationRecorder(PostgresApplicationRecorder):
             schema=Identifier(self.datastore.schema),
             table=Identifier(self.events_table_name),
         )
+        # one lock per events table (schema and name), the same in every process
+        name = f"{self.datastore.schema}.{self.events_table_name}".encode()
+        self.insert_lock_key = int.from_bytes(hashlib.sha256(name).digest()[:8], "big", signed=True)
+
+    def _lock_table(self, curs: Cursor[DictRow]) -> None:
+        curs.execute(self.lock_table_statements[0], prepare=True)  # SET LOCAL lock_timeout
+        curs.execute(SQL("SELECT pg_advisory_xact_lock(%s)"), (self.insert_lock_key,))
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

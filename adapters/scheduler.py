@@ -43,6 +43,7 @@ from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 from domain.errors import ConcurrencyConflict
 from domain.events.base import CaseEvent, Category
+from domain.writers import POLICY_WRITER
 from policies.engine import Deadline, evaluate
 from policies.handler import HandlerConfig, next_check, standards_events
 from policies.rules import PackSet
@@ -144,6 +145,8 @@ class PolicyHandler:
                 progress(done, len(children))
         if batch:
             self._flush(batch, at, report)
+        # each tick signs the heads written since the last (periodic checkpoints)
+        self.store.checkpoint()
         log.info("tick_done", **report.as_json())
         return report
 
@@ -165,7 +168,7 @@ class PolicyHandler:
         new = [e for item in batch for e in item.new]
         if new:
             try:
-                self._count(self.store.record(new), batch, report)
+                self._count(self.store.record(new, writer=POLICY_WRITER), batch, report)
             except ConcurrencyConflict:
                 log.info("tick_batch_conflict", children=len(batch))
                 batch = [self._one(item.child_id, at, report) for item in batch]
@@ -198,7 +201,7 @@ class PolicyHandler:
             if not item.new:
                 return item
             try:
-                self._count(self.store.record(item.new), [item], report)
+                self._count(self.store.record(item.new, writer=POLICY_WRITER), [item], report)
             except ConcurrencyConflict:
                 log.info("tick_conflict_retry", child_id=child_id, attempt=attempt + 1)
                 continue

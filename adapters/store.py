@@ -25,7 +25,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -42,9 +42,11 @@ from eventsourcing.utils import Environment, get_topic, resolve_topic
 from sqlalchemy import text
 
 import domain.events  # noqa: F401  (registers every event kind)
+from adapters import anchors
 from adapters.db import (
     SQLITE_MARKS,
     Database,
+    create_private_sqlite_file,
     parse_database,
     refresh_statistics,
     release_engine,
@@ -52,6 +54,7 @@ from adapters.db import (
     sqlite_key_chunks,
 )
 from adapters.gc_tuning import IMPORT_THRESHOLDS, replay_gc
+from adapters.keys import CheckpointKeyError, key_id, key_path, load_key
 from domain.child_record import ChildRecord
 from domain.envelope import (
     GENESIS_HASH,
@@ -60,8 +63,9 @@ from domain.envelope import (
     content_hash,
     with_hash,
 )
-from domain.errors import ConcurrencyConflict, InvalidEvent, UnknownChild
-from domain.events import CaseEvent
+from domain.errors import ConcurrencyConflict, IdempotencyConflict, InvalidEvent, UnknownChild
+from domain.events import EVENT_TYPES, CaseEvent
+from domain.writers import CALLER, Writer
 
 log = structlog.get_logger("caseledger.store")
 
@@ -69,6 +73,8 @@ T = TypeVar("T")
 
 CHILD_NAMESPACE = uuid.UUID("6f1c2a7e-3b0d-5c4e-9a1f-2d8e7b6c5a40")
 RECORDERS = ("builtin", "sqlalchemy")
+SQLITE_RECORDER = "adapters.sqlite_recorder:AnchoredSQLiteApplicationRecorder"
+"""Writes the head anchors itself (the other recorders' tables get a trigger)."""
 IMPORT_CACHE_CHILDREN = 5000
 """Children's records an import keeps between batches (the most recently written)."""
 
@@ -116,7 +122,9 @@ def from_stored(stored: StoredEvent) -> RecordedEvent:
     # orjson parses the stored UTF-8 bytes to the same values as json.loads, ~5x faster
     # (it runs for every event every read model, feed page and rebuild reads).
     data = orjson.loads(stored.state)
-    cls = _event_class(stored.topic)
+    # the kind inside the hashed content decides, not the topic column beside it (which
+    # the hash does not cover: a relabelled topic is named by ``verify``, not believed)
+    cls = EVENT_TYPES.get(data.get("kind", "")) or _event_class(stored.topic)
     version = int(data["version"])
     payload = data["payload"]
     current = version == cls.class_version
@@ -156,6 +164,7 @@ class VerifyReport:
     streams: int
     events: int
     broken: list[BrokenLink]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -179,6 +188,7 @@ def _environment(db: Database, recorder: str) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": db.path or "",
             "SQLITE_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": SQLITE_RECORDER,
         }
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -223,17 +233,34 @@ class EventStore:
         self.clock = clock
         self.new_id = new_id
         if self.db.is_sqlite and self.db.path:
-            parent = os.path.dirname(os.path.abspath(self.db.path))
-            os.makedirs(parent, exist_ok=True)
+            create_private_sqlite_file(self.db.path)
         with self._schema_lock():
             if self.db.schema and not self.db.is_sqlite:
                 with sql_engine(self.url).begin() as conn:
-                    conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.db.schema}"'))
+                    # only if missing: even IF NOT EXISTS needs the right to create schemas
+                    found = conn.execute(
+                        text("SELECT 1 FROM pg_namespace WHERE nspname = :s"),
+                        {"s": self.db.schema},
+                    ).first()
+                    if found is None:
+                        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.db.schema}"'))
             env = _environment(self.db, self.recorder_name)
+            self.owns_schema = self._owns_events_table()
+            if not self.owns_schema:  # an application role: the owner created everything
+                env["CREATE_TABLE"] = "no"
             self.factory = InfrastructureFactory.construct(Environment(name="caseledger", env=env))
             self.recorder: ApplicationRecorder = self.factory.application_recorder()
             self.events_table = str(getattr(self.recorder, "events_table_name", "stored_events"))
-            self._install_append_only_guards()
+            if self.owns_schema:
+                self._install_append_only_guards()
+                with sql_engine(self.url).begin() as conn:
+                    anchors.install(
+                        conn,
+                        self.events_table,
+                        self.qualified_table,
+                        self.db.schema,
+                        trigger=not self._recorder_anchors_heads(),
+                    )
         self._records: dict[str, ChildRecord] = {}
 
     @contextmanager
@@ -250,6 +277,30 @@ class EventStore:
             finally:
                 conn.execute(text("SELECT pg_advisory_unlock(7212026)"))
                 conn.commit()
+
+    def _recorder_anchors_heads(self) -> bool:
+        """Whether the recorder writes the head anchors itself (built-in SQLite)."""
+        from adapters.sqlite_recorder import AnchoredSQLiteApplicationRecorder
+
+        return isinstance(self.recorder, AnchoredSQLiteApplicationRecorder)
+
+    def _owns_events_table(self) -> bool:
+        """False when a PostgreSQL events table exists and another role owns it.
+
+        Such a role is the application's (``caseledger migrate`` made the schema as its
+        owner): it creates nothing, not even ``IF NOT EXISTS``, and installs no triggers.
+        """
+        if self.db.is_sqlite:
+            return True
+        with sql_engine(self.url).connect() as conn:
+            owner = conn.execute(
+                text(
+                    "SELECT tableowner = current_user FROM pg_tables WHERE schemaname = :s "
+                    "AND tablename IN ('caseledger_events', 'stored_events') LIMIT 1"
+                ),
+                {"s": self.db.schema or "public"},
+            ).scalar()
+        return owner is None or bool(owner)
 
     def close(self) -> None:
         self._records.clear()
@@ -299,14 +350,6 @@ class EventStore:
                 return
             qualified = self.qualified_table
             schema = f'"{self.db.schema}".' if self.db.schema else ""
-            conn.execute(
-                text(
-                    f"CREATE OR REPLACE FUNCTION {schema}caseledger_refuse_change() "
-                    "RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                    "RAISE EXCEPTION 'caseledger events are append-only: % refused', TG_OP; "
-                    "END $$"
-                )
-            )
             exists = conn.execute(
                 text(
                     "SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
@@ -319,7 +362,15 @@ class EventStore:
                     "schema": self.db.schema or "public",
                 },
             ).first()
-            if exists is None:
+            if exists is None:  # (an application role that does not own the table skips this)
+                conn.execute(
+                    text(
+                        f"CREATE OR REPLACE FUNCTION {schema}caseledger_refuse_change() "
+                        "RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                        "RAISE EXCEPTION 'caseledger events are append-only: % refused', TG_OP; "
+                        "END $$"
+                    )
+                )
                 conn.execute(
                     text(
                         f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON "
@@ -459,6 +510,28 @@ class EventStore:
         )
         return [from_stored(n) for n in items]
 
+    def readable_notifications(
+        self, after: int, limit: int, end: int
+    ) -> tuple[list[RecordedEvent], list[tuple[int, str, BaseException]], int]:
+        """One page of the log after ``after`` (to ``end``), for a read model that must go on.
+
+        Gives the events decoded, those that could not be (position, stream, error: a stored
+        shape the current code refuses), and the page's last position, so one unreadable
+        event is skipped and reported by the caller instead of stopping it.
+        """
+        items = self.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+        items = [n for n in items if n.id <= end]
+        events: list[RecordedEvent] = []
+        unreadable: list[tuple[int, str, BaseException]] = []
+        for n in items:
+            try:
+                events.append(from_stored(n))
+            except Exception as error:  # noqa: BLE001  (whatever the stored bytes hold)
+                unreadable.append((n.id, str(n.originator_id), error))
+        return events, unreadable, items[-1].id if items else after
+
     def notifications_where(
         self, after: int, limit: int, keep: Callable[[uuid.UUID], bool]
     ) -> tuple[list[RecordedEvent], int]:
@@ -508,7 +581,11 @@ class EventStore:
     # -- writing ------------------------------------------------------------------------------
 
     def record(
-        self, events: Sequence[CaseEvent], *, recorded_at: Sequence[datetime] | None = None
+        self,
+        events: Sequence[CaseEvent],
+        *,
+        recorded_at: Sequence[datetime] | None = None,
+        writer: Writer = CALLER,
     ) -> list[RecordedEvent]:
         """Append events (for one or many children) atomically, or raise and write nothing.
 
@@ -521,8 +598,12 @@ class EventStore:
         ``recorded_at`` gives one moment per event (an import keeping when each entry was
         written down): each must be timezone-aware, no later than the store's clock (nobody
         writes an entry down in the future) and, for each child, in the order written down.
+
+        ``writer`` is who appends (:mod:`domain.writers`): only the policy handler's
+        ``POLICY_WRITER`` may write the standards events, and a caller's key repeated with
+        other content raises :class:`IdempotencyConflict` naming the earlier event.
         """
-        return self._record(events, recorded_at)[0]
+        return self._record(events, recorded_at, writer=writer)[0]
 
     def _record(
         self,
@@ -530,6 +611,7 @@ class EventStore:
         times: Sequence[datetime] | None,
         *,
         trust_cache: bool = False,
+        writer: Writer = CALLER,
     ) -> tuple[list[RecordedEvent], int]:
         """:meth:`record`, also giving how many of the events were newly written."""
         now = self.clock()
@@ -556,8 +638,9 @@ class EventStore:
                         recorded_at=moments,
                         new_id=self.new_id,
                         in_place=trust_cache,
+                        writer=writer,
                     )
-                except InvalidEvent as error:
+                except (InvalidEvent, IdempotencyConflict) as error:
                     assert error.index is not None
                     raise error.at(indexes[error.index]) from None
                 decisions.append((record, decision))
@@ -718,6 +801,12 @@ class EventStore:
                     earlier_items=result.events,
                 )
                 raise ImportRefused(error, done=result.events) from None
+            except IdempotencyConflict as error:
+                assert error.index is not None
+                log.info(
+                    "import_key_conflict", batch=result.batches + 1, earlier_items=result.events
+                )
+                raise error.at(result.events + error.index) from None
             except ConcurrencyConflict as error:
                 log.info("import_conflict", batch=result.batches + 1, earlier_items=result.events)
                 raise ConcurrencyConflict(
@@ -756,10 +845,32 @@ class EventStore:
     # -- verification -------------------------------------------------------------------------
 
     def verify(self, progress: Callable[[int], None] | None = None) -> VerifyReport:
-        """Walk every stream's hash chain from the raw stored bytes; name each first broken link."""
-        last: dict[str, tuple[int, str]] = {}
-        broken: dict[str, BrokenLink] = {}
-        count = 0
+        """Check every stream against its own hashes, its head anchor and the last checkpoint.
+
+        Walks the log from the raw stored bytes: each event's hash, its link to the one
+        before, its place (stream and position), and that its topic column names the kind
+        its hashed content holds. Then each stream is held to its head anchor (a stream
+        shorter than its anchor lost its tail; an anchor without events, its whole stream)
+        and to the latest signed checkpoint (its signature, and the event at each stream's
+        signed count still bears the signed hash). A read: nothing is written.
+        """
+        walk = _Walk()
+        with sql_engine(self.url).connect() as conn:
+            heads = anchors.read_heads(conn, self.db.schema)
+            checkpoints = anchors.all_checkpoints(conn, self.db.schema)
+        signed: dict[uuid.UUID, anchors.Head] = {}
+        notes: list[str] = []
+        if checkpoints:
+            signed, problem = self._checked_checkpoints(checkpoints)
+            if problem:
+                walk.broken_store(problem)
+            else:
+                last = checkpoints[-1]
+                notes.append(
+                    f"{len(checkpoints)} checkpoint(s), signatures valid; the latest, "
+                    f"{last.id} of {last.created_at}, covers the log to position {last.position}"
+                )
+        walk.signed = signed
         position = 0
         while True:
             page = self.recorder.select_notifications(
@@ -768,14 +879,164 @@ class EventStore:
             if not page:
                 break
             for n in page:
-                count += 1
-                link = _check_link(n, last)
-                if link is not None and link.child_id not in broken:
-                    broken[link.child_id] = link
+                walk.take(n)
             position = page[-1].id
             if progress:
                 progress(len(page))
-        return VerifyReport(streams=len(last), events=count, broken=list(broken.values()))
+        walk.against_heads(heads)
+        walk.against_checkpoint()
+        from adapters.readmodels.failures import list_failures
+
+        for failure in list_failures(sql_engine(self.url)):
+            notes.append(
+                f"read model {failure['model']} skipped the event at log position "
+                f"{failure['position']} (child {failure['child_id']}, event "
+                f"{failure['event_id']}): {failure['error']}"
+            )
+        return VerifyReport(
+            streams=len(walk.last), events=walk.count, broken=walk.report(), notes=notes
+        )
+
+    def _checked_checkpoints(
+        self, checkpoints: list[anchors.Checkpoint]
+    ) -> tuple[dict[uuid.UUID, anchors.Head], str | None]:
+        try:
+            key = load_key(self.db, create=False)
+        except CheckpointKeyError as error:
+            return {}, f"the checkpoints cannot be checked: {error}"
+        if key is None:
+            return {}, (
+                "the checkpoints cannot be checked: no checkpoint key "
+                f"(looked for {key_path(self.db).name} and $CASELEDGER_CHECKPOINT_KEY)"
+            )
+        return anchors.fold_checkpoints(checkpoints, key, key_id(key))
+
+    def checkpoint(self) -> int | None:
+        """Sign the heads of every stream written since the last checkpoint (None: none was).
+
+        The first checkpoint signs every head; later ones the streams the log shows written
+        since the one before. The key is the store's (:mod:`adapters.keys`), created 0600 on
+        first use. A commit after the log position is read is in this checkpoint's heads or
+        the next one's, never lost between them (writers commit in notification order).
+        """
+        key = load_key(self.db, create=True)
+        assert key is not None
+        with sql_engine(self.url).connect() as conn:
+            latest = anchors.latest_checkpoint(conn, self.db.schema)
+        position = self.max_position()
+        if latest is not None and latest.position >= position:
+            return None
+        streams = None if latest is None else self._streams_after(latest.position)
+        with sql_engine(self.url).begin() as conn:
+            number = anchors.write_checkpoint(
+                conn, self.db.schema, key, key_id(key), position, streams
+            )
+        log.info("checkpoint_written", checkpoint=number, position=position)
+        return number
+
+    def _streams_after(self, position: int) -> set[uuid.UUID]:
+        streams: set[uuid.UUID] = set()
+        while True:
+            page = self.recorder.select_notifications(
+                start=position, limit=5000, inclusive_of_start=False
+            )
+            if not page:
+                return streams
+            streams.update(_uuid(n.originator_id) for n in page)
+            position = page[-1].id
+
+
+class _Walk:
+    """What :meth:`EventStore.verify` learns walking the log, stream by stream."""
+
+    def __init__(self) -> None:
+        self.last: dict[uuid.UUID, tuple[int, str]] = {}
+        self.child: dict[uuid.UUID, str] = {}
+        self.broken: dict[uuid.UUID, BrokenLink] = {}
+        self.store_problems: list[BrokenLink] = []
+        self.signed: dict[uuid.UUID, anchors.Head] = {}
+        self.signed_seen: set[uuid.UUID] = set()
+        self.count = 0
+
+    def broken_store(self, reason: str) -> None:
+        self.store_problems.append(BrokenLink("(store)", 0, "-", reason))
+
+    def take(self, n: Notification) -> None:
+        self.count += 1
+        stream = _uuid(n.originator_id)
+        link = _check_link(n, stream, self.last, self.child)
+        if link is not None and stream not in self.broken:
+            self.broken[stream] = link
+        mark = self.signed.get(stream)
+        if mark is not None and n.originator_version == mark.events:
+            self.signed_seen.add(stream)
+            head = self.last[stream][1]
+            if head != mark.head and stream not in self.broken:
+                self.broken[stream] = BrokenLink(
+                    mark.child_id,
+                    mark.events,
+                    _event_id(n),
+                    "differs from the signed checkpoint (the stream was rewritten up to here, "
+                    "hashes recomputed)",
+                )
+
+    def against_heads(self, heads: dict[uuid.UUID, anchors.Head]) -> None:
+        for stream, (version, head) in self.last.items():
+            child = self.child.get(stream, str(stream))
+            anchor = heads.get(stream)
+            if stream in self.broken:
+                continue
+            if anchor is None:
+                self.broken[stream] = BrokenLink(
+                    child, version, "-", "has no head anchor (inserted outside the store)"
+                )
+            elif anchor.events > version:
+                self.broken[stream] = BrokenLink(
+                    child,
+                    version,
+                    "-",
+                    f"tail truncated: {version} events stored, but its head anchor says "
+                    f"{anchor.events} (the last {anchor.events - version} removed)",
+                )
+            elif anchor.events < version or anchor.head != head:
+                self.broken[stream] = BrokenLink(
+                    child,
+                    version,
+                    "-",
+                    f"does not match its head anchor ({anchor.events} events, head "
+                    f"{anchor.head[:12]}…): events rewritten or added outside the store",
+                )
+        for stream, anchor in heads.items():
+            if stream not in self.last:
+                self.broken[stream] = BrokenLink(
+                    anchor.child_id,
+                    0,
+                    "-",
+                    f"stream removed: its head anchor says {anchor.events} events, none stored",
+                )
+
+    def against_checkpoint(self) -> None:
+        for stream, mark in self.signed.items():
+            if stream in self.signed_seen or stream in self.broken:
+                continue
+            stored = self.last.get(stream, (0, ""))[0]
+            what = "removed" if stored == 0 else f"truncated to {stored} events"
+            self.broken[stream] = BrokenLink(
+                mark.child_id,
+                stored,
+                "-",
+                f"{what}: the signed checkpoint holds {mark.events} events for it",
+            )
+
+    def report(self) -> list[BrokenLink]:
+        return [*self.store_problems, *self.broken.values()]
+
+
+def _event_id(n: Notification) -> str:
+    try:
+        return str(orjson.loads(n.state).get("event_id", "?"))
+    except (ValueError, AttributeError):
+        return "?"
 
 
 # -- bulk import helpers ----------------------------------------------------------------------
@@ -874,35 +1135,54 @@ def _checked_items(
         yield item
 
 
-def _check_link(n: Notification, last: dict[str, tuple[int, str]]) -> BrokenLink | None:
-    """Check one stored event against its own hash and its predecessor's."""
-    origin = str(n.originator_id)
+def _check_link(
+    n: Notification,
+    stream: uuid.UUID,
+    last: dict[uuid.UUID, tuple[int, str]],
+    child: dict[uuid.UUID, str],
+) -> BrokenLink | None:
+    """Check one stored event against its own hash, its place and its predecessor's hash."""
+    previous_version, previous_hash = last.get(stream, (0, GENESIS_HASH))
     try:
         data: dict[str, Any] = json.loads(n.state)
         stored_hash = data.pop("hash")
         child_id = str(data["child_id"])
         event_id = str(data["event_id"])
-    except (ValueError, KeyError, TypeError):
-        last[origin] = (n.originator_version, "")
-        return BrokenLink(origin, n.originator_version, "?", "stored state is not readable")
-    previous_version, previous_hash = last.get(child_id, (0, GENESIS_HASH))
-    last[child_id] = (n.originator_version, stored_hash)
-    if stream_id(child_id) != uuid.UUID(str(n.originator_id)):
+    except (ValueError, KeyError, TypeError, AttributeError):
+        last[stream] = (n.originator_version, "")
         return BrokenLink(
-            child_id, n.originator_version, event_id, "child id does not match stream"
-        )
-    if data.get("position") != n.originator_version:
-        return BrokenLink(child_id, n.originator_version, event_id, "position does not match row")
-    if content_hash(data) != stored_hash:
-        return BrokenLink(
-            child_id, n.originator_version, event_id, "content does not match its hash (altered)"
-        )
-    if data.get("prev_hash") != previous_hash or n.originator_version != previous_version + 1:
-        return BrokenLink(
-            child_id,
+            child.get(stream, str(stream)),
             n.originator_version,
-            event_id,
-            "previous-hash link broken (an event before it was altered, removed or inserted)",
+            "?",
+            "stored state is not readable",
+        )
+    last[stream] = (n.originator_version, stored_hash)
+    owner = child.setdefault(stream, child_id)
+
+    def broken(reason: str) -> BrokenLink:
+        return BrokenLink(owner, n.originator_version, event_id, reason)
+
+    if stream_id(child_id) != stream:
+        return broken(f"belongs to child {child_id!r}: copied or moved into another stream")
+    if data.get("position") != n.originator_version:
+        return broken(
+            f"stored at position {n.originator_version} but sealed at {data.get('position')}: "
+            "re-ordered"
+        )
+    if content_hash(data) != stored_hash:
+        return broken("content does not match its hash (altered)")
+    if data.get("prev_hash") != previous_hash or n.originator_version != previous_version + 1:
+        return broken(
+            "previous-hash link broken (an event before it was altered, removed or inserted)"
+        )
+    try:
+        topic_kind: str | None = _event_class(n.topic).kind
+    except Exception:  # noqa: BLE001  (a topic that names no class at all)
+        topic_kind = None
+    if topic_kind != data.get("kind"):
+        return broken(
+            f"stored topic {n.topic!r} does not name its hashed kind {data.get('kind')!r}: "
+            "relabelled"
         )
     return None
 

@@ -20,8 +20,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from domain.codes import LEGAL_STATUS_NEEDS_ORDER, LegalStatus, OrderKind
-from domain.envelope import GENESIS_HASH, RecordedEvent, seal
-from domain.errors import InvalidEvent
+from domain.envelope import (
+    GENESIS_HASH,
+    RecordedEvent,
+    may_hold_control_characters,
+    refused_text,
+    seal,
+)
+from domain.errors import IdempotencyConflict, InvalidEvent
 from domain.events import EVENT_TYPES, CaseEvent
 from domain.events.adoption import PlacedForAdoption
 from domain.events.child_in_need import ChildInNeedPlanAgreed, ChildInNeedPlanEnded
@@ -54,6 +60,7 @@ from domain.events.safeguarding import (
     Section47Concluded,
     Section47Started,
 )
+from domain.writers import CALLER, Writer, key_scope, policy_owned
 
 FUTURE_ALLOWANCE = timedelta(minutes=15)
 """How far past the recording moment an occurred-at may be (clock skew between devices)."""
@@ -123,7 +130,9 @@ class ChildRecord:
         self.last_recorded_at: datetime | None = None
         self.history: list[RecordedEvent] = []
         self.by_id: dict[str, RecordedEvent] = {}
-        self.by_key: dict[str, RecordedEvent] = {}
+        # idempotency keys by (scope, key): a standards event's key cannot be occupied by a
+        # caller's entry (domain.writers)
+        self.by_key: dict[tuple[str, str], RecordedEvent] = {}
         self.corrections: dict[str, list[EntryCorrected]] = {}
         self.in_error: set[str] = set()
         self.state = CaseState()
@@ -146,7 +155,7 @@ class ChildRecord:
         self.last_recorded_at = item.recorded_at
         event = item.event
         if event.idempotency_key:
-            self.by_key[event.idempotency_key] = item
+            self.by_key[(key_scope(event), event.idempotency_key)] = item
         if isinstance(event, EntryCorrected):
             self.corrections.setdefault(event.target_event_id, []).append(event)
             if derive:
@@ -181,6 +190,7 @@ class ChildRecord:
         recorded_at: datetime | Sequence[datetime],
         new_id: Callable[[], str],
         in_place: bool = False,
+        writer: Writer = CALLER,
     ) -> Decision:
         """Check and seal ``events`` in order; InvalidEvent (naming its index) if any breaks a rule.
 
@@ -208,9 +218,22 @@ class ChildRecord:
         new: list[RecordedEvent] = []
         results: list[RecordedEvent] = []
         for index, event in enumerate(events):
-            if event.idempotency_key and event.idempotency_key in trial.by_key:
-                results.append(trial.by_key[event.idempotency_key])
-                continue
+            if policy_owned(event) and not writer.system:
+                raise InvalidEvent(
+                    f"{event.kind} is written only by the policy handler (caseledger tick), "
+                    "never recorded or imported: leave it out",
+                    field="kind",
+                    kind=event.kind,
+                    index=index,
+                )
+            key = event.idempotency_key
+            if key:
+                earlier = trial.by_key.get((key_scope(event), key))
+                if earlier is not None:
+                    if not writer.system:
+                        _check_same_entry(earlier, event, key, index)
+                    results.append(earlier)
+                    continue
             moment = times[index]
             try:
                 trial.check(event, moment)
@@ -218,13 +241,19 @@ class ChildRecord:
                     trial._check_written_in_order(event, moment)
             except InvalidEvent as error:
                 raise error.at(index) from None
-            sealed = seal(
-                event_id=new_id(),
-                position=trial.version + 1,
-                recorded_at=moment,
-                event=event,
-                prev_hash=trial.last_hash,
-            )
+            try:
+                sealed = seal(
+                    event_id=new_id(),
+                    position=trial.version + 1,
+                    recorded_at=moment,
+                    event=event,
+                    prev_hash=trial.last_hash,
+                )
+            except UnicodeEncodeError:  # a lone surrogate: not text
+                sealed = None
+            if sealed is None or may_hold_control_characters(sealed.sealed_bytes or b""):
+                _check_text(event, index)
+            assert sealed is not None
             trial._apply(sealed)
             new.append(sealed)
             results.append(sealed)
@@ -370,6 +399,33 @@ class ChildRecord:
             current = self.effective(target_id)
             assert current is not None
             _check_changes(current, event)
+
+
+def _check_text(event: CaseEvent, index: int) -> None:
+    """Refuse an event whose text holds a control character or a lone surrogate."""
+    found = refused_text(event.model_dump(mode="python", exclude_none=True))
+    if found is not None:
+        raise InvalidEvent(found[1], field=found[0], kind=event.kind, index=index)
+
+
+def _check_same_entry(earlier: RecordedEvent, event: CaseEvent, key: str, index: int) -> None:
+    """A repeated key must bring the entry first written for it, else it is a conflict."""
+    if earlier.kind != event.kind:
+        differs = f"kind ({earlier.kind}, now {event.kind})"
+    elif earlier.event.recorded_by != event.recorded_by:
+        differs = "author (recorded_by)"
+    elif earlier.payload() != event.payload():
+        differs = "content"
+    else:
+        return
+    raise IdempotencyConflict(
+        key,
+        earlier_event_id=earlier.event_id,
+        earlier_position=earlier.position,
+        child_id=earlier.child_id,
+        differs=differs,
+        index=index,
+    )
 
 
 def corrected(original: CaseEvent, corrections: Sequence[EntryCorrected]) -> CaseEvent:

@@ -57,6 +57,55 @@ def _plain(value: Any) -> bool:
     return False
 
 
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def may_hold_control_characters(canonical: bytes) -> bool:
+    """False if canonical JSON bytes certainly hold no refused control character.
+
+    JSON escapes every C0 control (``\\u0000``..., ``\\b``, ``\\f``), so bytes without
+    those escapes need no closer look; with one (it may also be an escaped backslash
+    followed by ``b``), :func:`refused_text` decides.
+    """
+    if b"\\" not in canonical:  # no escape at all (most events): one scan, no more
+        return False
+    return b"\\u00" in canonical or b"\\b" in canonical or b"\\f" in canonical
+
+
+def refused_text(value: Any, path: str = "") -> tuple[str, str] | None:
+    """The first text (key or value) in ``value`` a case record refuses: (field path, rule).
+
+    Refused: C0 control characters other than tab, newline and carriage return (NUL among
+    them, which PostgreSQL cannot store in text and which no case note needs), and lone
+    surrogates (not characters: they cannot be written as UTF-8). The rule names the
+    character's code point and place, never the text itself (it may be personal data).
+    """
+    if isinstance(value, str):
+        for place, char in enumerate(value):
+            code = ord(char)
+            if (code < 0x20 and char not in _ALLOWED_CONTROLS) or 0xD800 <= code <= 0xDFFF:
+                what = "a lone surrogate" if code >= 0xD800 else "a control character"
+                return path or "value", (
+                    f"contains {what} (U+{code:04X}) at character {place + 1}: text may hold "
+                    "tab, newline and carriage return, but no other control character"
+                )
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            found = refused_text(key, name) if isinstance(key, str) else None
+            found = found or refused_text(item, name)
+            if found:
+                return found
+        return None
+    if isinstance(value, list | tuple):
+        for number, item in enumerate(value):
+            found = refused_text(item, f"{path}.{number}" if path else str(number))
+            if found:
+                return found
+    return None
+
+
 def content_hash(content: dict[str, Any]) -> str:
     """SHA-256 over the canonical JSON of everything stored except the hash itself."""
     return hashlib.sha256(canonical_json(content)).hexdigest()

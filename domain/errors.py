@@ -46,3 +46,45 @@ class ConcurrencyConflict(CaseLedgerError):
 
 class UnknownChild(CaseLedgerError):
     """No stream exists for that child id."""
+
+
+class IdempotencyConflict(CaseLedgerError):
+    """An idempotency key already stored with different content: nothing was written.
+
+    Names the key, the earlier event (its id and position) and what differs, so the caller
+    can tell a retried command (same key, same content: an idempotent success) from two
+    different entries given one key (a conflict, never a silent "recorded").
+    """
+
+    def __init__(
+        self,
+        key: str,
+        *,
+        earlier_event_id: str,
+        earlier_position: int,
+        child_id: str,
+        differs: str,
+        index: int | None = None,
+    ) -> None:
+        self.key = key
+        self.earlier_event_id = earlier_event_id
+        self.earlier_position = earlier_position
+        self.child_id = child_id
+        self.differs = differs
+        self.index = index
+        where = f"event {index}: " if index is not None else ""
+        super().__init__(
+            f"{where}field 'idempotency_key': {key!r} was already used on the record of child "
+            f"{child_id!r} by event {earlier_event_id} (position {earlier_position}) with a "
+            f"different {differs}; nothing was written — give a new key for a new entry"
+        )
+
+    def at(self, index: int) -> IdempotencyConflict:
+        return IdempotencyConflict(
+            self.key,
+            earlier_event_id=self.earlier_event_id,
+            earlier_position=self.earlier_position,
+            child_id=self.child_id,
+            differs=self.differs,
+            index=index,
+        )

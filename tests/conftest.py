@@ -117,6 +117,12 @@ def store(store_url: str, make_store: Callable[..., EventStore]) -> EventStore:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _checkpoint_keys_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """PostgreSQL stores' checkpoint keys go to a folder of the run, not ~/.caseledger."""
+    os.environ["CASELEDGER_KEY_DIR"] = str(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _quiet_logs() -> None:
     from adapters.logging import configure_logging
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from adapters.store import EventStore
-from domain.errors import CaseLedgerError
+from domain.errors import CaseLedgerError, IdempotencyConflict
 from domain.events.base import LONDON
 
 DbOption = Annotated[
@@ -23,6 +23,11 @@ DbOption = Annotated[
         "$CASELEDGER_DB or sqlite:///caseledger.db.",
     ),
 ]
+EXIT_TAMPERED = 2
+"""`verify` found a broken stream, anchor or checkpoint."""
+EXIT_KEY_CONFLICT = 6
+"""An idempotency key already used with other content: not retryable as it is (give a new key)."""
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 
 
@@ -67,6 +72,8 @@ def open_store(db: str | None) -> Iterator[EventStore]:
         fail(f"cannot open the store: {type(error).__name__}: {error}")
     try:
         yield store
+    except IdempotencyConflict as error:
+        fail(str(error), code=EXIT_KEY_CONFLICT)
     except CaseLedgerError as error:
         fail(str(error))
     finally:

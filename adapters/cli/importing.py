@@ -15,10 +15,18 @@ Lines of ``caseledger feed`` are read as they are (``kind`` and ``payload``, ``r
 another store writes the same records: same children, kinds, payloads, positions and
 recorded-at times (event ids are new; corrections point at the new ids).
 
-Entries are written in batches, each all or nothing. If one is refused, the error names
-its line, and the entries of earlier batches are already stored: give every entry an
-``idempotency_key`` (the source system's id, say) and the whole file can be imported again
-after a fix, without writing anything twice.
+Entries are written in batches, each all or nothing. If one is refused (or the import is
+killed), the entries of earlier batches are already stored: run the same file again with
+``--resume`` and only the entries not yet stored are written (an entry counts as stored when
+its child's record already holds an event of the same kind, content and recorded-at; the
+report gives how many were). Entries that carry an ``idempotency_key`` (the source system's
+id, say) are not written twice even without ``--resume``; the same key with other content is
+a conflict. An ``event_id`` given twice in one file is refused.
+
+Standards events (``deadline_breached``, ``deadline_met_late``, ``deadline_due_soon``) are
+written only by the policy handler and are refused here: leave them out, or give
+``--skip-standards`` (a ``feed`` of a store that has been ticked holds them); ``caseledger
+tick`` writes them again from the imported record.
 """
 
 from __future__ import annotations
@@ -26,9 +34,10 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Annotated, Any
 
@@ -36,12 +45,20 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from adapters.cli.app import app
-from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_store
+from adapters.cli.common import (
+    EXIT_KEY_CONFLICT,
+    DbOption,
+    JsonOption,
+    emit_json,
+    fail,
+    open_store,
+)
 from adapters.store import EventStore, ImportRefused, ImportResult
-from domain.envelope import RecordedEvent
-from domain.errors import CaseLedgerError, InvalidEvent
+from domain.envelope import RecordedEvent, canonical_json
+from domain.errors import CaseLedgerError, IdempotencyConflict, InvalidEvent
 from domain.events import CaseEvent
 from domain.parsing import parse_event
+from domain.writers import policy_owned
 
 
 class LineError(CaseLedgerError):
@@ -116,9 +133,22 @@ class Importer:
     entry that had an ``event_id`` (about 150 bytes each).
     """
 
-    def __init__(self, store: EventStore, batch_size: int) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        batch_size: int,
+        *,
+        resume: bool = False,
+        skip_standards: bool = False,
+    ) -> None:
         self.store = store
         self.batch_size = batch_size
+        self.resume = resume
+        self.skip_standards = skip_standards
+        self.standards_left_out = 0
+        self.already_stored = 0  # entries --resume found stored before this run
+        self.prior: dict[str, dict[bytes, list[RecordedEvent]]] = {}
+        self.first_line: dict[str, int] = {}  # source id -> the line that gave it
         self.ids: dict[str, str] = {}
         self.total = ImportResult()
         self.stored = 0
@@ -131,13 +161,28 @@ class Importer:
 
     def run(self, entries: Iterable[Entry], progress: Any = None) -> ImportResult:
         began = time.perf_counter()
-        source: Iterator[Entry] = iter(entries)
+        source: Iterator[Entry] = self._unique(entries)
         while True:
             self._call(self._items(source), progress)
             if not self.held:
                 self.total.seconds = time.perf_counter() - began
                 return self.total
             source = iter(())  # what is left: the held entries, now their targets are written
+
+    def _unique(self, entries: Iterable[Entry]) -> Iterator[Entry]:
+        """The entries, refusing a source ``event_id`` given twice in the file."""
+        for entry in entries:
+            if self.skip_standards and policy_owned(entry.event):
+                self.standards_left_out += 1
+                continue
+            if entry.source_id is not None:
+                first = self.first_line.setdefault(entry.source_id, entry.line)
+                if first != entry.line:
+                    raise LineError(
+                        f"line {entry.line}: field 'event_id': {entry.source_id!r} is the id "
+                        f"of the entry on line {first} too; each entry's id is its own"
+                    )
+            yield entry
 
     def _call(self, items: Iterator[tuple[CaseEvent, datetime]], progress: Any) -> None:
         done = self.total.events
@@ -156,6 +201,10 @@ class Importer:
             entry = self.pending[error.index - error.done]
             plain = InvalidEvent(error.reason, field=error.field, kind=error.kind)
             raise LineError(f"line {entry.line}: {plain}{self._stored_note()}") from None
+        except IdempotencyConflict as error:
+            assert error.index is not None
+            entry = self.pending[error.index - (self.stored - done)]
+            raise LineConflict(f"line {entry.line}: {error}{self._stored_note()}") from None
         except LineError as error:
             raise LineError(f"{error}{self._stored_note()}") from None
         self.total.events += result.events
@@ -164,10 +213,11 @@ class Importer:
         self.total.store_seconds += result.store_seconds
 
     def _stored_note(self) -> str:
+        before = self.stored + self.already_stored
         return (
-            f" — nothing of its batch was written; {self.stored:,} entries before it are "
-            "stored (entries with an idempotency key are not written twice if the file is "
-            "imported again)"
+            f" — nothing of its batch was written; the {before:,} entries before it in this "
+            f"run are stored ({self.already_stored:,} of them from an earlier run); fix it and "
+            "run the file again with --resume to write only the entries not yet stored"
         )
 
     def _written(self, recorded: Iterable[RecordedEvent]) -> None:
@@ -206,10 +256,46 @@ class Importer:
             return
         if target is not None and target in self.ids:
             event = event.model_copy(update={"target_event_id": self.ids[target]})
+        if self.resume:
+            stored = self._stored_before(entry, event)
+            if stored is not None:
+                if entry.source_id is not None:
+                    self.ids[entry.source_id] = stored.event_id
+                self.already_stored += 1
+                return
         self.pending.append(entry)
         if entry.source_id is not None:
             self.unwritten.add(entry.source_id)
         yield event, entry.recorded_at
+
+    def _stored_before(self, entry: Entry, event: CaseEvent) -> RecordedEvent | None:
+        """The event an earlier run stored for this entry (same kind, content, recorded-at).
+
+        Each stored event answers for one entry only, and only events on the record before
+        this run are looked at (read once per child, at its first entry).
+        """
+        child = event.child_id
+        prior = self.prior.get(child)
+        if prior is None:
+            prior = defaultdict(list)
+            record = self.store.child_record(child)
+            for item in record.history:
+                prior[_fingerprint(item.kind, item.recorded_at, item.payload())].append(item)
+            self.prior[child] = prior
+        matches = prior.get(_fingerprint(event.kind, entry.recorded_at, event.payload()))
+        return matches.pop(0) if matches else None
+
+
+class LineConflict(IdempotencyConflict):
+    """An entry's idempotency key was already used with other content; names the line."""
+
+    def __init__(self, message: str) -> None:
+        Exception.__init__(self, message)
+
+
+def _fingerprint(kind: str, recorded_at: datetime, payload: dict[str, Any]) -> bytes:
+    moment = recorded_at.astimezone(UTC).isoformat()
+    return canonical_json([kind, moment, payload])
 
 
 def _open(file: str) -> IO[str]:
@@ -229,6 +315,22 @@ def import_(
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Entries per transaction.")
     ] = 2000,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="After a refusal or a kill: write only the entries not yet stored "
+            "(same child, kind, content and recorded-at), and say how many were.",
+        ),
+    ] = False,
+    skip_standards: Annotated[
+        bool,
+        typer.Option(
+            "--skip-standards",
+            help="Leave out standards events (breaches, met late, due soon: only the policy "
+            "handler writes them; `caseledger tick` writes them again) instead of refusing.",
+        ),
+    ] = False,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -240,7 +342,7 @@ def import_(
     """
     stream = _open(file)
     with open_store(db) as store:
-        importer = Importer(store, batch_size)
+        importer = Importer(store, batch_size, resume=resume, skip_standards=skip_standards)
         columns = (
             SpinnerColumn(),
             TextColumn("[bold]import"),
@@ -253,14 +355,27 @@ def import_(
                 result = importer.run(
                     read_entries(stream), progress=lambda n: bar.update(task, events=n)
                 )
+        except LineConflict as error:
+            fail(str(error), code=EXIT_KEY_CONFLICT)
         finally:
             if stream is not sys.stdin:
                 stream.close()
+        store.checkpoint()  # sign the heads of what was imported
     if json_out:
-        emit_json({"db": store.db.describe(), **result.as_json()})
+        emit_json(
+            {
+                "db": store.db.describe(),
+                **result.as_json(),
+                "already_stored": importer.already_stored,
+                "standards_left_out": importer.standards_left_out,
+            }
+        )
         return
+    earlier = f", {importer.already_stored:,} already stored" if resume else ""
+    if skip_standards:
+        earlier += f", {importer.standards_left_out:,} standards events left out"
     typer.echo(
-        f"imported {result.events:,} entries ({result.written:,} new) into "
+        f"imported {result.events:,} entries ({result.written:,} new{earlier}) into "
         f"{store.db.describe()} in {result.batches:,} batches "
         f"({result.events_per_second:,.0f} entries/s in the store)"
     )

@@ -13,9 +13,18 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.app import app
-from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_store, parse_when
+from adapters.cli.common import (
+    EXIT_KEY_CONFLICT,
+    EXIT_TAMPERED,
+    DbOption,
+    JsonOption,
+    emit_json,
+    fail,
+    open_store,
+    parse_when,
+)
 from adapters.views import history_entry, history_notes
-from domain.errors import InvalidEvent
+from domain.errors import IdempotencyConflict, InvalidEvent
 from domain.events import EVENT_TYPES
 from domain.nhs_number import NhsNumber
 from domain.parsing import parse_event
@@ -59,6 +68,8 @@ def record(
             recorded = store.record(events)
         except InvalidEvent as error:
             fail(str(error))
+        except IdempotencyConflict as error:
+            fail(str(error), code=EXIT_KEY_CONFLICT)
         if json_out:
             emit_json([history_entry(item) for item in recorded])
         else:
@@ -146,13 +157,86 @@ def events(json_out: JsonOption = False) -> None:
 
 
 @app.command()
-def verify(db: DbOption = None) -> None:
-    """Walk every child's hash chain; name the first broken link in each broken stream."""
+def verify(db: DbOption = None, json_out: JsonOption = False) -> None:
+    """Check every stream: its hashes and links, its head anchor, the signed checkpoints.
+
+    Names each broken stream (an altered, removed, re-ordered, copied or relabelled event;
+    a truncated or removed stream; history rewritten with its hashes recomputed) and exits
+    with code 2 if any is found. Writes nothing.
+    """
     with open_store(db) as store:
         report = store.verify()
+    if json_out:
+        emit_json(
+            {
+                "ok": report.ok,
+                "streams": report.streams,
+                "events": report.events,
+                "notes": report.notes,
+                "broken": [
+                    {
+                        "child_id": b.child_id,
+                        "position": b.position,
+                        "event_id": b.event_id,
+                        "reason": b.reason,
+                    }
+                    for b in report.broken
+                ],
+            }
+        )
+        if not report.ok:
+            raise typer.Exit(EXIT_TAMPERED)
+        return
+    for note in report.notes:
+        typer.echo(note)
     if report.ok:
         typer.echo(f"ok: {report.events} events in {report.streams} streams, every link intact")
         return
     for link in report.broken:
         typer.echo(f"BROKEN {link.describe()}")
-    fail(f"{len(report.broken)} stream(s) broken out of {report.streams}", code=2)
+    fail(f"{len(report.broken)} problem(s) found in {report.streams} stream(s)", code=EXIT_TAMPERED)
+
+
+@app.command()
+def checkpoint(db: DbOption = None) -> None:
+    """Sign the heads of every stream written since the last checkpoint (run it from cron).
+
+    `import` and each `tick` also write one. The key is $CASELEDGER_CHECKPOINT_KEY, else a
+    key file created 0600 beside the store (see docs/resilience-integrity.md).
+    """
+    with open_store(db) as store:
+        number = store.checkpoint()
+    if number is None:
+        typer.echo("nothing written since the last checkpoint")
+    else:
+        typer.echo(f"checkpoint {number} written")
+
+
+@app.command()
+def migrate(
+    db: DbOption = None,
+    app_role: Annotated[
+        str | None,
+        typer.Option(
+            "--app-role",
+            help="PostgreSQL: the role the application runs as; granted SELECT and INSERT "
+            "on the events, never ownership.",
+        ),
+    ] = None,
+) -> None:
+    """Create the store's tables, triggers and anchors (run as the schema's owner role).
+
+    With --app-role, grant that role only what the application needs, so it cannot
+    update, delete or truncate events, or disable or drop the append-only triggers.
+    """
+    from adapters.roles import grant_application_role
+
+    with open_store(db) as store:
+        if app_role is None:
+            typer.echo(f"store ready: {store.db.describe()}")
+            return
+        try:
+            grant_application_role(store, app_role)
+        except ValueError as error:
+            fail(str(error))
+    typer.echo(f"store ready: {store.db.describe()}; {app_role} may read and append events only")

@@ -22,9 +22,11 @@ from typing import Protocol
 
 import structlog
 from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table, select
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from adapters.db import refresh_statistics, sql_engine
 from adapters.gc_tuning import replay_gc
+from adapters.readmodels.failures import failures_metadata, readmodel_failures, record_failure
 from adapters.readmodels.partitioned import rebuild_partitioned
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
@@ -68,6 +70,7 @@ class ReadModelRunner:
 
     def create_tables(self) -> None:
         positions_metadata.create_all(self.engine)
+        failures_metadata.create_all(self.engine)
         for model in self.models:
             model.metadata.create_all(self.engine)
 
@@ -120,23 +123,79 @@ class ReadModelRunner:
     ) -> tuple[int, int]:
         done = 0
         while position < end:
-            page = self.store.notifications(after=position, limit=self.batch)
-            page = [e for e in page if (e.global_position or 0) <= end]
-            if not page:
+            page, unreadable, last = self.store.readable_notifications(position, self.batch, end)
+            if last == position:
                 break
-            last = page[-1].global_position or position
-            with self.engine.begin() as conn:
+            if unreadable:
+                self._record_unreadable(unreadable, starts)
+            try:
+                with self.engine.begin() as conn:
+                    for model in self.models:
+                        fresh = [e for e in page if (e.global_position or 0) > starts[model.name]]
+                        if fresh:
+                            model.apply(conn, fresh)
+                        if last > starts[model.name]:
+                            self._save_position(conn, model.name, last)
                 for model in self.models:
-                    fresh = [e for e in page if (e.global_position or 0) > starts[model.name]]
-                    if fresh:
-                        model.apply(conn, fresh)
-                        self._save_position(conn, model.name, last)
-                        starts[model.name] = last
-            done += len(page)
+                    starts[model.name] = max(starts[model.name], last)
+            except Exception as error:  # noqa: BLE001  (one event must not stop every child)
+                if _transient(error):
+                    raise
+                log.warning("readmodel_page_failed", error=type(error).__name__, after=position)
+                self._one_by_one(page, starts, last)
+            done += len(page) + len(unreadable)
             position = last
             if progress:
                 progress(done, total)
         return done, position
+
+    def _one_by_one(self, page: Sequence[RecordedEvent], starts: dict[str, int], last: int) -> None:
+        """Apply a failed page one event a transaction; skip and record each that fails."""
+        for event in page:
+            at = event.global_position or 0
+            for model in self.models:
+                if at <= starts[model.name]:
+                    continue
+                try:
+                    with self.engine.begin() as conn:
+                        model.apply(conn, [event])
+                        self._save_position(conn, model.name, at)
+                except Exception as error:  # noqa: BLE001
+                    if _transient(error):
+                        raise
+                    log.error(
+                        "readmodel_event_skipped",
+                        model=model.name,
+                        position=at,
+                        child_id=event.child_id,
+                        event_id=event.event_id,
+                        error=type(error).__name__,
+                    )
+                    with self.engine.begin() as conn:
+                        record_failure(conn, model.name, at, event.child_id, event.event_id, error)
+                        self._save_position(conn, model.name, at)
+                starts[model.name] = at
+        with self.engine.begin() as conn:
+            for model in self.models:
+                if last > starts[model.name]:
+                    self._save_position(conn, model.name, last)
+                    starts[model.name] = last
+
+    def _record_unreadable(
+        self, unreadable: Sequence[tuple[int, str, BaseException]], starts: dict[str, int]
+    ) -> None:
+        with self.engine.begin() as conn:
+            for at, stream, error in unreadable:
+                for model in self.models:
+                    if at > starts[model.name]:
+                        log.error(
+                            "readmodel_event_skipped",
+                            model=model.name,
+                            position=at,
+                            stream=stream,
+                            error=type(error).__name__,
+                        )
+                        record_failure(conn, model.name, at, stream, "?", error)
 
     def workers_for(self, events: int) -> int:
         """How many processes a rebuild of ``events`` events uses by default."""
@@ -189,8 +248,18 @@ class ReadModelRunner:
                 conn.execute(
                     readmodel_positions.delete().where(readmodel_positions.c.name == model.name)
                 )
+                conn.execute(
+                    readmodel_failures.delete().where(readmodel_failures.c.model == model.name)
+                )
         self.create_tables()
         log.info("readmodels_cleared", seconds=round(time.perf_counter() - began, 2))
+
+
+def _transient(error: BaseException) -> bool:
+    """A failure of the connection or the server, not of an event: never skip events for it."""
+    if isinstance(error, OperationalError | InterfaceError | DisconnectionError):
+        return True
+    return bool(getattr(error, "connection_invalidated", False))
 
 
 PARTITION_FROM = 25_000

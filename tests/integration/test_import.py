@@ -296,7 +296,7 @@ def test_import_names_the_line_of_a_refused_entry(tmp_path: Any, sqlite_url: str
     assert refused.exit_code == 1
     assert "line 4: (child_visited) field 'recorded_at'" in refused.output
     assert "in the order they were written down" in refused.output
-    assert "2 entries before it are stored" in refused.output
+    assert "the 2 entries before it in this run are stored" in refused.output
     path.write_text("\n".join(good) + "\n", encoding="utf-8")
     again = runner.invoke(
         app, ["import", str(path), "--db", sqlite_url, "--batch-size", "2", "--json"]
@@ -319,5 +319,5 @@ def test_import_names_the_line_of_a_refused_entry(tmp_path: Any, sqlite_url: str
     failed = runner.invoke(app, ["import", str(broken), "--db", sqlite_url])
     assert failed.exit_code == 1
     assert "line 2: (case_note_recorded) field 'child_id': is required" in failed.output
-    assert "1 entries before it are stored" not in failed.output  # line 1 was in its batch
-    assert "0 entries before it are stored" in failed.output
+    assert "the 1 entries before it" not in failed.output  # line 1 was in its batch
+    assert "the 0 entries before it in this run are stored" in failed.output

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from adapters.store import EventStore, to_stored
 from domain.envelope import GENESIS_HASH, canonical_json, content_hash, seal, with_hash
+from domain.writers import POLICY_WRITER
 from tests.factories import example
 from tests.journeys import events_of, every_kind_journey
 
@@ -26,7 +27,7 @@ def _from_fields(item) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def test_written_rows_are_the_canonical_json_of_every_kind(store: EventStore) -> None:
-    written = store.record(events_of(every_kind_journey("C-EX-1")))
+    written = store.record(events_of(every_kind_journey("C-EX-1")), writer=POLICY_WRITER)
     assert all(item.sealed_bytes is not None for item in written)
     rows = store.recorder.select_notifications(start=0, limit=1000)
     assert len(rows) == len(written)
@@ -41,7 +42,7 @@ def test_events_read_back_keep_the_stored_payload_which_is_their_payload(
     store: EventStore,
 ) -> None:
     """Projections reuse the decoded payload instead of serialising each event again."""
-    written = store.record(events_of(every_kind_journey("C-EX-1")))
+    written = store.record(events_of(every_kind_journey("C-EX-1")), writer=POLICY_WRITER)
     read = store.stream("C-EX-1")
     assert len(read) == len(written) > 50
     for before, after in zip(written, read, strict=True):

@@ -17,7 +17,7 @@ import pytest
 from domain import child_record
 from domain.child_record import CaseState, ChildRecord, Decision
 from domain.codes import OrderKind
-from domain.errors import InvalidEvent
+from domain.errors import IdempotencyConflict, InvalidEvent
 from domain.events import EVENT_TYPES
 from domain.events.proceedings import OrderMade
 from tests.factories import example
@@ -186,12 +186,29 @@ def test_repeated_idempotency_key_returns_the_first_result() -> None:
     [first] = append(record, example("case_note_recorded", idempotency_key="k-1"))
     version = record.version
     decision = record.record(
-        [example("case_note_recorded", idempotency_key="k-1", summary="different")],
+        [example("case_note_recorded", idempotency_key="k-1")],
         recorded_at=NOW,
         new_id=lambda: "never-used",
     )
     assert decision.new == []
     assert decision.results[0].event_id == first
+    assert record.version == version
+
+
+def test_a_repeated_key_with_other_content_is_a_conflict_naming_the_earlier_event() -> None:
+    record = opened()
+    [first] = append(record, example("case_note_recorded", idempotency_key="k-1"))
+    version = record.version
+    with pytest.raises(IdempotencyConflict) as raised:
+        record.record(
+            [example("case_note_recorded", idempotency_key="k-1", summary="different")],
+            recorded_at=NOW,
+            new_id=lambda: "never-used",
+        )
+    assert raised.value.key == "k-1"
+    assert raised.value.earlier_event_id == first
+    assert raised.value.differs == "content"
+    assert first in str(raised.value) and "'k-1'" in str(raised.value)
     assert record.version == version
 
 
