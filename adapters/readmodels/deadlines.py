@@ -24,7 +24,6 @@ rest is written by the tick after it evaluates children (:func:`save_children`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -324,49 +323,3 @@ def open_row(child_id: str, d: Deadline) -> dict[str, object]:
         "due_iso": d.effective_due.isoformat(),
         "trigger_event_id": d.trigger_event_id,
     }
-
-
-@dataclass(frozen=True)
-class OverdueRow:
-    child_id: str
-    worker_id: str | None
-    team: str | None
-    rule_id: str
-    pack: str
-    title: str
-    citation: str
-    severity: str
-    status: str
-    due: str
-
-
-def overdue_rows(
-    conn: Connection,
-    until: datetime,
-    *,
-    team: str | None = None,
-    worker: str | None = None,
-) -> list[OverdueRow]:
-    """Open or breached deadlines due by ``until``, with each child's worker and team."""
-    query = (
-        select(
-            deadline_open.c.child_id,
-            deadline_children.c.worker_id,
-            deadline_children.c.team,
-            deadline_open.c.rule_id,
-            deadline_open.c.pack,
-            deadline_open.c.title,
-            deadline_open.c.citation,
-            deadline_open.c.severity,
-            deadline_open.c.status,
-            deadline_open.c.due_iso,
-        )
-        .join(deadline_children, deadline_children.c.child_id == deadline_open.c.child_id)
-        .where(deadline_open.c.due <= epoch(until))
-        .order_by(deadline_children.c.worker_id, deadline_open.c.due, deadline_open.c.child_id)
-    )
-    if team is not None:
-        query = query.where(deadline_children.c.team == team)
-    if worker is not None:
-        query = query.where(deadline_children.c.worker_id == worker)
-    return [OverdueRow(*row) for row in conn.execute(query)]
