@@ -8,6 +8,8 @@ grants the application role only what it needs:
   it cannot ``ALTER TABLE ... DISABLE TRIGGER`` or drop the table or a trigger);
 - the heads: SELECT only (the trigger that keeps them runs as the owner);
 - the checkpoints: SELECT and INSERT (the application signs them);
+- the accounts and grants: SELECT, INSERT and UPDATE (disable an account, revoke a grant);
+- the access log: SELECT and INSERT only (append-only, as the events);
 - the schema: USAGE, and CREATE for the read models (rebuildable tables it owns itself).
 
 The application then runs with ``--db postgresql://APP@...``. Appends serialise on a
@@ -22,6 +24,7 @@ import re
 from sqlalchemy import text
 
 from adapters.anchors import CHECKPOINTS, HEADS
+from adapters.auth.tables import access_log, accounts, grants, install
 from adapters.db import sql_engine
 from adapters.store import EventStore
 
@@ -34,6 +37,7 @@ def grant_application_role(store: EventStore, role: str) -> list[str]:
         raise ValueError("roles are a PostgreSQL matter: a SQLite store is guarded by file mode")
     if not ROLE_PATTERN.match(role):
         raise ValueError(f"--app-role {role!r}: lower-case letters, digits and _ only")
+    install(store.url)
     schema = f'"{store.db.schema}"' if store.db.schema else "public"
     events = store.qualified_table
     sequence = f"{schema}.{store.events_table}_notification_id_seq"
@@ -47,6 +51,14 @@ def grant_application_role(store: EventStore, role: str) -> list[str]:
         f"REVOKE ALL ON {schema}.{CHECKPOINTS} FROM {role}",
         f"GRANT SELECT, INSERT ON {schema}.{CHECKPOINTS} TO {role}",
         f"GRANT USAGE, SELECT ON SEQUENCE {schema}.{CHECKPOINTS}_id_seq TO {role}",
+        # accounts and grants change (disable, revoke); the access log is read and appended only
+        f"REVOKE ALL ON {schema}.{accounts.name} FROM {role}",
+        f"GRANT SELECT, INSERT, UPDATE ON {schema}.{accounts.name} TO {role}",
+        f"REVOKE ALL ON {schema}.{grants.name} FROM {role}",
+        f"GRANT SELECT, INSERT, UPDATE ON {schema}.{grants.name} TO {role}",
+        f"GRANT USAGE, SELECT ON SEQUENCE {schema}.{grants.name}_id_seq TO {role}",
+        f"REVOKE ALL ON {schema}.{access_log.name} FROM {role}",
+        f"GRANT SELECT, INSERT ON {schema}.{access_log.name} TO {role}",
     ]
     with sql_engine(store.url).begin() as conn:
         for statement in statements:

@@ -65,7 +65,7 @@ from domain.writers import CALLER, Writer, key_scope, policy_owned
 FUTURE_ALLOWANCE = timedelta(minutes=15)
 """How far past the recording moment an occurred-at may be (clock skew between devices)."""
 
-PROTECTED_FIELDS = frozenset({"child_id", "recorded_by", "idempotency_key"})
+PROTECTED_FIELDS = frozenset({"child_id", "recorded_by", "entered_by", "idempotency_key"})
 """Fields a correction may not change: they identify the record and who wrote it."""
 
 
@@ -414,7 +414,7 @@ def _check_same_entry(earlier: RecordedEvent, event: CaseEvent, key: str, index:
         differs = f"kind ({earlier.kind}, now {event.kind})"
     elif earlier.event.recorded_by != event.recorded_by:
         differs = "author (recorded_by)"
-    elif earlier.payload() != event.payload():
+    elif _content(earlier.payload()) != _content(event.payload()):
         differs = "content"
     else:
         return
@@ -426,6 +426,11 @@ def _check_same_entry(earlier: RecordedEvent, event: CaseEvent, key: str, index:
         differs=differs,
         index=index,
     )
+
+
+def _content(payload: dict[str, Any]) -> dict[str, Any]:
+    """What an entry says, without who typed it in (a re-import by another account is the same)."""
+    return {k: v for k, v in payload.items() if k != "entered_by"}
 
 
 def corrected(original: CaseEvent, corrections: Sequence[EntryCorrected]) -> CaseEvent:

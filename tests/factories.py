@@ -159,6 +159,12 @@ EXAMPLE_FIELDS: dict[str, dict[str, Any]] = {
     "care_leaver_contact": {"in_touch": "YES", "activity": "F1", "accommodation": "B"},
     "allocated_to_worker": {"worker_id": "sw-001", "team": "Assessment Team A"},
     "allocated_to_team": {"team": "Assessment Team A"},
+    "record_restricted": {"reason": "Adoption: the record is restricted to named staff."},
+    "record_restriction_lifted": {"reason": "Restriction reviewed and no longer needed."},
+    "restricted_record_opened": {
+        "opened_by": "tm-001",
+        "reason": "Urgent safeguarding call out of hours; grant holder unavailable.",
+    },
     "management_decision_recorded": {
         "decision": "Proceed to ICPC.",
         "rationale": "Section 47 substantiated.",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from adapters.cli.identity import IdentityGroup
+
 app = typer.Typer(
+    cls=IdentityGroup,
     name="caseledger",
     help="Event-sourced case timelines for children's social care.",
     no_args_is_help=True,

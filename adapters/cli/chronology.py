@@ -24,8 +24,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from adapters.auth.guard import LEFT_OUT, Gate
 from adapters.cli.app import app
-from adapters.cli.common import DbOption, emit_json, fail, open_store, parse_day, parse_when
+from adapters.cli.common import DbOption, emit_json, fail, open_gate, parse_day, parse_when
 from adapters.exporters.chronology import (
     COURT_FORMATS,
     FORMATS,
@@ -35,6 +36,7 @@ from adapters.exporters.chronology import (
     read_provenance,
 )
 from adapters.readmodels.chronology import ChronologyStore
+from domain.access import Action, StoreAction
 from domain.events.base import LONDON, Category
 from projections.chronology import Chronology, ChronologyEntry, ChronologyQuery
 
@@ -176,10 +178,18 @@ def diff(then: Chronology, now: Chronology, result: VerifyResult) -> None:
     ]
 
 
-def verify_export(chronologies: ChronologyStore, path: Path) -> VerifyResult:
-    """Check an exported chronology against the store; see the module doc of the exporters."""
+def verify_export(
+    chronologies: ChronologyStore, path: Path, gate: Gate | None = None
+) -> VerifyResult:
+    """Check an exported chronology against the store; see the module doc of the exporters.
+
+    With ``gate``, the children the export covers must be readable by its principal (the
+    comparison shows their entries), and the check is in each one's access log.
+    """
     prov = read_provenance(path)
     query = query_from(prov)
+    if gate is not None:
+        gate.read_many(list(query.children), Action.READ, "chronology verify")
     position = int(prov["store_position"] or 0)
     then = chronologies.chronology(query)
     prepared = date.fromisoformat(prov["prepared_on"]) if prov.get("prepared_on") else None
@@ -309,9 +319,10 @@ def chronology_command(
     json_out: Annotated[bool, typer.Option("--json", help="verify: machine-readable.")] = False,
 ) -> None:
     """The chronology of a child (or family), on screen or exported for a court bundle."""
-    with open_store(db) as store:
+    with open_gate(db) as (store, gate):
         chronologies = ChronologyStore(store)
         if child == "rebuild":
+            gate.require_store(StoreAction.OPERATE)
             count = catch_up(chronologies, rebuild=True)
             typer.echo(f"chronology read model rebuilt from {count} events")
             return
@@ -323,7 +334,7 @@ def chronology_command(
             if not path.is_file():
                 fail(f"verify: {file}: no such file")
             try:
-                checked = verify_export(chronologies, path)
+                checked = verify_export(chronologies, path, gate)
             except ProvenanceError as error:
                 fail(str(error))
             if json_out:
@@ -337,6 +348,9 @@ def chronology_command(
             return
         if file:
             fail(f"unexpected argument {file!r} (only `verify` takes a file)")
+        action = Action.READ if fmt is None else Action.EXPORT_CHRONOLOGY
+        what = "chronology" if fmt is None else f"chronology export {fmt}"
+        gate.read(child, action, what + (" (family)" if family else ""))
         query = build_query(
             chronologies,
             child,
@@ -347,6 +361,14 @@ def chronology_command(
             categories=tuple(category or ()),
             significant_only=significant_only,
         )
+        if family:
+            others = gate.readable([c for c in query.children if c != child], action)
+            if len(others) < len(query.children) - 1:
+                typer.echo(LEFT_OUT, err=True)
+            gate.read_many(others, action, what + " (family)")
+            query = replace(
+                query, children=tuple(c for c in query.children if c == child or c in others)
+            )
         result = chronologies.chronology(query)
         if fmt is None:
             _table(result)

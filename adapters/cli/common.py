@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from collections.abc import Iterator
@@ -11,7 +12,10 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from adapters.auth.guard import AccessRefused, Gate
+from adapters.cli.identity import IdentityError, cli_principal, requested
 from adapters.store import EventStore
+from domain.access import Outcome
 from domain.errors import CaseLedgerError, IdempotencyConflict
 from domain.events.base import LONDON
 
@@ -25,6 +29,10 @@ DbOption = Annotated[
 ]
 EXIT_TAMPERED = 2
 """`verify` found a broken stream, anchor or checkpoint."""
+EXIT_NO_IDENTITY = 3
+"""The store has accounts and the command named none (or one that is disabled or unknown)."""
+EXIT_FORBIDDEN = 4
+"""The account may not do this (a child it may not see exits 1, as for a child with no record)."""
 EXIT_KEY_CONFLICT = 6
 """An idempotency key already used with other content: not retryable as it is (give a new key)."""
 
@@ -74,10 +82,34 @@ def open_store(db: str | None) -> Iterator[EventStore]:
         yield store
     except IdempotencyConflict as error:
         fail(str(error), code=EXIT_KEY_CONFLICT)
+    except AccessRefused as error:
+        fail(str(error), code=1 if error.outcome is Outcome.NOT_FOUND else EXIT_FORBIDDEN)
     except CaseLedgerError as error:
         fail(str(error))
     finally:
         store.close()
+
+
+@contextmanager
+def open_gate(db: str | None) -> Iterator[tuple[EventStore, Gate]]:
+    """Open the store and the gate for the account this command acts as (see identity)."""
+    with open_store(db) as store:
+        try:
+            principal = cli_principal(store)
+        except IdentityError as error:
+            fail(str(error), code=EXIT_NO_IDENTITY)
+        yield (
+            store,
+            Gate(store, principal, channel="cli", address=os_user(), purpose=requested["purpose"]),
+        )
+
+
+def os_user() -> str:
+    """Where a CLI read came from: the OS user running it."""
+    try:
+        return f"cli:{getpass.getuser()}"[:100]
+    except Exception:  # noqa: BLE001
+        return "cli:unknown"
 
 
 def emit_json(data: Any) -> None:

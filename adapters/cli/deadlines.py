@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.app import app
-from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_store, parse_when
+from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_gate, parse_when
 from adapters.commencement import commencement_notices, precedes_clock, rule_force_text
 from adapters.db import sql_engine
 from adapters.packs import load_pack, load_packs
@@ -25,6 +25,7 @@ from adapters.readmodels.deadline_view import (
 from adapters.schedule import child_schedule, deadline_json
 from adapters.scheduler import PolicyHandler, run_scheduler
 from adapters.store import EventStore
+from domain.access import Action, StoreAction
 from domain.events.base import LONDON
 from policies.engine import Status
 from policies.handler import HandlerConfig
@@ -99,7 +100,8 @@ def deadlines(
     packs = _packs()
     if pack is not None and pack not in packs.versions:
         fail(f"--pack {pack!r}: no such pack; known: {', '.join(packs.ids())}")
-    with open_store(db) as store:
+    with open_gate(db) as (store, gate):
+        gate.read(child, Action.READ, "deadlines")
         found = child_schedule(store, child, packs, moment, as_known_at=known, pack=pack)
     notices = commencement_notices(packs, moment.astimezone(LONDON).date())
     if json_out:
@@ -159,7 +161,9 @@ def overdue(
     moment = _now(at)
     week_end, until = _until_week_end(moment)
     packs = _packs()
-    with open_store(db) as store:
+    with open_gate(db) as (store, gate):
+        gate.require_store(StoreAction.CASELOAD)
+        seen = gate.visible_ids(Action.READ)
         view = index_view(
             store,
             sql_engine(store.url),
@@ -171,7 +175,7 @@ def overdue(
             worker=worker,
         )
     warnings = _unmatched(view, team, worker)
-    items = view.deadlines
+    items = view.deadlines if seen is None else [d for d in view.deadlines if d.child_id in seen]
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
     grouped = by_team_and_worker(items)
@@ -290,7 +294,8 @@ def tick(
     --at (or now, if later).
     """
     moment = _now(at)
-    with open_store(db) as probe:
+    with open_gate(db) as (probe, gate):
+        gate.require_store(StoreAction.OPERATE)
         url = probe.url
     store = EventStore(url, clock=lambda: max(moment, datetime.now(UTC)) if at is None else moment)
     try:
@@ -329,7 +334,8 @@ def scheduler(
     db: DbOption = None,
 ) -> None:
     """Run the breach handler on the wall clock with APScheduler until interrupted."""
-    with open_store(db) as probe:
+    with open_gate(db) as (probe, gate):
+        gate.require_store(StoreAction.OPERATE)
         url = probe.url
     ticks = run_scheduler(
         url, interval_seconds=interval, config=HandlerConfig(due_soon_days), max_ticks=max_ticks

@@ -46,3 +46,38 @@ def demo(
     with EventStore(url) as store:
         report = store.verify()
     typer.echo(f"Hash chains: {report.events} events in {report.streams} streams verified intact.")
+    password = add_demo_accounts(url)
+    typer.echo(
+        "\nAccounts (synthetic, this demo store only): "
+        + ", ".join(f"{name} ({role})" for name, role, _ in DEMO_ACCOUNTS)
+        + f".\nEach signs in over HTTP with the password {password} ; on the CLI add "
+        "--as NAME, e.g.\n"
+        f"  caseledger history {child} --db {url} --as tm-003"
+    )
+
+
+DEMO_TEAM = "Assessment Team North"
+DEMO_ACCOUNTS = (
+    ("admin", "administrator", None),
+    ("tm-003", "team_manager", DEMO_TEAM),
+    ("sw-014", "social_worker", DEMO_TEAM),
+    ("sw-022", "social_worker", DEMO_TEAM),
+    ("iro-007", "iro", None),
+    ("lawyer-001", "lawyer", None),
+    ("dpo-001", "data_protection_officer", None),
+    ("analyst-001", "performance_analyst", None),
+)
+"""The demo family's practitioners (their ids are those on the demo record), and others."""
+
+
+def add_demo_accounts(url: str) -> str:
+    """Add the demo accounts with one fresh random password; return it."""
+    import secrets
+
+    from adapters.auth.accounts import Accounts
+
+    password = secrets.token_urlsafe(12)
+    accounts = Accounts(url)
+    for name, role, team in DEMO_ACCOUNTS:
+        accounts.add(name, role, team=team, password=password, created_by="caseledger-demo")
+    return password

@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from adapters.cli.app import app
-from adapters.cli.common import DbOption, fail, open_store
+from adapters.cli.common import DbOption, fail, open_gate
+from domain.access import Action, StoreAction
 
 export_app = typer.Typer(help="Statutory returns (CIN census, SSDA903) and reporting tables.")
 app.add_typer(export_app, name="export")
@@ -46,7 +47,8 @@ def cin_census(
     """The children in need census XML for a collection year."""
     from adapters.exporters.cin_census import export_cin_census
 
-    with open_store(db) as store, _progress() as bar:
+    with open_gate(db) as (store, gate), _progress() as bar:
+        gate.require_store(StoreAction.RETURNS)
         task = bar.add_task("reading events", total=None)
         try:
             xml, children = export_cin_census(
@@ -54,6 +56,7 @@ def cin_census(
             )
         except ValueError as error:
             fail(str(error))
+        gate.log_reads(store.children(), Action.READ, f"CIN census {year}")
     if out is None:
         typer.echo(xml.decode("utf-8"), nl=False)
     else:
@@ -75,7 +78,8 @@ def ssda903(
     """The SSDA903 CSVs (Header, Episodes, Reviews, UASC, OC2, OC3, AD1, ...) for a year."""
     from adapters.exporters.ssda903 import export_ssda903
 
-    with open_store(db) as store, _progress() as bar:
+    with open_gate(db) as (store, gate), _progress() as bar:
+        gate.require_store(StoreAction.RETURNS)
         task = bar.add_task("reading events", total=None)
         try:
             counts = export_ssda903(
@@ -83,6 +87,7 @@ def ssda903(
             )
         except ValueError as error:
             fail(str(error))
+        gate.log_reads(store.children(), Action.READ, f"SSDA903 {year}")
     rows = ", ".join(f"{name} {n}" for name, n in counts.items())
     typer.echo(f"wrote {out}/: SSDA903 {year}: {rows}")
 
@@ -105,7 +110,8 @@ def tables(
         target = parse_database(url)
     except ValueError as error:
         fail(str(error).replace("--db", "--url"))
-    with open_store(db) as store, _progress() as bar:
+    with open_gate(db) as (store, gate), _progress() as bar:
+        gate.require_store(StoreAction.RETURNS)
         task = bar.add_task("rebuilding", total=None)
         try:
             counts = rebuild_reporting_tables(
@@ -113,5 +119,6 @@ def tables(
             )
         except Exception as error:  # noqa: BLE001  (connection failures of either driver)
             fail(f"cannot build tables in {target.describe()}: {type(error).__name__}: {error}")
+        gate.log_reads(store.children(), Action.READ, "reporting tables")
     rows = ", ".join(f"{name} {n}" for name, n in counts.items())
     typer.echo(f"rebuilt reporting tables in {target.describe()}: {rows}")

@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 
 from adapters.cli.app import app
-from adapters.cli.common import DbOption, fail, open_store
+from adapters.cli.common import DbOption, fail, open_gate
 from adapters.feed import FeedConsumer, FeedItem, FilePositionStore, read_feed
+from adapters.feed_pseudonymised import pseudonymise_item
+from domain.access import Action, StoreAction
 
 
 def _write_line(item: FeedItem) -> None:
@@ -44,17 +46,30 @@ def feed(
         fail(f"--limit {limit}: give 1 or more")
     if after is not None and position_file is not None:
         fail("give --after or --position-file, not both")
-    with open_store(db) as store:
-        if position_file is not None:
-            positions = FilePositionStore(position_file, name="cli")
-            try:
-                positions.load()
-            except ValueError as error:
-                fail(str(error))
-            FeedConsumer(store, positions).run(_write_line, limit=limit)
-            return
+    with open_gate(db) as (store, gate):
+        full = gate.may_store(StoreAction.FEED)
+        if not full:
+            gate.require_store(StoreAction.FEED_PSEUDONYMISED)
+        seen: set[str] = set()
+
+        def write(item: FeedItem) -> None:
+            seen.add(item["child_id"])
+            _write_line(item if full else pseudonymise_item(store, item))
+
+        what = "feed" if full else "feed (pseudonymised)"
         try:
-            for item in read_feed(store, after=after or 0, limit=limit):
-                _write_line(item)
-        except BrokenPipeError:  # the reader stopped (e.g. `| head`); not an error
-            raise typer.Exit(0) from None
+            if position_file is not None:
+                positions = FilePositionStore(position_file, name="cli")
+                try:
+                    positions.load()
+                except ValueError as error:
+                    fail(str(error))
+                FeedConsumer(store, positions).run(write, limit=limit)
+                return
+            try:
+                for item in read_feed(store, after=after or 0, limit=limit):
+                    write(item)
+            except BrokenPipeError:  # the reader stopped (e.g. `| head`); not an error
+                raise typer.Exit(0) from None
+        finally:
+            gate.log_reads(sorted(seen), Action.READ, what)

@@ -13,10 +13,12 @@ import structlog
 import typer
 from eventsourcing.utils import get_topic
 
+from adapters.auth.guard import LEFT_OUT
 from adapters.cli.app import app
-from adapters.cli.common import DbOption, fail, open_store, parse_when
+from adapters.cli.common import DbOption, fail, open_gate, parse_when
 from adapters.exporters.genogram_graphviz import render
 from adapters.store import EventStore
+from domain.access import Action
 from domain.envelope import RecordedEvent
 from domain.events.base import LONDON
 from domain.events.people import ChildRegistered
@@ -68,14 +70,19 @@ def genogram(
     moment = parse_when(as_known_at, "--as-known-at")
     if fmt is GenogramFormat.PNG and out is None and sys.stdout.isatty():
         fail("--format png writes binary data: give --out FILE")
-    with open_store(db) as store:
+    with open_gate(db) as (store, gate):
+        gate.read(child, Action.READ, "genogram")
         events = list(store.stream(child))
         children = [child]
         if family:
-            children = family_children(registrations(store), child)
-            for other in children:
-                if other != child:
-                    events.extend(store.stream(other))
+            linked = family_children(registrations(store), child)
+            others = gate.readable([c for c in linked if c != child], Action.READ)
+            if len(others) < len(linked) - 1:
+                typer.echo(LEFT_OUT, err=True)
+            gate.read_many(others, Action.READ, "genogram (family)")
+            children = [c for c in linked if c == child or c in others]
+            for other in others:
+                events.extend(store.stream(other))
     model = build_genogram(
         events,
         index_child=child,

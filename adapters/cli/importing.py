@@ -51,12 +51,14 @@ from adapters.cli.common import (
     JsonOption,
     emit_json,
     fail,
-    open_store,
+    open_gate,
 )
 from adapters.store import EventStore, ImportRefused, ImportResult
+from domain.access import StoreAction
 from domain.envelope import RecordedEvent, canonical_json
 from domain.errors import CaseLedgerError, IdempotencyConflict, InvalidEvent
 from domain.events import CaseEvent
+from domain.events.base import RecordedBy
 from domain.parsing import parse_event
 from domain.writers import policy_owned
 
@@ -294,8 +296,22 @@ class LineConflict(IdempotencyConflict):
 
 
 def _fingerprint(kind: str, recorded_at: datetime, payload: dict[str, Any]) -> bytes:
+    """What makes an entry the same entry (who typed it in, ``entered_by``, does not)."""
     moment = recorded_at.astimezone(UTC).isoformat()
-    return canonical_json([kind, moment, payload])
+    content = {k: v for k, v in payload.items() if k != "entered_by"}
+    return canonical_json([kind, moment, content])
+
+
+def entered(entries: Iterable[Entry], by: RecordedBy | None) -> Iterator[Entry]:
+    """Each entry with ``entered_by`` set to the importing account (kept as it is when None).
+
+    ``recorded_by`` stays the original author from the file; ``entered_by`` is never taken
+    from the file when an account imports.
+    """
+    for entry in entries:
+        if by is not None:
+            entry.event = entry.event.model_copy(update={"entered_by": by})
+        yield entry
 
 
 def _open(file: str) -> IO[str]:
@@ -341,7 +357,9 @@ def import_(
     Lines come in the order they were written down; each batch is all or nothing.
     """
     stream = _open(file)
-    with open_store(db) as store:
+    with open_gate(db) as (store, gate):
+        gate.require_store(StoreAction.IMPORT)
+        entered_by = None if gate.principal.source == "operator" else gate.recorded_by()
         importer = Importer(store, batch_size, resume=resume, skip_standards=skip_standards)
         columns = (
             SpinnerColumn(),
@@ -353,7 +371,8 @@ def import_(
             with Progress(*columns, disable=json_out, transient=False) as bar:
                 task = bar.add_task("import", total=None, events=0)
                 result = importer.run(
-                    read_entries(stream), progress=lambda n: bar.update(task, events=n)
+                    entered(read_entries(stream), entered_by),
+                    progress=lambda n: bar.update(task, events=n),
                 )
         except LineConflict as error:
             fail(str(error), code=EXIT_KEY_CONFLICT)

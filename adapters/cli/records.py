@@ -12,6 +12,7 @@ from pydantic import TypeAdapter
 from rich.console import Console
 from rich.table import Table
 
+from adapters.auth.tables import install
 from adapters.cli.app import app
 from adapters.cli.common import (
     EXIT_KEY_CONFLICT,
@@ -20,14 +21,16 @@ from adapters.cli.common import (
     JsonOption,
     emit_json,
     fail,
-    open_store,
+    open_gate,
     parse_when,
 )
 from adapters.views import history_entry, history_notes
+from domain.access import Action, StoreAction
 from domain.errors import IdempotencyConflict, InvalidEvent
 from domain.events import EVENT_TYPES
 from domain.nhs_number import NhsNumber
 from domain.parsing import parse_event
+from policies.authorship import attribute
 from projections.caseload import caseload
 
 
@@ -53,17 +56,27 @@ def record(
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Append events from JSON. All or nothing: any invalid event writes none of them."""
+    """Append events from JSON. All or nothing: any invalid event writes none of them.
+
+    Who recorded them is the account (--as); an event that sets recorded_by is refused,
+    except for a migration account or the local operator of a store without accounts,
+    whose recorded_by is kept as the original author.
+    """
     data = _load_input(file)
-    events = []
-    for index, item in enumerate(data):
-        try:
-            events.append(parse_event(item))
-        except InvalidEvent as error:
-            fail(str(error.at(index)))
-    if not events:
+    if not data:
         fail(f"{file}: no events to record")
-    with open_store(db) as store:
+    with open_gate(db) as (store, gate):
+        try:
+            attributed = attribute(gate.policy, gate.principal, data)
+        except InvalidEvent as error:
+            fail(str(error))
+        events = []
+        for index, item in enumerate(attributed):
+            try:
+                events.append(parse_event(item))
+            except InvalidEvent as error:
+                fail(str(error.at(index)))
+        gate.check_write(events)
         try:
             recorded = store.record(events)
         except InvalidEvent as error:
@@ -87,7 +100,8 @@ def history(
 ) -> None:
     """A child's events in occurred order, with recorded-at beside occurred-at."""
     moment = parse_when(as_known_at, "--as-known-at")
-    with open_store(db) as store:
+    with open_gate(db) as (store, gate):
+        gate.read(child, Action.READ, "history")
         items = store.history(child, as_known_at=moment)
     if json_out:
         emit_json([history_entry(item) for item in items])
@@ -113,9 +127,12 @@ def history(
 
 @app.command()
 def children(db: DbOption = None, json_out: JsonOption = False) -> None:
-    """The children in the store: id, name, NHS number, authority, events, last event date."""
-    with open_store(db) as store:
-        rows = caseload(store.iter_all())
+    """The children you may see: id, name, NHS number, authority, events, last event date."""
+    with open_gate(db) as (store, gate):
+        gate.require_store(StoreAction.CASELOAD)
+        seen = gate.visible_ids(Action.SUMMARY)
+        events = store.iter_all()
+        rows = caseload(events if seen is None else (e for e in events if e.child_id in seen))
     if json_out:
         emit_json([row.model_dump(mode="json") for row in rows])
         return
@@ -164,8 +181,10 @@ def verify(db: DbOption = None, json_out: JsonOption = False) -> None:
     a truncated or removed stream; history rewritten with its hashes recomputed) and exits
     with code 2 if any is found. Writes nothing.
     """
-    with open_store(db) as store:
+    with open_gate(db) as (store, gate):
+        gate.require_store(StoreAction.OPERATE)
         report = store.verify()
+        checked, problems = gate.access_log.verify()
     if json_out:
         emit_json(
             {
@@ -173,6 +192,10 @@ def verify(db: DbOption = None, json_out: JsonOption = False) -> None:
                 "streams": report.streams,
                 "events": report.events,
                 "notes": report.notes,
+                "access_log": {
+                    "rows": checked,
+                    "broken": [{"seq": p.seq, "reason": p.reason} for p in problems],
+                },
                 "broken": [
                     {
                         "child_id": b.child_id,
@@ -184,17 +207,26 @@ def verify(db: DbOption = None, json_out: JsonOption = False) -> None:
                 ],
             }
         )
-        if not report.ok:
+        if not report.ok or problems:
             raise typer.Exit(EXIT_TAMPERED)
         return
     for note in report.notes:
         typer.echo(note)
-    if report.ok:
+    if report.ok and not problems:
         typer.echo(f"ok: {report.events} events in {report.streams} streams, every link intact")
+        typer.echo(f"ok: access log of {checked} rows, every link intact")
         return
     for link in report.broken:
         typer.echo(f"BROKEN {link.describe()}")
-    fail(f"{len(report.broken)} problem(s) found in {report.streams} stream(s)", code=EXIT_TAMPERED)
+    for problem in problems:
+        typer.echo(f"BROKEN {problem.describe()}")
+    if not report.ok:
+        fail(
+            f"{len(report.broken)} problem(s) found in {report.streams} stream(s)"
+            + (f"; {len(problems)} in the access log" if problems else ""),
+            code=EXIT_TAMPERED,
+        )
+    fail(f"{len(problems)} problem(s) found in the access log", code=EXIT_TAMPERED)
 
 
 @app.command()
@@ -204,7 +236,8 @@ def checkpoint(db: DbOption = None) -> None:
     `import` and each `tick` also write one. The key is $CASELEDGER_CHECKPOINT_KEY, else a
     key file created 0600 beside the store (see docs/resilience-integrity.md).
     """
-    with open_store(db) as store:
+    with open_gate(db) as (store, gate):
+        gate.require_store(StoreAction.OPERATE)
         number = store.checkpoint()
     if number is None:
         typer.echo("nothing written since the last checkpoint")
@@ -231,7 +264,9 @@ def migrate(
     """
     from adapters.roles import grant_application_role
 
-    with open_store(db) as store:
+    with open_gate(db) as (store, gate):
+        gate.require_store(StoreAction.OPERATE)
+        install(store.url)
         if app_role is None:
             typer.echo(f"store ready: {store.db.describe()}")
             return

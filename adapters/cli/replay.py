@@ -22,11 +22,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from adapters.auth.guard import LEFT_OUT
 from adapters.cli.app import app
-from adapters.cli.common import DbOption, JsonOption, fail, open_store, parse_day
+from adapters.cli.common import DbOption, JsonOption, fail, open_gate, parse_day
 from adapters.exporters.review_report import FORMATS, build_report, render
 from adapters.packs import load_packs
 from adapters.store import EventStore
+from domain.access import Action
 from domain.envelope import RecordedEvent
 from domain.events.base import LONDON
 from policies.rules import PackError, PackSet
@@ -138,14 +140,28 @@ def _row(row: object) -> str:
 
 
 def _load(
-    db: str | None, child: str | None, family: str | None, pack: str | None
+    db: str | None, child: str | None, family: str | None, pack: str | None, what: str
 ) -> tuple[PackSet, list[str], str | None, list[RecordedEvent]]:
-    """The rule packs (checking --pack), the children in scope and their events."""
+    """The rule packs (checking --pack), the children in scope and their events.
+
+    One child must be the principal's to replay; a family's children are those of them the
+    principal may replay (none: as if no child had that family id).
+    """
     packs = _packs()
     if pack is not None and pack not in packs.versions:
         fail(f"--pack {pack!r}: no such rule pack; known: {', '.join(packs.ids())}")
-    with open_store(db) as store:
+    with open_gate(db) as (store, gate):
+        if child is not None:
+            gate.read(child, Action.REPLAY, what)
         children, family_id = _subjects(store, child, family)
+        if family is not None:
+            allowed = gate.readable(children, Action.REPLAY)
+            if not allowed:
+                fail(f"--family {family!r}: no child is registered with that family id")
+            if len(allowed) < len(children):
+                typer.echo(LEFT_OUT, err=True)
+            gate.read_many(allowed, Action.REPLAY, what + " (family)")
+            children = allowed
         events = _events(store, children)
     return packs, children, family_id, events
 
@@ -168,7 +184,7 @@ def replay_command(
     if step not in STEPS:
         fail(f"--step {step!r}: choose one of {', '.join(STEPS)}")
     first, last = _period(start, end)
-    packs, children, family_id, events = _load(db, child, family, pack)
+    packs, children, family_id, events = _load(db, child, family, pack, "replay")
     log.info("replay", children=children, steps=step, events=len(events))
     total = len(moments(first, last, step, (e.recorded_at for e in events)))
     console = Console()
@@ -217,7 +233,7 @@ def review_report_command(
     if fmt not in FORMATS:
         fail(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
     first, last = _period(start, end)
-    packs, children, family_id, events = _load(db, child, family, pack)
+    packs, children, family_id, events = _load(db, child, family, pack, "review report")
     report = build_report(
         events,
         packs,

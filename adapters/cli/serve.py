@@ -16,9 +16,16 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Serve the record, feed, chronology, deadlines and status over HTTP (FastAPI)."""
+    """Serve the record, feed, chronology, deadlines and status over HTTP (FastAPI).
+
+    Every request needs a bearer token (see README, "Accounts and sign-in"); sign-ins,
+    refusals and reads are logged at INFO (ids only).
+    """
     import uvicorn
 
+    from adapters.logging import configure_logging
+
+    configure_logging("INFO")
     from adapters.http import create_app
 
     uvicorn.run(create_app(db), host=host, port=port, log_level="warning")

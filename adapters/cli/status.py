@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.app import app
-from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_store, parse_when
+from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_gate, parse_when
+from domain.access import Action
 from domain.events.base import LONDON
 from projections.legal_status import legal_status
 
@@ -43,7 +44,8 @@ def status(
     placed for adoption, care leaver; placements; SSDA903 episodes."""
     moment = parse_when(at, "--at") or datetime.now(LONDON)
     known = parse_when(as_known_at, "--as-known-at")
-    with open_store(db) as store:
+    with open_gate(db) as (store, gate):
+        gate.read(child, Action.READ, "status")
         events = store.stream(child)
     view = legal_status(events, at=moment, as_known_at=known)
     if not view.child_id:

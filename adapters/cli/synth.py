@@ -8,7 +8,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from adapters.cli.app import app
-from adapters.cli.common import DbOption, JsonOption, emit_json, open_store
+from adapters.cli.common import DbOption, JsonOption, emit_json, open_gate
+from domain.access import StoreAction
 from scripts.synth import SIZES, load
 
 
@@ -41,7 +42,8 @@ def synth(
     if size is not None and size not in SIZES:
         raise typer.BadParameter(f"choose one of {', '.join(SIZES)}", param_hint="--size")
     count = children or SIZES[size or "small"]
-    with open_store(db) as store:
+    with open_gate(db) as (store, gate):
+        gate.require_store(StoreAction.IMPORT)
         if store.max_position():
             typer.echo(
                 f"note: {store.db.describe()} already holds events; synthetic children are "

@@ -1,6 +1,7 @@
 """The event catalogue: importing this package registers every event kind."""
 
 from domain.events import (  # noqa: F401  (imported to register the kinds)
+    access,
     adoption,
     child_in_need,
     corrections,

@@ -108,6 +108,12 @@ class CaseEvent(BaseModel):
         "'day' for a date.",
     )
     recorded_by: RecordedBy
+    entered_by: RecordedBy | None = Field(
+        default=None,
+        description="Who entered it when that is not its author: the account that imported "
+        "it from another system (recorded_by stays the original author). Set by caseledger "
+        "from the signed-in account, never by the request.",
+    )
     summary: str = Field(min_length=1, max_length=4000, description="A short factual summary.")
     source: str | None = Field(
         default=None, max_length=200, description="Document or case-note reference."

@@ -25,7 +25,7 @@ def test_demo_prints_a_rich_history_with_late_entry_and_correction(tmp_path: Pat
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     code, out, _ = run("demo", "--db", url)
     assert code == 0, out
-    code, out, _ = run("history", "DEMO-JORDAN", "--db", url, "--json")
+    code, out, _ = run("history", "DEMO-JORDAN", "--db", url, "--json", "--as", "sw-014")
     entries = json.loads(out)
     assert len(entries) >= 40
     assert len({e["kind"] for e in entries}) >= 12
@@ -59,7 +59,7 @@ def test_demo_prints_a_rich_history_with_late_entry_and_correction(tmp_path: Pat
 def test_children_lists_the_caseload(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     run("demo", "--db", url)
-    code, out, _ = run("children", "--db", url, "--json")
+    code, out, _ = run("children", "--db", url, "--json", "--as", "dpo-001")
     rows = {r["child_id"]: r for r in json.loads(out)}
     assert set(rows) == {"DEMO-JORDAN", "DEMO-MIA", "DEMO-TWIN-A", "DEMO-TWIN-B", "DEMO-UNBORN"}
     assert rows["DEMO-JORDAN"]["name"] == "Jordan Fairholm"

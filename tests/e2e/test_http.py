@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.http import create_app
 from adapters.store import EventStore
 from scripts.demo_family import write_demo
+from tests.accounts import operator_client
 from tests.factories import example_data
 
 
@@ -22,7 +22,7 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def client(demo_url: str) -> TestClient:
-    return TestClient(create_app(demo_url))
+    return operator_client(demo_url)
 
 
 def test_children_and_history(client: TestClient) -> None:
@@ -53,7 +53,7 @@ def test_chronology_deadlines_status_and_feed(client: TestClient) -> None:
 
 def test_post_events_is_all_or_nothing(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'api.db'}"
-    client = TestClient(create_app(url))
+    client = operator_client(url)
     created = client.post(
         "/events", json=[example_data("child_registered", occurred_at="2025-01-06")]
     )

@@ -16,15 +16,14 @@ from datetime import date
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from adapters.cli.main import app
-from adapters.http import create_app
 from adapters.packs import load_packs
 from adapters.store import EventStore
 from projections.replay import replay
 from scripts.demo_family import JORDAN, DemoResult, write_demo
+from tests.accounts import operator_client
 
 runner = CliRunner()
 DAYS = (
@@ -79,7 +78,7 @@ def test_deadlines_as_known_at_equals_the_replay_for_every_child(
 ) -> None:
     _, children = demo
     expected = _replayed(store_url, children)
-    client = TestClient(create_app(store_url))
+    client = operator_client(store_url)
     compared = 0
     for (day, child_id), deadlines in expected.items():
         cli = _cli(
@@ -123,7 +122,7 @@ def test_the_late_visit_meets_the_deadline_only_once_it_was_recorded(
 def test_the_http_schedule_refuses_a_bad_moment_or_pack_naming_the_parameter(
     store_url: str, demo: tuple[DemoResult, list[str]]
 ) -> None:
-    client = TestClient(create_app(store_url))
+    client = operator_client(store_url)
     bad = client.get(f"/children/{JORDAN}/deadlines", params={"as_known_at": "26 May"})
     assert bad.status_code == 422 and "as_known_at '26 May'" in bad.json()["detail"]
     bad = client.get(f"/children/{JORDAN}/deadlines", params={"pack": "atlantis"})

@@ -18,15 +18,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from adapters.cli.main import app
-from adapters.http import create_app
 from adapters.store import EventStore
 from domain.events.base import Category
 from scripts.demo_family import write_demo
+from tests.accounts import operator_client
 from tests.conftest import PG_URL, require_postgres
 
 runner = CliRunner()
@@ -205,7 +204,7 @@ HTTP_GETS = {
 def test_an_http_get_then_tick_writes_what_tick_alone_writes(
     read: str, demo_url: str, unread: tuple[Written, Written]
 ) -> None:
-    client = TestClient(create_app(demo_url))
+    client = operator_client(demo_url)
     for path in HTTP_GETS[read]:
         response = client.get(path)
         assert response.status_code == 200, (path, response.text)

@@ -16,12 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from adapters.cli.common import EXIT_KEY_CONFLICT
 from adapters.cli.main import app
-from adapters.http import create_app
 from adapters.packs import load_packs
 from adapters.scheduler import PolicyHandler
 from adapters.store import EventStore
@@ -29,6 +27,7 @@ from domain.events.base import LONDON
 from domain.parsing import event_to_data
 from policies.engine import evaluate
 from policies.handler import breach_key
+from tests.accounts import operator_client
 from tests.conftest import Clock
 from tests.factories import example, example_data
 from tests.integration.test_breach_handler import seed_york_child, standards
@@ -130,7 +129,7 @@ def test_import_refuses_a_standards_event_naming_its_line(store_url: str, tmp_pa
 
 
 def test_http_refuses_a_forged_breach(tmp_path: Path) -> None:
-    client = TestClient(create_app(f"sqlite:///{tmp_path / 'h.db'}"))
+    client = operator_client(f"sqlite:///{tmp_path / 'h.db'}")
     assert (
         client.post(
             "/events", json=[example_data("child_registered", "C-ID-4", "2026-03-02")]
@@ -189,7 +188,7 @@ def test_a_reused_key_with_other_content_is_a_conflict_on_the_cli(
 
 
 def test_a_reused_key_with_other_content_is_409_over_http(tmp_path: Path) -> None:
-    client = TestClient(create_app(f"sqlite:///{tmp_path / 'h.db'}"))
+    client = operator_client(f"sqlite:///{tmp_path / 'h.db'}")
     note = example_data("case_note_recorded", "C-ID-6", "2026-03-03", idempotency_key="cn-9")
     first = client.post(
         "/events", json=[example_data("child_registered", "C-ID-6", "2026-03-02"), note]

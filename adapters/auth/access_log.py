@@ -1,0 +1,168 @@
+"""The access log: every read of a child's record, append-only and hash-chained.
+
+Each row holds who (account and role), what (the view or export), which child, when, from
+where (``cli`` and the OS user, or ``http`` and the client address), the purpose when given,
+and the relation that gave the right. Row ``seq`` N's ``hash`` is the SHA-256 of its
+canonical JSON including ``prev_hash``, the hash of row N-1 (64 zeros for the first): an
+altered, removed or re-ordered row breaks the chain from there, and ``verify`` names it.
+The table refuses UPDATE and DELETE by trigger.
+
+A county's exports write one row per child; rows are written in one transaction per read.
+Two writers racing for the same ``seq`` collide on its primary key and the later retries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import Engine, exc, func, select
+
+from adapters.auth.tables import access_log, exists, install
+from adapters.db import sql_engine
+from domain.envelope import GENESIS_HASH, content_hash
+
+log = structlog.get_logger("caseledger.access")
+RETRIES = 8
+
+
+@dataclass(frozen=True)
+class Access:
+    """One read to log (before it has its place in the chain)."""
+
+    user_id: str
+    role: str
+    action: str
+    what: str
+    child_id: str
+    channel: str
+    address: str | None
+    purpose: str | None
+    via: str
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    seq: int
+    at: str
+    user_id: str
+    role: str
+    action: str
+    what: str
+    child_id: str
+    channel: str
+    address: str | None
+    purpose: str | None
+    via: str
+    prev_hash: str
+    hash: str
+
+    def content(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("hash")
+        return data
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LogProblem:
+    seq: int
+    reason: str
+
+    def describe(self) -> str:
+        return f"access log row {self.seq}: {self.reason}"
+
+
+class AccessLog:
+    def __init__(self, url: str, clock: Any = None) -> None:
+        self.url = url
+        self.engine: Engine = sql_engine(url)
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def append(self, entries: Sequence[Access]) -> list[AccessRow]:
+        """Write the entries at the end of the chain, all or none."""
+        if not entries:
+            return []
+        for attempt in range(RETRIES):
+            try:
+                return self._append(entries)
+            except exc.IntegrityError:
+                if attempt == RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _append(self, entries: Sequence[Access]) -> list[AccessRow]:
+        at = self.clock().astimezone(UTC).isoformat()
+        install(self.url)
+        with self.engine.begin() as conn:
+            last = conn.execute(
+                select(access_log.c.seq, access_log.c.hash)
+                .order_by(access_log.c.seq.desc())
+                .limit(1)
+            ).first()
+            seq, prev = (int(last.seq), str(last.hash)) if last else (0, GENESIS_HASH)
+            rows = []
+            for entry in entries:
+                seq += 1
+                content = {**asdict(entry), "seq": seq, "at": at, "prev_hash": prev}
+                prev = content_hash(content)
+                rows.append(AccessRow(**content, hash=prev))
+            conn.execute(access_log.insert(), [r.as_json() for r in rows])
+        log.info(
+            "record_read",
+            user_id=entries[0].user_id,
+            action=entries[0].action,
+            children=len(entries),
+            first_seq=rows[0].seq,
+        )
+        return rows
+
+    def rows(
+        self,
+        child_id: str | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[AccessRow]:
+        query = select(access_log).order_by(access_log.c.seq)
+        if child_id is not None:
+            query = query.where(access_log.c.child_id == child_id)
+        if not exists(self.url):
+            return []
+        with self.engine.connect() as conn:
+            found = [AccessRow(**dict(r._mapping)) for r in conn.execute(query)]
+        if since is not None:
+            found = [r for r in found if datetime.fromisoformat(r.at) >= since]
+        if until is not None:
+            found = [r for r in found if datetime.fromisoformat(r.at) <= until]
+        return found
+
+    def count(self) -> int:
+        if not exists(self.url):
+            return 0
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(access_log)).scalar_one())
+
+    def verify(self) -> tuple[int, list[LogProblem]]:
+        """Walk the whole chain: (rows checked, problems found, each naming its row)."""
+        problems: list[LogProblem] = []
+        prev = GENESIS_HASH
+        expected = 1
+        rows = self.rows()
+        for row in rows:
+            if row.seq != expected:
+                problems.append(
+                    LogProblem(row.seq, f"expected row {expected} here: rows removed or moved")
+                )
+            if row.prev_hash != prev:
+                problems.append(LogProblem(row.seq, "does not link to the row before it"))
+            if content_hash(row.content()) != row.hash:
+                problems.append(LogProblem(row.seq, "altered: its content does not match its hash"))
+            prev = row.hash
+            expected = row.seq + 1
+        return len(rows), problems
