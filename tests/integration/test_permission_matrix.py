@@ -20,41 +20,41 @@ from tests.access_world import CHILDREN, OTHER, OWN, RESTRICTED, ROLES, TEAM, bu
 from tests.accounts import client_as
 from tests.factories import example_data
 
-O, F, N = "ok", "403", "404"
+Y, F, N = "ok", "403", "404"
 # role -> action -> answers for (own, team, other, restricted)
 EXPECTED: dict[str, dict[str, tuple[str, str, str, str]]] = {
     "sw-1": {
-        "read": (O, F, N, N),
-        "export": (O, F, N, N),
+        "read": (Y, F, N, N),
+        "export": (Y, F, N, N),
         "replay": (F, F, N, N),
         "log": (F, F, N, N),
-        "write": (O, F, N, N),
+        "write": (Y, F, N, N),
     },
     "tm-1": {
-        "read": (O, O, N, N),
-        "export": (O, O, N, N),
-        "replay": (O, O, N, N),
-        "log": (O, O, N, O),
-        "write": (O, O, N, N),
+        "read": (Y, Y, N, N),
+        "export": (Y, Y, N, N),
+        "replay": (Y, Y, N, N),
+        "log": (Y, Y, N, Y),
+        "write": (Y, Y, N, N),
     },
     "iro-1": {
-        "read": (O, N, N, N),
+        "read": (Y, N, N, N),
         "export": (F, N, N, N),
         "replay": (F, N, N, N),
         "log": (F, N, N, N),
         "write": (F, N, N, N),
     },
     "law-1": {
-        "read": (O, N, N, N),
-        "export": (O, N, N, N),
+        "read": (Y, N, N, N),
+        "export": (Y, N, N, N),
         "replay": (F, N, N, N),
         "log": (F, N, N, N),
         "write": (F, N, N, N),
     },
     "rev-1": {
-        "read": (O, N, N, O),
+        "read": (Y, N, N, Y),
         "export": (F, N, N, F),
-        "replay": (O, N, N, O),
+        "replay": (Y, N, N, Y),
         "log": (F, N, N, F),
         "write": (F, N, N, F),
     },
@@ -64,7 +64,7 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str, str]]] = {
         "read": (F, F, F, N),
         "export": (F, F, F, N),
         "replay": (F, F, F, N),
-        "log": (O, O, O, O),
+        "log": (Y, Y, Y, Y),
         "write": (F, F, F, N),
     },
 }
@@ -81,7 +81,7 @@ CASELOAD: dict[str, set[str] | None] = {
     "dpo-1": {OWN, TEAM, OTHER},
 }
 FEED = {name: F for name in ROLES} | {"ana-1": "pseudonymised"}
-RETURNS = {name: F for name in ROLES} | {"ana-1": O}
+RETURNS = {name: F for name in ROLES} | {"ana-1": Y}
 
 HTTP_ROUTES = {
     "read": [
@@ -127,7 +127,7 @@ def _http_answer(client: TestClient, method: str, path: str, child: str) -> str:
     else:
         response = client.get(path.format(c=child))
     if response.status_code in (200, 201):
-        return O
+        return Y
     assert response.headers["content-type"].startswith("application/problem+json")
     if response.status_code == 404:
         assert response.json()["detail"].startswith(f"no record for child {child!r}")
@@ -141,7 +141,7 @@ def _cli_answer(url: str, name: str, args: list[str], child: str, tmp: Path) -> 
     filled = [a.format(c=child, note=note, out=out) for a in args]
     result = runner.invoke(app, [*filled, "--db", url, "--as", name])
     if result.exit_code == 0:
-        return O
+        return Y
     if result.exit_code == 1:
         assert result.stderr.strip().endswith(f"error: no record for child {child!r} in {url}")
         return N
@@ -209,4 +209,4 @@ def test_caseload_feed_and_returns_by_role(world: str, tmp_path: Path) -> None:
             ["export", "tables", "--url", f"sqlite:///{tmp_path / name}.db", "--db", world]
             + ["--as", name],
         )
-        assert census.exit_code == (0 if RETURNS[name] == O else 4), (name, census.stderr)
+        assert census.exit_code == (0 if RETURNS[name] == Y else 4), (name, census.stderr)
