@@ -41,7 +41,7 @@ from adapters.readmodels.chronology import ChronologyStore
 from adapters.schedule import child_schedule
 from adapters.store import EventStore
 from adapters.views import history_entry
-from domain.access import Action, Outcome, Principal, StoreAction
+from domain.access import Action, Principal, StoreAction
 from domain.errors import ConcurrencyConflict, IdempotencyConflict, InvalidEvent, UnknownChild
 from domain.events.base import LONDON
 from domain.parsing import parse_event
@@ -90,7 +90,7 @@ def create_app(
 
     @api.exception_handler(AccessRefused)
     async def _refused(_: Request, error: AccessRefused) -> Response:
-        return problem(404 if error.outcome is Outcome.NOT_FOUND else 403, str(error))
+        return problem(403, str(error))
 
     def authenticate(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],

@@ -491,8 +491,13 @@ class EventStore:
         """Every event on a child's record, in recorded (stream) order."""
         events = self._select(child_id)
         if not events:
-            raise UnknownChild(f"no record for child {child_id!r} in {self.db.describe()}")
+            raise self.unknown(child_id)
         return events
+
+    def unknown(self, child_id: str) -> UnknownChild:
+        """The error for a child with no record (the access gate gives the same for a child
+        one may not see: no existence oracle)."""
+        return UnknownChild(f"no record for child {child_id!r} in {self.db.describe()}")
 
     def history(self, child_id: str, as_known_at: datetime | None = None) -> list[RecordedEvent]:
         """A child's events in occurred order; with ``as_known_at``, only those recorded by then."""

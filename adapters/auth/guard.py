@@ -11,7 +11,8 @@ that touches a child's record asks it first:
 - :meth:`Gate.require_store` checks a store-wide action (feed, returns, accounts...);
 - :meth:`Gate.visible` filters lists to the children the principal may see.
 
-"Not found" refusals carry the same message as a child who does not exist.
+"Not found" refusals raise the store's own ``UnknownChild``: the same error, message and
+exit code as for a child who does not exist.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ LEFT_OUT = "note: the family's records you may not read are left out"
 
 
 class AccessRefused(CaseLedgerError):
-    """Refused by the access policy: ``outcome`` says 404 (not found) or 403 (forbidden)."""
+    """Forbidden by the access policy (HTTP 403). A child one may not see is refused with
+    the store's own :class:`UnknownChild` instead, as if it had no record."""
 
     def __init__(self, outcome: Outcome, message: str) -> None:
         super().__init__(message)
@@ -65,11 +67,6 @@ def operator_principal() -> Principal:
         user = "unknown"
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", user)[:50] or "unknown"
     return Principal(user_id=f"local:{safe}", role="local_operator", source="operator")
-
-
-def not_found_message(store: EventStore, child_id: str) -> str:
-    """Word for word what the store says of a child it has no record for."""
-    return f"no record for child {child_id!r} in {store.db.describe()}"
 
 
 class Gate:
@@ -168,7 +165,7 @@ class Gate:
             channel=self.channel,
         )
         if decision.outcome is Outcome.NOT_FOUND and child_id is not None:
-            raise AccessRefused(Outcome.NOT_FOUND, not_found_message(self.store, child_id))
+            raise self.store.unknown(child_id)  # word for word a child with no record
         raise AccessRefused(Outcome.FORBIDDEN, decision.reason)
 
     def read(self, child_id: str, action: Action, what: str) -> ChildFacts:

@@ -15,7 +15,6 @@ import typer
 from adapters.auth.guard import AccessRefused, Gate
 from adapters.cli.identity import IdentityError, cli_principal, requested
 from adapters.store import EventStore
-from domain.access import Outcome
 from domain.errors import CaseLedgerError, IdempotencyConflict
 from domain.events.base import LONDON
 
@@ -29,6 +28,8 @@ DbOption = Annotated[
 ]
 EXIT_TAMPERED = 2
 """`verify` found a broken stream, anchor or checkpoint."""
+EXIT_NOT_FOUND = 1
+"""No record for that child, or one the account may not see (the same answer)."""
 EXIT_NO_IDENTITY = 3
 """The store has accounts and the command named none (or one that is disabled or unknown)."""
 EXIT_FORBIDDEN = 4
@@ -83,7 +84,7 @@ def open_store(db: str | None) -> Iterator[EventStore]:
     except IdempotencyConflict as error:
         fail(str(error), code=EXIT_KEY_CONFLICT)
     except AccessRefused as error:
-        fail(str(error), code=1 if error.outcome is Outcome.NOT_FOUND else EXIT_FORBIDDEN)
+        fail(str(error), code=EXIT_FORBIDDEN)
     except CaseLedgerError as error:
         fail(str(error))
     finally:

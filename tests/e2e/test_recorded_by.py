@@ -14,6 +14,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from adapters.cli.common import EXIT_FORBIDDEN, EXIT_NO_IDENTITY
 from adapters.cli.main import app
 from adapters.http import create_app
 from adapters.store import EventStore
@@ -80,7 +81,7 @@ def test_the_cli_record_refuses_recorded_by_from_an_account(tmp_path: Path) -> N
         "role": "social_worker",
     }
     result = runner.invoke(app, ["record", str(file), "--db", url])
-    assert result.exit_code == 3
+    assert result.exit_code == EXIT_NO_IDENTITY
     assert "say who you are with --as USER or $CASELEDGER_USER" in result.stderr
 
 
@@ -102,7 +103,7 @@ def test_an_import_by_a_migration_account_keeps_the_original_author(tmp_path: Pa
         + "\n"
     )
     refused = runner.invoke(app, ["import", str(lines), "--db", url, "--as", "sw-1"])
-    assert refused.exit_code == 4 and "import is not allowed" in refused.stderr
+    assert refused.exit_code == EXIT_FORBIDDEN and "import is not allowed" in refused.stderr
     done = runner.invoke(app, ["import", str(lines), "--db", url, "--as", "mig-1", "--json"])
     assert done.exit_code == 0, done.stderr
     with EventStore(url) as store:
@@ -131,4 +132,7 @@ def test_a_store_without_accounts_lets_the_cli_act_as_the_local_operator(tmp_pat
     assert "acting as the local operator local:" in result.stderr
     result = runner.invoke(app, ["history", "C-1", "--db", url, "--json"])
     assert result.exit_code == 0 and "local operator" not in result.stdout
-    assert runner.invoke(app, ["history", "C-1", "--db", url, "--as", "x"]).exit_code == 3
+    assert (
+        runner.invoke(app, ["history", "C-1", "--db", url, "--as", "x"]).exit_code
+        == EXIT_NO_IDENTITY
+    )

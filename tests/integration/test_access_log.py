@@ -13,6 +13,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from adapters.auth.tables import access_log
+from adapters.cli.common import EXIT_FORBIDDEN, EXIT_NOT_FOUND, EXIT_TAMPERED
 from adapters.cli.main import app
 from adapters.db import release_engine, sql_engine
 from tests.access_world import OWN, RESTRICTED, build
@@ -68,14 +69,16 @@ def test_a_chronology_opened_and_exported_is_in_the_access_log_and_tampering_is_
     assert [r["seq"] for r in dpo.get(f"/children/{OWN}/access-log").json()] == [
         r["seq"] for r in rows
     ]
-    assert cli(world, "sw-1", "access-log", OWN)[0] == 4  # a worker may not read who looked
+    assert (
+        cli(world, "sw-1", "access-log", OWN)[0] == EXIT_FORBIDDEN
+    )  # a worker may not read who looked
 
     code, stdout, _ = cli(world, "adm-1", "verify")
     assert code == 0 and "ok: access log of 2 rows, every link intact" in stdout
 
     _tamper(world, f"UPDATE {access_log.name} SET user_id = 'someone-else' WHERE seq = 1")
     code, stdout, _ = cli(world, "adm-1", "verify")
-    assert code == 2
+    assert code == EXIT_TAMPERED
     assert "BROKEN access log row 1: altered: its content does not match its hash" in stdout
     code, stdout, _ = cli(world, "adm-1", "verify", "--json")
     assert json.loads(stdout)["access_log"]["broken"][0] == {
@@ -90,7 +93,7 @@ def test_a_removed_access_log_row_is_named(world: str) -> None:
         assert worker.get(f"/children/{OWN}/history").status_code == 200
     _tamper(world, f"DELETE FROM {access_log.name} WHERE seq = 2")
     code, stdout, _ = cli(world, "adm-1", "verify")
-    assert code == 2
+    assert code == EXIT_TAMPERED
     assert "BROKEN access log row 3: expected row 2 here: rows removed or moved" in stdout
 
 
@@ -108,7 +111,7 @@ def test_the_access_log_refuses_update_and_delete(world: str) -> None:
 def test_a_restricted_record_opens_to_a_grant_and_to_break_glass(world: str) -> None:
     missing = f"error: no record for child {RESTRICTED!r} in {world}"
     code, _, err = cli(world, "tm-1", "history", RESTRICTED)
-    assert code == 1 and err.strip().endswith(missing)
+    assert code == EXIT_NOT_FOUND and err.strip().endswith(missing)
     assert (
         cli(world, "tm-1", "history", "C-NOBODY")[2]
         .strip()
@@ -116,7 +119,7 @@ def test_a_restricted_record_opens_to_a_grant_and_to_break_glass(world: str) -> 
     )
     # a worker may not break the glass; a manager may, giving a reason
     code, _, err = cli(world, "sw-1", "break-glass", RESTRICTED, "--reason", "Out of hours call")
-    assert code == 1 and err.strip().endswith(missing)
+    assert code == EXIT_NOT_FOUND and err.strip().endswith(missing)
     code, stdout, err = cli(
         world, "tm-1", "break-glass", RESTRICTED, "--reason", "Police call out of hours, child missing"
     )  # fmt: skip
@@ -132,7 +135,7 @@ def test_a_restricted_record_opens_to_a_grant_and_to_break_glass(world: str) -> 
     assert seen[0] == ("tm-1", "break glass", "Police call out of hours, child missing")
     assert seen[1][:2] == ("tm-1", "history")
     # an explicit grant opens it to the worker (their role's rights still apply)
-    assert cli(world, "sw-1", "status", RESTRICTED)[0] == 1
+    assert cli(world, "sw-1", "status", RESTRICTED)[0] == EXIT_NOT_FOUND
     code, _, err = cli(
         world, "adm-1", "users", "grant", "sw-1", RESTRICTED, "--kind", "restricted",
         "--reason", "Allocated worker, adoption support",
@@ -140,4 +143,4 @@ def test_a_restricted_record_opens_to_a_grant_and_to_break_glass(world: str) -> 
     assert code == 0, err
     assert cli(world, "sw-1", "status", RESTRICTED)[0] == 0
     assert cli(world, "adm-1", "users", "revoke", "sw-1", RESTRICTED)[0] == 0
-    assert cli(world, "sw-1", "status", RESTRICTED)[0] == 1
+    assert cli(world, "sw-1", "status", RESTRICTED)[0] == EXIT_NOT_FOUND

@@ -1,9 +1,9 @@
 """The permission matrix: each role x each endpoint and CLI command x own / team / other /
 restricted child, on both engines, with the expected answer of every cell written out.
 
-``ok`` is allowed (HTTP 2xx, CLI exit 0); ``403`` forbidden (HTTP 403, CLI exit 4: the child
-may be known to exist, this is not allowed); ``404`` not found (HTTP 404, CLI exit 1 with
-the very message a child with no record gets: no existence oracle).
+``ok`` is allowed (HTTP 2xx, CLI exit 0); ``403`` forbidden (HTTP 403, CLI EXIT_FORBIDDEN: the
+child may be known to exist, this is not allowed); ``404`` not found (HTTP 404, CLI
+EXIT_NOT_FOUND with the very message a child with no record gets: no existence oracle).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from adapters.cli.common import EXIT_FORBIDDEN, EXIT_NOT_FOUND
 from adapters.cli.main import app
 from tests.access_world import CHILDREN, OTHER, OWN, RESTRICTED, ROLES, TEAM, build
 from tests.accounts import client_as
@@ -142,10 +143,10 @@ def _cli_answer(url: str, name: str, args: list[str], child: str, tmp: Path) -> 
     result = runner.invoke(app, [*filled, "--db", url, "--as", name])
     if result.exit_code == 0:
         return Y
-    if result.exit_code == 1:
+    if result.exit_code == EXIT_NOT_FOUND:
         assert result.stderr.strip().endswith(f"error: no record for child {child!r} in {url}")
         return N
-    assert result.exit_code == 4, (filled, result.stdout, result.stderr)
+    assert result.exit_code == EXIT_FORBIDDEN, (filled, result.stdout, result.stderr)
     return F
 
 
@@ -189,14 +190,14 @@ def test_caseload_feed_and_returns_by_role(world: str, tmp_path: Path) -> None:
         listed = client.get("/children")
         cli = runner.invoke(app, ["children", "--json", "--db", world, "--as", name])
         if CASELOAD[name] is None:
-            assert listed.status_code == 403 and cli.exit_code == 4, name
+            assert listed.status_code == 403 and cli.exit_code == EXIT_FORBIDDEN, name
         else:
             assert {r["child_id"] for r in listed.json()} == CASELOAD[name], name
             assert {r["child_id"] for r in json.loads(cli.stdout)} == CASELOAD[name], name
         feed = client.get("/feed", params={"limit": 50})
         cli_feed = runner.invoke(app, ["feed", "--limit", "50", "--db", world, "--as", name])
         if FEED[name] == F:
-            assert feed.status_code == 403 and cli_feed.exit_code == 4, name
+            assert feed.status_code == 403 and cli_feed.exit_code == EXIT_FORBIDDEN, name
         else:
             items = feed.json()
             lines = [json.loads(line) for line in cli_feed.stdout.splitlines()]
@@ -209,4 +210,7 @@ def test_caseload_feed_and_returns_by_role(world: str, tmp_path: Path) -> None:
             ["export", "tables", "--url", f"sqlite:///{tmp_path / name}.db", "--db", world]
             + ["--as", name],
         )
-        assert census.exit_code == (0 if RETURNS[name] == Y else 4), (name, census.stderr)
+        assert census.exit_code == (0 if RETURNS[name] == Y else EXIT_FORBIDDEN), (
+            name,
+            census.stderr,
+        )
