@@ -105,3 +105,39 @@ def test_a_new_sqlite_store_is_readable_by_its_owner_only(tmp_path: Path) -> Non
     store.checkpoint()
     assert stat.S_IMODE(os.stat(f"{path}.key").st_mode) == 0o600
     store.close()
+
+
+def test_the_application_role_appends_to_the_access_log_but_cannot_rewrite_it(
+    roles: tuple[str, str, str],
+) -> None:
+    """`migrate` makes the access tables as the owner: the application adds accounts, signs
+    people in and logs reads, but cannot change or delete a row of the access log."""
+    owner_url, app_url, role = roles
+    made = CliRunner().invoke(app, ["migrate", "--db", owner_url, "--app-role", role])
+    assert made.exit_code == 0, made.output
+    with EventStore(app_url) as store:
+        store.record([example("child_registered", "C-LP-3", "2019-04-01")])
+    runner = CliRunner()
+    added = runner.invoke(app, ["users", "add", "dpo", "--role", "data_protection_officer"]
+                          + ["--db", app_url])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    read = runner.invoke(app, ["access-log", "C-LP-3", "--db", app_url, "--as", "dpo"])
+    assert read.exit_code == 0, read.output
+    from adapters.auth.access_log import Access, AccessLog
+
+    log = AccessLog(app_url)
+    log.append([Access("dpo", "data_protection_officer", "read", "test", "C-LP-3", "cli",
+                       None, None, "any")])  # fmt: skip
+    engine = sql_engine(app_url)
+    for statement in (
+        "UPDATE caseledger_access_log SET user_id = 'x'",
+        "DELETE FROM caseledger_access_log",
+        "TRUNCATE caseledger_access_log",
+        "ALTER TABLE caseledger_access_log DISABLE TRIGGER ALL",
+        "DROP TABLE caseledger_access_log",
+    ):
+        with pytest.raises(DBAPIError) as raised, engine.begin() as conn:
+            conn.execute(text(statement))
+        message = str(raised.value.orig)
+        assert "permission denied" in message or "must be owner" in message, (statement, message)
+    assert log.verify() == (1, [])
