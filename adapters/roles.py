@@ -24,7 +24,7 @@ import re
 from sqlalchemy import text
 
 from adapters.anchors import CHECKPOINTS, HEADS
-from adapters.auth.tables import access_log, accounts, grants, install
+from adapters.auth.tables import access_log, access_log_head, accounts, grants, install
 from adapters.db import sql_engine
 from adapters.store import EventStore
 
@@ -59,6 +59,8 @@ def grant_application_role(store: EventStore, role: str) -> list[str]:
         f"GRANT USAGE, SELECT ON SEQUENCE {schema}.{grants.name}_id_seq TO {role}",
         f"REVOKE ALL ON {schema}.{access_log.name} FROM {role}",
         f"GRANT SELECT, INSERT ON {schema}.{access_log.name} TO {role}",
+        f"REVOKE ALL ON {schema}.{access_log_head.name} FROM {role}",
+        f"GRANT SELECT, INSERT, UPDATE ON {schema}.{access_log_head.name} TO {role}",
     ]
     with sql_engine(store.url).begin() as conn:
         for statement in statements:

@@ -5,7 +5,10 @@ where (``cli`` and the OS user, or ``http`` and the client address), the purpose
 and the relation that gave the right. Row ``seq`` N's ``hash`` is the SHA-256 of its
 canonical JSON including ``prev_hash``, the hash of row N-1 (64 zeros for the first): an
 altered, removed or re-ordered row breaks the chain from there, and ``verify`` names it.
-The table refuses UPDATE and DELETE by trigger.
+The table refuses UPDATE and DELETE by trigger. The last row's number and hash are kept,
+signed with the store's checkpoint key (:mod:`adapters.keys`), in
+``caseledger_access_log_head`` in each append's own transaction, so the last rows removed
+together (which leave an intact chain behind them) are named too.
 
 A county's exports write one row per child; rows are written in one transaction per read.
 Two writers racing for the same ``seq`` collide on its primary key and the later retries.
@@ -19,14 +22,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import Engine, exc, func, select
+from sqlalchemy import Connection, Engine, exc, func, select, update
 
-from adapters.auth.tables import access_log, exists, install
-from adapters.db import sql_engine
+from adapters.auth.tables import access_log, access_log_head, exists, install
+from adapters.db import parse_database, sql_engine
+from adapters.keys import load_key, sign, signature_matches
 from domain.envelope import GENESIS_HASH, content_hash
 
 log = structlog.get_logger("caseledger.access")
 RETRIES = 8
+
+
+def _head_bytes(seq: int, hash_: str) -> bytes:
+    return f"caseledger access log head v1:{seq}:{hash_}".encode()
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,7 @@ class AccessLog:
                 prev = content_hash(content)
                 rows.append(AccessRow(**content, hash=prev))
             conn.execute(access_log.insert(), [r.as_json() for r in rows])
+            self._sign_head(conn, rows[-1])
         log.info(
             "record_read",
             user_id=entries[0].user_id,
@@ -121,6 +130,28 @@ class AccessLog:
             first_seq=rows[0].seq,
         )
         return rows
+
+    def _key(self) -> bytes:
+        key = load_key(parse_database(self.url), create=True)
+        assert key is not None
+        return key
+
+    def _sign_head(self, conn: Connection, last: AccessRow) -> None:
+        values = {
+            "seq": last.seq,
+            "hash": last.hash,
+            "signature": sign(self._key(), _head_bytes(last.seq, last.hash)),
+        }
+        done = conn.execute(
+            update(access_log_head).where(access_log_head.c.id == 1).values(**values)
+        )
+        if not done.rowcount:
+            conn.execute(access_log_head.insert().values(id=1, **values))
+
+    def _head(self) -> tuple[int, str, str] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(access_log_head).where(access_log_head.c.id == 1)).first()
+        return None if row is None else (int(row.seq), str(row.hash), str(row.signature))
 
     def rows(
         self,
@@ -165,4 +196,28 @@ class AccessLog:
                 problems.append(LogProblem(row.seq, "altered: its content does not match its hash"))
             prev = row.hash
             expected = row.seq + 1
+        problems.extend(self._check_head(rows))
         return len(rows), problems
+
+    def _check_head(self, rows: list[AccessRow]) -> list[LogProblem]:
+        """The last row against the signed head: a removed tail, or rows added behind it."""
+        head = self._head() if exists(self.url) else None
+        last = rows[-1] if rows else None
+        if head is None:
+            if last is None:
+                return []
+            return [LogProblem(last.seq, "no signed head for the access log (removed?)")]
+        seq, hash_, signature = head
+        key = load_key(parse_database(self.url), create=False)
+        if key is None or not signature_matches(key, _head_bytes(seq, hash_), signature):
+            return [LogProblem(seq, "the signed head's signature does not match")]
+        if last is None or last.seq < seq:
+            found = last.seq if last else 0
+            return [
+                LogProblem(seq, f"removed: the signed head says {seq} rows, {found} are stored")
+            ]
+        if last.seq > seq:
+            return [LogProblem(last.seq, f"added behind the application after row {seq}")]
+        if last.hash != hash_:
+            return [LogProblem(seq, "differs from the signed head")]
+        return []

@@ -69,7 +69,18 @@ access_log = Table(
     Column("hash", String(64), nullable=False),
 )
 
-ACCESS_TABLES = (accounts.name, grants.name, access_log.name)
+access_log_head = Table(
+    "caseledger_access_log_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("signature", String(64), nullable=False),
+)
+"""The log's last row (number and hash), signed with the store's key in each append's own
+transaction: the last rows removed together are named too."""
+
+ACCESS_TABLES = (accounts.name, grants.name, access_log.name, access_log_head.name)
 
 _READY: set[str] = set()
 

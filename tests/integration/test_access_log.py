@@ -97,6 +97,16 @@ def test_a_removed_access_log_row_is_named(world: str) -> None:
     assert "BROKEN access log row 3: expected row 2 here: rows removed or moved" in stdout
 
 
+def test_the_last_rows_removed_together_are_named_by_the_signed_head(world: str) -> None:
+    worker = client_as(world, "sw-1")
+    for _ in range(4):
+        assert worker.get(f"/children/{OWN}/history").status_code == 200
+    _tamper(world, f"DELETE FROM {access_log.name} WHERE seq >= 3")
+    code, stdout, _ = cli(world, "adm-1", "verify")
+    assert code == EXIT_TAMPERED
+    assert "BROKEN access log row 4: removed: the signed head says 4 rows, 2 are stored" in stdout
+
+
 def test_the_access_log_refuses_update_and_delete(world: str) -> None:
     assert client_as(world, "sw-1").get(f"/children/{OWN}/status").status_code == 200
     for statement in (
