@@ -27,6 +27,7 @@ from typing import Any
 
 import nats
 import structlog
+from eventsourcing.utils import get_topic
 from nats.js import JetStreamContext
 from nats.js.api import Header, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
@@ -110,6 +111,20 @@ class Relay:
         positions.create_tables(store.url)
 
     # -- the child's authority and a correction's target, from the store ------------------
+
+    def _load_authorities(self) -> None:
+        """Every child's recorded authorities, read once (one query for the whole log)."""
+        topic = get_topic(AuthorityRecorded)
+        after = 0
+        while True:
+            page = self.store.notifications(after=after, limit=2000, topics=[topic])
+            if not page:
+                return
+            for item in page:
+                if isinstance(item.event, AuthorityRecorded):
+                    code = item.event.la_code or self.default_la
+                    self._la.setdefault(item.child_id, []).append((item.position, code))
+            after = page[-1].global_position or after
 
     def _la_code(self, item: RecordedEvent) -> str:
         """The child's DfE LA code for this event's subject.
@@ -200,6 +215,7 @@ class Relay:
         nc = await nats.connect(self.servers, name=f"caseledger-publish:{self.name}")
         try:
             js = nc.jetstream()
+            self._load_authorities()
             await self._ensure_stream(js)
             position, sequence = await self._tail(js)
             stats.position, stats.sequence = position, sequence
