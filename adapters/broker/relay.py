@@ -48,6 +48,8 @@ DUPLICATE_WINDOW = 600.0
 """Seconds JetStream remembers message ids (its default is 120)."""
 ACK_TIMEOUT = 30.0
 """Seconds to wait for a page's acknowledgements before reading the stream's tail again."""
+KINDS_KEPT = 500_000
+"""Event kinds remembered for corrections (beyond it, the target is read from its stream)."""
 MAX_RETRIES = 5
 """Pages in a row refused without progress before the relay gives up (a non-zero exit)."""
 
@@ -108,6 +110,8 @@ class Relay:
         self.name = f"{stream}:{prefix}"
         self.pseudonym: Any = Pseudonymiser.for_store(store.db) if content == "analyst" else str
         self._la: dict[str, list[tuple[int, str]]] = {}
+        self._kinds: dict[str, str] = {}
+        """Kinds of the events relayed this run, by event id (what a correction corrects)."""
         positions.create_tables(store.url)
 
     # -- the child's authority and a correction's target, from the store ------------------
@@ -155,6 +159,9 @@ class Relay:
 
     def _target_kind(self, child_id: str) -> Callable[[str], str | None]:
         def find(event_id: str) -> str | None:
+            known = self._kinds.get(event_id)
+            if known is not None:
+                return known
             for earlier in self.store.stream(child_id):
                 if earlier.event_id == event_id:
                     return earlier.kind
@@ -273,7 +280,10 @@ class Relay:
     ) -> tuple[int, BaseException | None]:
         """Publish a page; (messages stored, in order from the first; the first refusal)."""
         futures = []
+        if len(self._kinds) > KINDS_KEPT:
+            self._kinds.clear()
         for offset, item in enumerate(page):
+            self._kinds[item.event_id] = item.kind
             message = build_message(
                 item,
                 prefix=self.prefix,
