@@ -204,3 +204,26 @@ def test_bad_subject_prefix_is_refused_naming_the_option(sqlite_url: str) -> Non
     )
     assert result.exit_code == 1
     assert "--subject-prefix 'a b'" in result.output
+
+
+def test_a_message_from_another_writer_neither_repeats_nor_loses_an_event(
+    sqlite_url: str, jetstream: Subscription, make_store: Callable[..., EventStore]
+) -> None:
+    import nats
+
+    store = make_store(sqlite_url)
+    store.record([example("child_registered", "C-STRAY", "2026-01-05")])
+    _publish(sqlite_url, jetstream)
+
+    async def stray() -> None:
+        nc = await nats.connect(jetstream.servers)
+        try:
+            await nc.jetstream().publish(f"{jetstream.prefix}.none.x.y", b"{}")
+        finally:
+            await nc.close()
+
+    asyncio.run(stray())  # the relay's expected sequence is now wrong
+    added = store.record_one(example("case_note_recorded", "C-STRAY", "2026-02-01"))
+    assert "published 1 events" in _publish(sqlite_url, jetstream).output
+    ids = [m.headers.get("Nats-Msg-Id") for m in read_stream(jetstream.stream)]
+    assert ids == [store.stream("C-STRAY")[0].event_id, None, added.event_id]
