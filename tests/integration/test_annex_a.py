@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from adapters.cli.main import app
 from adapters.exporters import annex_a_spec as spec
-from adapters.exporters.annex_a import check_workbook
+from adapters.exporters.annex_a_workbook import check_workbook
 from adapters.store import EventStore
 from domain.effective import effective_events
 from domain.events.front_door import ReferralReceived
