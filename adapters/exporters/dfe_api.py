@@ -37,6 +37,7 @@ from typing import Any
 import structlog
 from jsonschema import Draft202012Validator, FormatChecker
 
+from adapters.exporters.dfe_api_purges import EPISODE_LISTS, purged_items, with_purges
 from adapters.readmodels.reporting import child_rows
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
@@ -55,15 +56,6 @@ WORKER_ID_LENGTH = 12
 """The spec's worker_id length; the payload builder sends the first 12 characters."""
 
 Payload = dict[str, Any]
-
-# The item lists of an episode, each with its id key (purges are matched by id).
-EPISODE_LISTS = {
-    "child_and_family_assessments": "child_and_family_assessment_id",
-    "child_in_need_plans": "child_in_need_plan_id",
-    "section_47_assessments": "section_47_assessment_id",
-    "child_protection_plans": "child_protection_plan_id",
-    "child_looked_after_placements": "child_looked_after_placement_id",
-}
 
 
 class DfePayloadError(ValueError):
@@ -289,53 +281,6 @@ def _attach_by_date(
         if leaver["accommodation"] not in LEAVER_ACCOMMODATION:
             leaver["accommodation"] = None
         episodes[-1]["care_leavers"] = {**_clean(leaver), "purge": False}
-
-
-# -- purges --------------------------------------------------------------------------------
-
-
-def with_purges(before: Payload | None, now: Payload | None) -> Payload | None:
-    """The payload to send: ``now`` plus a purge for each item ``before`` had and it lacks."""
-    if now is None:
-        if before is None:
-            return None
-        return {
-            "la_child_id": before["la_child_id"],
-            "mis_child_id": before["mis_child_id"],
-            "purge": True,
-        }
-    if before is None:
-        return now
-    then = {e["social_care_episode_id"]: e for e in before.get("social_care_episodes", [])}
-    current = {e["social_care_episode_id"]: e for e in now.get("social_care_episodes", [])}
-    episodes = list(now.get("social_care_episodes", []))
-    for episode_id, old in then.items():
-        episode = current.get(episode_id)
-        if episode is None:
-            episodes.append({"social_care_episode_id": episode_id, "purge": True})
-            continue
-        for name, key in EPISODE_LISTS.items():
-            kept = {item[key] for item in episode.get(name, [])}
-            gone = [item[key] for item in old.get(name, []) if item[key] not in kept]
-            if gone:
-                purge = episode.pop("purge")
-                episode[name] = episode.get(name, []) + [{key: i, "purge": True} for i in gone]
-                episode["purge"] = purge
-    return {**now, "social_care_episodes": episodes}
-
-
-def purged_items(payload: Payload) -> int:
-    """How many purges a payload carries (the child itself counts as one)."""
-    if payload.get("purge"):
-        return 1
-    count = 0
-    for episode in payload.get("social_care_episodes", []):
-        if episode.get("purge"):
-            count += 1
-            continue
-        for name in EPISODE_LISTS:
-            count += sum(1 for item in episode.get(name, []) if item.get("purge"))
-    return count
 
 
 # -- the export ----------------------------------------------------------------------------
