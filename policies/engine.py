@@ -629,9 +629,13 @@ def _series(
             _deadline, rule, pack, base, occurrence, due, point=point, extension=extension
         )
 
+        if satisfier is not None and rule.measures is Measures.RECORDED:
+            if satisfier.recorded.recorded_at > at:
+                satisfier = None  # it had happened, but was not yet on the record at ``at``
         if satisfier is not None:
-            status = Status.MET if satisfier.instant <= effective_due else Status.MET_LATE
-            out.append(make(status, met=satisfier))
+            when = _when_met(rule, satisfier)
+            status = Status.MET if when <= effective_due else Status.MET_LATE
+            out.append(make(status, met=satisfier, satisfied_at=when))
             if rule.recurrence is None:
                 return out, None
             used.add(satisfier.event_id)
@@ -647,6 +651,14 @@ def _series(
             status = Status.EXTENDED if extension else Status.PENDING
         out.append(make(status))
         return out, None
+
+
+def _when_met(rule: Rule, satisfier: Fact) -> datetime:
+    """When ``satisfier`` met the rule: when it happened, or for ``measures: recorded`` ("an
+    up-to-date care plan recorded on ICS within 10 days") when it was written down."""
+    if rule.measures is Measures.RECORDED:
+        return satisfier.recorded.recorded_at.astimezone(LONDON)
+    return satisfier.instant
 
 
 def _came_before(fact: Fact, trigger: Fact) -> bool:

@@ -35,7 +35,13 @@ Semantics (the engine in :mod:`policies.engine` implements them):
 - ``recurrence.then`` lists the later intervals, each counted from the event that satisfied the
   previous deadline; the last one repeats. The series ends when a ``cancelled_by`` event occurs.
 - ``measures: recording_delay`` judges the trigger event itself: it is met when it was recorded
-  (``recorded_at``) by the due time counted from when it happened.
+  (``recorded_at``) by the due time counted from when it happened. ``trigger.also`` lists more
+  kinds that start the same clock ("case records are up to date within 2 working days" covers
+  meetings, core groups, return interviews and decisions, not visits alone).
+- ``measures: recorded`` is an occurred rule whose ``satisfied_by`` event counts when it was
+  *recorded* ("an up-to-date Care Plan recorded on ICS within 10 days of the start of
+  placement"): met when its ``recorded_at`` is by the due time; not met at all while it is not
+  yet on the record.
 - Child-level conditions on a trigger: ``age_under: 1`` / ``age_at_least: 16`` (the child's age
   in whole years on the trigger day; an unborn child is under every age and at least none;
   a child of unknown age never matches); ``birthday_months`` adds months to a ``birthday``
@@ -146,6 +152,7 @@ class Severity(StrEnum):
 
 class Measures(StrEnum):
     OCCURRED = "occurred"
+    RECORDED = "recorded"
     RECORDING_DELAY = "recording_delay"
     PRECEDES = "precedes"
 

@@ -524,6 +524,8 @@ def packs_readme_text() -> str:
                 if rule.measures.value == "recording_delay"
                 else ", ".join(_match_text(m) for m in rule.satisfied_by)
             )
+            if rule.measures.value == "recorded":
+                met += " (when recorded)"
             cell = rule.citation.replace("|", "/")
             name = f"`{rule.id}`"
             if rule.replaces:
