@@ -87,7 +87,7 @@ EXAMPLE_FIELDS: dict[str, dict[str, Any]] = {
     "report_shared": {"meeting_type": "review_conference", "meeting_date": "2026-07-01"},
     "minutes_circulated": {
         "meeting_type": "core_group",
-        "meeting_date": "2026-02-27",
+        "meeting_date": "2000-01-04",  # before any example occurred_at (it must precede it)
         "recipients": ["agencies", "parents"],
     },
     "information_given": {"subject": "legal_status", "recipients": ["agencies"]},
