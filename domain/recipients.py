@@ -40,6 +40,8 @@ class Recipient(StrEnum):
     """The agencies and professionals involved (all parties to a meeting, its invitees)."""
     HOST_AUTHORITY = "host_authority"
     """The authority where a child placed out of area lives."""
+    REFERRER = "referrer"
+    """Whoever made the referral."""
 
 
 SYNONYMS: dict[str, Recipient] = {

@@ -4,9 +4,10 @@ The standards time the circulation, not the meeting's own write-up: strategy min
 "distributed within 1 working day" (Knowsley §2), core group minutes "distributed to all
 agencies within 5 days" (Knowsley §4), conference recommendations "circulated to those invited
 to conference within 1 working day and the full minutes circulated within 20 working days"
-(Shropshire 10.6), "a copy of the CIN plan within 10 working days" (York 6.2 row 7); and what a
-person was told: professionals "informed of the child's legal status" (York Standard 4 — Children
-in Care, Knowsley §8), the IRO service notified (Knowsley §8).
+(Shropshire 10.6), "a copy of the CIN plan within 10 working days" (York 6.2 row 7); and what
+a person was told: professionals "informed of the child's legal status" (York 6.5, Knowsley
+§8), the IRO service notified (Knowsley §8), the referrer told in writing of the decision
+(Shropshire 2.6).
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ class InformationSubject(StrEnum):
     """Advocacy and independent visitor services."""
     PLACEMENT = "placement"
     """Information about the placement."""
+    REFERRAL_OUTCOME = "referral_outcome"
+    """The decision on a referral and the action to be taken (feedback to the referrer)."""
 
 
 class InformationGiven(CaseEvent):

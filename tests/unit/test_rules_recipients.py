@@ -377,3 +377,28 @@ def test_chronology_says_what_was_circulated_and_to_whom() -> None:
     )
     assert told.title == "Information given"
     assert "Subject: Legal status" in told.outcome and "Recipients: Child" in told.outcome
+
+
+def test_shropshire_referrer_told_in_writing_of_the_decision_within_48_hours() -> None:
+    # 000 §2.6: "The SSW will acknowledge the referral and feedback to the referrer and other
+    # professionals (if appropriate) within the 48 hours informing the referrer in writing of the
+    # decisions made and action to be taken in response to the referral."
+    child = ChildStream(authority="shropshire")
+    child.add("referral_received", "2026-04-02T10:00")
+    child.add(
+        "information_given",
+        "2026-04-03T09:00",
+        subject="referral_outcome",
+        recipients=["parents"],
+    )
+    d = one(child, "referrer_feedback", "2026-04-04T12:00")
+    # 48 hours from 10:00 on Thursday 2 April: 10:00 on Saturday 4 April (hours are hours)
+    assert (d.due, d.status) == (london("2026-04-04T10:00"), Status.BREACHED)
+    told = child.add(
+        "information_given",
+        "2026-04-04T09:30",
+        subject="referral_outcome",
+        recipients=["referrer", "agencies"],
+    )
+    d = one(child, "referrer_feedback", "2026-04-04T12:00")
+    assert (d.status, d.satisfied_by_event_id) == (Status.MET, told.event_id)
