@@ -249,9 +249,8 @@ class ReportShared(CaseEvent):
     )
     recipients: list[Recipient] = Field(
         default_factory=list,
-        description="Who received it, as recipient codes (child, parents, carers, family, chair, "
-        "iro, team_manager, safeguarding_unit, agencies, host_authority); when not given, the "
-        "codes named in shared_with.",
+        description="Who received it, as recipient codes (domain/recipients.py: child, parents, "
+        "carers, chair, iro, agencies, ...); when not given, the codes named in shared_with.",
     )
 
     @model_validator(mode="before")

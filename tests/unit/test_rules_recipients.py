@@ -402,3 +402,21 @@ def test_shropshire_referrer_told_in_writing_of_the_decision_within_48_hours() -
     )
     d = one(child, "referrer_feedback", "2026-04-04T12:00")
     assert (d.status, d.satisfied_by_event_id) == (Status.MET, told.event_id)
+
+
+def test_shropshire_full_review_record_in_15_working_days_replaces_the_iro_handbook_20() -> None:
+    # 000 §15.2: "The IRO should produce a written record of the recommendations of the LAC
+    # review meeting within 5 working days and a full record of the LAC review within 15
+    # working days."
+    child = ChildStream(authority="shropshire")
+    child.add("looked_after_review_held", "2026-03-02", participation="PN1")
+    sent = minutes(child, "looked_after_review", "2026-03-02", "2026-03-25", "iro", "parents")
+    result = evaluate(child.events, PACKS, london("2026-04-01"))
+    assert only(result, "iro_review_record") == []  # judged once, by Shropshire's 15 days
+    (full,) = only(result, "lac_review_full_record")
+    # Monday 2 March + 15 working days: Monday 23 March
+    assert (full.due, full.status, full.satisfied_by_event_id) == (
+        london("2026-03-23"),
+        Status.MET_LATE,
+        sent,
+    )
