@@ -14,6 +14,8 @@ judged twice, or a national rule silently dropped:
   events (or both measuring the trigger's own recording), whatever the clock says — the
   clocks differ by authority, which is why the packs exist.
 
+- two rules of one pack that judge the same standard for the same inventoried timescale.
+
 ``caseledger packs check`` fails on any of them.
 """
 
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 
 from policies.rules import NATIONAL, EventMatch, Measures, Pack, Rule
 
-__all__ = ["BaselineProblem", "baseline_problems", "same_standard"]
+__all__ = ["BaselineProblem", "baseline_problems", "same_standard", "twice_in_pack"]
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,33 @@ class BaselineProblem:
         return f"{self.pack}: rule {self.rule!r}: {self.message}"
 
 
+def twice_in_pack(pack: Pack) -> list[BaselineProblem]:
+    """Two rules of one pack judging the same standard for the same inventoried timescale (the
+    same trigger met by the same events, encoding one seed sentence): judged twice. Two rules
+    with one signature for different timescales are two standards (a s47 enquiry by day 5
+    and by 15 working days, York 6.3 and Standard 4)."""
+    problems: list[BaselineProblem] = []
+    for index, rule in enumerate(pack.rules):
+        for other in pack.rules[index + 1 :]:
+            shared = sorted(set(rule.inventory) & set(other.inventory))
+            if shared and same_standard(rule, other):
+                problems.append(
+                    BaselineProblem(
+                        pack.pack,
+                        other.id,
+                        f"judges the same standard as rule {rule.id!r} (both encode "
+                        f"{', '.join(shared)}, on the same trigger met by the same events): one "
+                        "standard judged twice",
+                    )
+                )
+    return problems
+
+
 def baseline_problems(pack: Pack, national: Pack) -> list[BaselineProblem]:
     """What in ``pack`` would judge a standard twice, or drop a national rule unreplaced."""
     if pack.pack == NATIONAL:
-        return []
-    problems: list[BaselineProblem] = []
+        return twice_in_pack(pack)
+    problems = twice_in_pack(pack)
     national_ids = {rule.id for rule in national.rules}
     replaced: set[str] = set()
     for rule in pack.rules:

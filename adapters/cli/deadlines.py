@@ -430,7 +430,7 @@ def packs_check(
     for file in chosen:
         try:
             pack = load_pack(file)
-            nationals = [] if pack.pack == NATIONAL else _national_versions(file.parent)
+            nationals = [pack] if pack.pack == NATIONAL else _national_versions(file.parent)
         except PackError as error:
             typer.echo(f"error: {error}", err=True)
             failed = True

@@ -141,6 +141,20 @@ def test_packs_check_refuses_replacing_a_national_rule_that_does_not_exist(tmp_p
     assert "no rule 'care_plans'" in result.output
 
 
+def test_packs_check_refuses_two_rules_of_a_pack_judging_one_standard(tmp_path: Path) -> None:
+    def twice(raw: dict[str, Any]) -> None:
+        copy = dict(_rule(raw, "care_plan"), id="care_plan_again", title="Care plan again")
+        copy.pop("replaces")
+        raw["rules"].append(copy)
+
+    result = CliRunner().invoke(app, ["packs", "check", str(_pack_in(tmp_path, "sussex", twice))])
+    assert result.exit_code == 1
+    assert "rule 'care_plan_again': judges the same standard as rule 'care_plan'" in result.output
+    assert "sussex.care_plan" in result.output
+    # York's s47 by day 5 and by 15 working days share a signature but encode two timescales
+    assert baseline_problems(PACKS.latest("york"), PACKS.latest("national")) == []
+
+
 def test_packs_check_passes_every_shipped_pack() -> None:
     result = CliRunner().invoke(app, ["packs", "check"])
     assert result.exit_code == 0, result.output
