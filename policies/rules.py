@@ -13,7 +13,8 @@ the same pack). Its shape::
         title: Strategy discussion within 1 working day of the referral
         citation: "003_8160ba9d01af632f.txt, Standard 2 ..."
         severity: high              # high | medium | low
-        measures: occurred          # occurred | recording_delay
+        measures: occurred          # occurred | recorded | recording_delay | precedes
+        replaces: [national:strategy_discussion]   # the national rules this one judges instead
         trigger: {kind: referral_received, where: {...}, where_not: {...}}
         clock: {unit: working_days, length: 1}
         satisfied_by: [{kind: strategy_discussion_held}]
@@ -31,7 +32,11 @@ Semantics (the engine in :mod:`policies.engine` implements them):
   a conference). ``while_status`` limits the trigger to days the child has that status.
 - ``satisfied_by`` / ``cancelled_by`` / ``extended_by`` are event kinds with conditions; ``same``
   lists fields that must equal the trigger's (``{satisfier_field: trigger_field}``, or a list of
-  names shared by both).
+  names shared by both). ``covers: {recipients: [[parents, carers], chair]}`` is met when the
+  matching events between them reached every item listed (a list item: any one of its values).
+- ``replaces: [national:<id>]``: this authority rule judges the standard of those national
+  rules, which then do not judge the authority's children; every other national rule does (see
+  policies/baseline.py for what ``caseledger packs check`` refuses).
 - ``recurrence.then`` lists the later intervals, each counted from the event that satisfied the
   previous deadline; the last one repeats. The series ends when a ``cancelled_by`` event occurs.
 - ``measures: recording_delay`` judges the trigger event itself: it is met when it was recorded

@@ -403,11 +403,15 @@ def packs_show(
         met = (
             "its own recording"
             if rule.measures.value == "recording_delay"
-            else ", ".join(m.kind for m in rule.satisfied_by)
+            else ", ".join(_match_text(m) for m in rule.satisfied_by)
         )
+        if rule.measures.value == "recorded":
+            met += " (when recorded)"
         rule_cell = rule.id
         if rule.commencement:
             rule_cell += " (" + rule_force_text(rule, today) + ")"
+        if rule.replaces:
+            rule_cell += " (replaces " + ", ".join(rule.replaces) + ")"
         table.add_row(rule_cell, clock, rule.trigger.describe(), met, rule.citation)
     console.print(table)
 
