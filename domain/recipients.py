@@ -11,6 +11,7 @@ sharing a report with the team manager does not meet a duty to share it with the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from enum import StrEnum
 
@@ -47,14 +48,20 @@ class Recipient(StrEnum):
 SYNONYMS: dict[str, Recipient] = {
     "young_person": Recipient.CHILD,
     "parent": Recipient.PARENTS,
-    "parents_carers": Recipient.PARENTS,
+    "mother": Recipient.PARENTS,
+    "father": Recipient.PARENTS,
     "carer": Recipient.CARERS,
+    "foster_carer": Recipient.CARERS,
     "foster_carers": Recipient.CARERS,
     "conference_chair": Recipient.CHAIR,
     "independent_chair": Recipient.CHAIR,
     "manager": Recipient.TEAM_MANAGER,
     "sqa": Recipient.SAFEGUARDING_UNIT,
     "professionals": Recipient.AGENCIES,
+    "partner_agencies": Recipient.AGENCIES,
+    "police": Recipient.AGENCIES,
+    "health": Recipient.AGENCIES,
+    "school": Recipient.AGENCIES,
     "all_parties": Recipient.AGENCIES,
     "invitees": Recipient.AGENCIES,
 }
@@ -62,14 +69,16 @@ SYNONYMS: dict[str, Recipient] = {
 
 
 def recipients_named(words: Iterable[str]) -> list[Recipient]:
-    """The recipients a list of free-text names holds (codes or their synonyms; others, such
-    as person ids, are not recipients and are left out), in order, once each."""
+    """The recipients a list of free-text names holds (codes or their synonyms, one name
+    possibly naming several: "parents/carers"; others, such as person ids, are not recipients
+    and are left out), in order, once each."""
     found: list[Recipient] = []
     for word in words:
-        key = str(word).strip().lower().replace(" ", "_").replace("-", "_")
-        code = SYNONYMS.get(key)
-        if code is None and key in Recipient._value2member_map_:
-            code = Recipient(key)
-        if code is not None and code not in found:
-            found.append(code)
+        for part in re.split(r"\s*(?:/|,|&|\band\b)\s*", str(word).strip().lower()):
+            key = re.sub(r"[\s-]+", "_", part.strip())
+            code = SYNONYMS.get(key)
+            if code is None and key in Recipient._value2member_map_:
+                code = Recipient(key)
+            if code is not None and code not in found:
+                found.append(code)
     return found

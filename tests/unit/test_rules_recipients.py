@@ -420,3 +420,20 @@ def test_shropshire_full_review_record_in_15_working_days_replaces_the_iro_handb
         Status.MET_LATE,
         sent,
     )
+
+
+def test_free_text_names_read_as_recipient_codes() -> None:
+    from domain.recipients import recipients_named
+
+    assert recipients_named(
+        ["Parents/Carers", "Independent Chair", "p-mother", "Team Manager", "SQA", "IRO"]
+    ) == [
+        Recipient.PARENTS,
+        Recipient.CARERS,
+        Recipient.CHAIR,
+        Recipient.TEAM_MANAGER,
+        Recipient.SAFEGUARDING_UNIT,
+        Recipient.IRO,
+    ]
+    # a person id is not a recipient code: the demo's report to "p-mother" names no one
+    assert recipients_named(["p-mother", "p-father-jordan"]) == []
