@@ -9,15 +9,19 @@ information_given), and each example quotes the seed sentence it reads.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
-from adapters.packs import load_packs
+from adapters.packs import load_pack, load_packs
 from domain.errors import InvalidEvent
 from domain.events.safeguarding import ReportShared
 from domain.parsing import parse_event
 from domain.recipients import Recipient
 from policies.engine import Deadline, Status, evaluate
+from policies.rules import PackError
 from projections.chronology import render
 from tests.factories import example, example_data
 from tests.unit.deadline_helpers import ChildStream, london
@@ -437,3 +441,55 @@ def test_free_text_names_read_as_recipient_codes() -> None:
     ]
     # a person id is not a recipient code: the demo's report to "p-mother" names no one
     assert recipients_named(["p-mother", "p-father-jordan"]) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            {"satisfied_by": [{"kind": "report_shared", "covers": {"meeting_type": ["x"]}}]},
+            "satisfied_by.0",
+            "not a list of values",
+        ),
+        (
+            {"satisfied_by": [{"kind": "report_shared", "covers": {"recipients": []}}]},
+            "satisfied_by.0",
+            "give the values",
+        ),
+        (
+            {"trigger": {"kind": "core_group_held", "also": ["child_teleported"]}},
+            "trigger.also",
+            "unknown event kind",
+        ),
+        (
+            {"trigger": {"kind": "core_group_held", "also": ["core_group_held"]}},
+            "trigger",
+            "already the trigger's kind",
+        ),
+    ],
+)
+def test_covers_and_also_are_validated_naming_the_rule_and_field(
+    tmp_path: Path, change: dict[str, Any], field: str, message: str
+) -> None:
+    rule = {
+        "id": "minutes",
+        "title": "Minutes",
+        "citation": "demo.txt §1",
+        "trigger": {"kind": "core_group_held"},
+        "clock": {"unit": "working_days", "length": 5},
+        "satisfied_by": [{"kind": "minutes_circulated"}],
+        **change,
+    }
+    pack = {
+        "pack": "demo_pack",
+        "title": "Demo",
+        "source": "demo.txt",
+        "version": "1",
+        "effective_from": "2020-01-01",
+        "rules": [rule],
+    }
+    (tmp_path / "demo.yaml").write_text(yaml.safe_dump(pack))
+    with pytest.raises(PackError, match=message) as error:
+        load_pack(tmp_path / "demo.yaml")
+    assert error.value.rule == "minutes"
+    assert str(error.value.field).startswith(field)
