@@ -10,6 +10,7 @@ grants the application role only what it needs:
 - the checkpoints: SELECT and INSERT (the application signs them);
 - the accounts and grants: SELECT, INSERT and UPDATE (disable an account, revoke a grant);
 - the access log: SELECT and INSERT only (append-only, as the events);
+- the relay's published position: SELECT, INSERT and UPDATE;
 - the schema: USAGE, and CREATE for the read models (rebuildable tables it owns itself).
 
 The application then runs with ``--db postgresql://APP@...``. Appends serialise on a
@@ -61,6 +62,8 @@ def grant_application_role(store: EventStore, role: str) -> list[str]:
         f"GRANT SELECT, INSERT ON {schema}.{access_log.name} TO {role}",
         f"REVOKE ALL ON {schema}.{access_log_head.name} FROM {role}",
         f"GRANT SELECT, INSERT, UPDATE ON {schema}.{access_log_head.name} TO {role}",
+        # the relay's published position (`caseledger publish`), created by migrate
+        f"GRANT SELECT, INSERT, UPDATE ON {schema}.publish_positions TO {role}",
     ]
     with sql_engine(store.url).begin() as conn:
         for statement in statements:
