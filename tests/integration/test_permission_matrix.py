@@ -203,8 +203,11 @@ def test_caseload_feed_and_returns_by_role(world: str, tmp_path: Path) -> None:
             lines = [json.loads(line) for line in cli_feed.stdout.splitlines()]
             assert items == lines and len(items) == 17  # every event the world wrote
             assert not {i["child_id"] for i in items} & set(CHILDREN)
-            assert all(i["child_id"].startswith("P-") for i in items)
-            assert not any("summary" in i["payload"] or "worker_id" in i["payload"] for i in items)
+            assert all(len(i["child_id"]) == 32 for i in items)  # keyed hashes (the analyst rule)
+            assert not any("summary" in i["payload"] for i in items)
+            assert all("summary" in i["withheld"] for i in items)
+            registered = [i for i in items if i["kind"] == "child_registered"]
+            assert registered and not any("case_number" in i["payload"] for i in registered)
         census = runner.invoke(
             app,
             ["export", "tables", "--url", f"sqlite:///{tmp_path / name}.db", "--db", world]
