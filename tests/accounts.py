@@ -6,7 +6,8 @@
 - :func:`operator_client` a TestClient acting as the local operator, for tests of other
   features than access: it stands in for sign-in by overriding the app's authentication
   dependency (the permission, JWT and spoofing tests never use it);
-- :func:`as_user` the CLI arguments that act as an account (``--as NAME``).
+- :func:`as_user` / :func:`cli_env` the CLI arguments (``--as NAME``) or environment
+  (``$CASELEDGER_USER``) that act as an account.
 """
 
 from __future__ import annotations
@@ -58,3 +59,8 @@ def operator_client(url: str, **app_options: Any) -> TestClient:
 
 def as_user(name: str) -> list[str]:
     return ["--as", name]
+
+
+def cli_env(name: str) -> dict[str, str]:
+    """The environment that makes the CLI act as ``name`` (``$CASELEDGER_USER``)."""
+    return {"CASELEDGER_USER": name}

@@ -19,7 +19,7 @@ from adapters.cli.main import app
 from adapters.http import create_app
 from adapters.store import EventStore
 from tests.access_world import OWN, build
-from tests.accounts import add_account, client_as
+from tests.accounts import add_account, cli_env, client_as
 from tests.factories import example_data
 
 runner = CliRunner()
@@ -82,6 +82,9 @@ def test_the_cli_record_refuses_recorded_by_from_an_account(tmp_path: Path) -> N
     }
     result = runner.invoke(app, ["record", str(file), "--db", url])
     assert result.exit_code == EXIT_NO_IDENTITY
+    as_env = runner.invoke(app, ["history", OWN, "--db", url, "--json"], env=cli_env("sw-1"))
+    assert as_env.exit_code == 0, as_env.stderr
+    assert json.loads(as_env.stdout)[-1]["recorded_by"]["user_id"] == "sw-1"
     assert "say who you are with --as USER or $CASELEDGER_USER" in result.stderr
 
 
