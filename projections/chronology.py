@@ -42,6 +42,7 @@ from domain.envelope import RecordedEvent
 from domain.events import EVENT_TYPES, CaseEvent
 from domain.events.base import LONDON, DatePrecision
 from domain.events.corrections import EntryCorrected, EntryRecordedInError
+from domain.ordering import LINK_SUFFIX, Occurrence, ordered, payload_links
 from policies.calendar import WorkingDayCalendar
 
 LATE_AFTER_WORKING_DAYS = 2
@@ -656,7 +657,7 @@ def compose(
         if query.date_to and _start_day(content) > query.date_to:
             continue
         selected.append((first, members, content))
-    selected.sort(key=lambda s: (s[2].occurred_key, s[0].recorded_at, s[0].child_id, s[0].position))
+    selected = ordered(selected, _occurrence)
 
     expand = _expander()
     serial_of: dict[str, int] = {}
@@ -739,6 +740,34 @@ def compose(
         entries=tuple(body),
         appendix=tuple(appendix),
         position=position,
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _link_fields(kind: str) -> tuple[str, ...]:
+    cls = EVENT_TYPES.get(kind)
+    return tuple(n for n in cls.model_fields if n.endswith(LINK_SUFFIX)) if cls else ()
+
+
+def _occurrence(selection: tuple[EntryRow, list[EntryRow], EntryContent]) -> Occurrence:
+    """An entry (a shared one: all its children's copies) as the one ordering sees it."""
+    first, members, content = selection
+    seconds = None
+    if content.precision == DatePrecision.TIME.value and "T" in content.occurred_at:
+        local = datetime.fromisoformat(content.occurred_at).astimezone(LONDON)
+        seconds = local.hour * 3600 + local.minute * 60 + local.second
+    fields = _link_fields(content.kind)
+    links = payload_links(fields, json.loads(content.payload)) if fields else ()
+    return Occurrence(
+        ref=first.event_id,
+        kind=content.kind,
+        children=frozenset(m.child_id for m in members),
+        day=_start_day(content),
+        seconds=seconds,
+        correlation_id=first.correlation_id,
+        links=links,
+        record=(first.recorded_at, first.global_position or 0, first.child_id, first.position),
+        aliases=tuple(m.event_id for m in members[1:]),
     )
 
 
