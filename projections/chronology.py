@@ -33,7 +33,6 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from enum import Enum
 from typing import Any
 
 import orjson
@@ -44,6 +43,12 @@ from domain.events.base import LONDON, DatePrecision
 from domain.events.corrections import EntryCorrected, EntryRecordedInError
 from domain.ordering import LINK_SUFFIX, Occurrence, ordered, payload_links
 from policies.calendar import WorkingDayCalendar
+from projections.chronology_wording import (
+    detail_text,
+    field_label,
+    join_sentences,
+    value_words,
+)
 
 LATE_AFTER_WORKING_DAYS = 2
 """An entry is *late* when it was recorded after the end of the 2nd working day after the day it
@@ -82,9 +87,9 @@ ACRONYMS: dict[str, str] = {
     "NFA": "no further action",
     "UASC": "unaccompanied asylum-seeking child",
     "EHCP": "education, health and care plan",
-    "s47": "section 47 enquiry (Children Act 1989)",
-    "s20": "section 20 accommodation (Children Act 1989)",
-    "s31": "section 31 care or supervision proceedings (Children Act 1989)",
+    "s47": "section 47 of the Children Act 1989",
+    "s20": "section 20 of the Children Act 1989",
+    "s31": "section 31 of the Children Act 1989",
 }
 """Acronyms expanded on first use in a chronology: ``ICPC`` becomes
 ``initial child protection conference (ICPC)`` the first time, ``ICPC`` after."""
@@ -202,27 +207,6 @@ def parse_utc_text(value: str) -> datetime:
 # -- rendering one event ---------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4096)
-def _enum_label(value: Enum) -> str:
-    name = value.name.replace("_", " ").lower()
-    name = re.sub(r"\bsection (\d+)", r"section \1", name)
-    text = name[:1].upper() + name[1:]
-    raw = str(value.value)
-    return text if raw.lower().replace("_", " ") == name else f"{text} ({raw})"
-
-
-def _label(value: Any) -> str:
-    if isinstance(value, Enum):
-        return _enum_label(value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, date):
-        return _day_text(value)
-    if isinstance(value, list):
-        return ", ".join(_label(v) for v in value)
-    return str(value)
-
-
 def _date_display(event: CaseEvent, precision: DatePrecision, day: date) -> str:
     if precision is DatePrecision.YEAR:
         return f"?/?/{day.year}"
@@ -274,19 +258,23 @@ def source_text(event: CaseEvent) -> str:
 def _outcome_fields(cls: type[CaseEvent]) -> tuple[tuple[str, str], ...]:
     """(field, label) for the outcome fields a kind has, in OUTCOME_FIELDS order."""
     fields = cls.model_fields
-    return tuple(
-        (name, name.replace("_", " ").capitalize()) for name in OUTCOME_FIELDS if name in fields
-    )
+    return tuple((name, field_label(name)) for name in OUTCOME_FIELDS if name in fields)
 
 
 def outcome_text(event: CaseEvent) -> str:
+    """The outcome or action taken, one labelled sentence a field ("Decision: ...")."""
     parts = []
     for name, label in _outcome_fields(type(event)):
         value = getattr(event, name)
         if value is None or value == [] or value == "":
             continue
-        parts.append(f"{label}: {_label(value)}")
-    return ". ".join(parts)
+        parts.append(f"{label}: {value_words(value)}")
+    return join_sentences(parts)
+
+
+def expand_all(text: str) -> str:
+    """Every acronym spelled out (to compare texts, not to show)."""
+    return _ACRONYM_RE.sub(lambda m: ACRONYMS[m.group(1)], text)
 
 
 def render(
@@ -294,8 +282,7 @@ def render(
 ) -> EntryContent:
     """One (effective) event as chronology content (``payload``: ``event.payload()`` if known)."""
     cls = type(event)
-    summary = event.summary.strip()
-    detail = f"{cls.title}. {summary}" if summary else cls.title
+    detail = detail_text(cls.title, event.summary, expand_all)
     precision = event.precision
     occurred_at = event.occurred_at
     day = (
@@ -783,9 +770,7 @@ def _start_day(content: EntryContent) -> date:
 
 def _entry_text(content: EntryContent) -> str:
     text = f"{content.date_display}: {content.detail}"
-    if content.outcome:
-        text += f" Outcome: {content.outcome}"
-    return text
+    return f"{text} {content.outcome}" if content.outcome else text
 
 
 def significance_table() -> list[dict[str, Any]]:

@@ -238,7 +238,7 @@ def _table(chronology: Chronology) -> None:
     for column in ("No.", "Date", "Event detail", "Impact", "Source"):
         table.add_column(column, overflow="fold")
     for e in chronology.entries:
-        detail = e.detail + (f"\nOutcome: {e.outcome}" if e.outcome else "")
+        detail = e.detail + (f"\n{e.outcome}" if e.outcome else "")
         if len(chronology.children) > 1:
             detail = "Children: " + ", ".join(e.child_names) + "\n" + detail
         for note in e.notes:

@@ -38,6 +38,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from policies.sources import authority_name
 from projections.chronology import Chronology, ChronologyEntry, ChronologyQuery
 
 FORMATS = ("pdf", "docx", "csv", "html", "json")
@@ -108,7 +109,7 @@ def header_lines(chronology: Chronology) -> list[str]:
         lines.append(
             f"{child.name} ({child.child_id}) — {born} — LA case number: "
             f"{child.case_number or 'none'} — Court number: {court}"
-            + (f" — Local authority: {child.authority}" if child.authority else "")
+            + (f" — Local authority: {authority_name(child.authority)}" if child.authority else "")
         )
     return lines
 
@@ -146,7 +147,7 @@ def event_cell(entry: ChronologyEntry, family: bool) -> str:
         parts.append("Children: " + ", ".join(entry.child_names))
     parts.append(entry.detail)
     if entry.outcome:
-        parts.append("Outcome / action: " + entry.outcome)
+        parts.append(entry.outcome)
     parts.extend(entry.notes)
     return "\n".join(parts)
 
