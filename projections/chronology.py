@@ -475,6 +475,13 @@ class ChronologyEntry:
 
 @dataclass(frozen=True)
 class AppendixItem:
+    """One correction or entry recorded in error: what changed, who, when and why.
+
+    ``changes`` holds (field, before, after) in words for a correction; ``original`` is the
+    entry as it read before this item (struck through when recorded in error), ``corrected``
+    as it read after (empty when recorded in error).
+    """
+
     ref: str
     action: str
     entry_serial: int | None
@@ -482,6 +489,7 @@ class AppendixItem:
     entry_date: str
     original: str
     corrected: str
+    changes: tuple[tuple[str, str, str], ...]
     reason: str
     recorded_by: str
     recorded_at: str
@@ -661,7 +669,13 @@ def compose(
     ):
         original = by_id[target_id]
         before = original.content
+        data = json.loads(before.payload)
         for a in items:
+            changed: tuple[tuple[str, str, str], ...] = ()
+            if a.action == "corrected":
+                changes = json.loads(a.changes)
+                changed = _field_changes(before.kind, data, changes)
+                data = {**data, **changes}
             ref_no += 1
             ref = f"A{ref_no}"
             after = a.content if a.action == "corrected" and a.content is not None else None
@@ -674,6 +688,7 @@ def compose(
                     entry_date=before.date_display,
                     original=_entry_text(before),
                     corrected=_entry_text(after) if after else "",
+                    changes=changed,
                     reason=a.reason,
                     recorded_by=a.recorded_by,
                     recorded_at=_fmt_recorded(a.recorded_at),
@@ -755,6 +770,35 @@ def _occurrence(selection: tuple[EntryRow, list[EntryRow], EntryContent]) -> Occ
         links=links,
         record=(first.recorded_at, first.global_position or 0, first.child_id, first.position),
         aliases=tuple(m.event_id for m in members[1:]),
+    )
+
+
+NOT_RECORDED = "(not recorded)"
+
+
+def _field_changes(
+    kind: str, before: dict[str, Any], changes: dict[str, Any]
+) -> tuple[tuple[str, str, str], ...]:
+    """(field, value before, value after) in words for each field a correction changed."""
+    cls = EVENT_TYPES.get(kind)
+    after = {**before, **changes}
+    try:
+        old = cls.model_validate(before) if cls else None
+        new = cls.model_validate(after) if cls else None
+    except ValueError:
+        old = new = None
+
+    def words(event: CaseEvent | None, raw: dict[str, Any], name: str) -> str:
+        value = getattr(event, name, None) if event is not None else raw.get(name)
+        if value is None or value == [] or value == "":
+            return NOT_RECORDED
+        if isinstance(value, datetime | date) and name == "occurred_at" and event is not None:
+            return date_display(event)
+        return value_words(value)
+
+    return tuple(
+        (field_label(name), words(old, before, name), words(new, after, name))
+        for name in sorted(changes)
     )
 
 

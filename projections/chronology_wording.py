@@ -99,8 +99,11 @@ FIELD_LABELS: dict[str, str] = {
     "next_hearing_on": "Next hearing",
     "agreed_new_date": "New date agreed",
     "actions": "Actions agreed",
+    "significant": "In the chronology",
+    "occurred_at": "Date",
+    "impact_on_child": "Impact on the child",
 }
-"""Outcome field labels other than the field name in words."""
+"""Field labels other than the field name in words (outcomes, and corrected fields)."""
 
 _UPPER_WORDS = {"la": "local authority", "sgo": "special guardianship order", "pace": "PACE"}
 

@@ -93,6 +93,10 @@ class _Writer:
         self.clock.now = max(self.clock.now, when.astimezone(UTC))
         children = [child] if isinstance(child, str) else child
         occurred_value = occurred.isoformat()
+        if len(children) > 1:
+            # one action on several children's records: one correlation id (the family
+            # chronology shows it once, naming the children)
+            fields.setdefault("correlation_id", f"{kind}:{occurred_value}")
         events = [
             parse_event(
                 {

@@ -248,7 +248,8 @@ def _table(chronology: Chronology) -> None:
     if chronology.appendix:
         typer.echo(f"audit appendix: {len(chronology.appendix)} item(s)")
         for a in chronology.appendix:
-            typer.echo(f"  {a.ref} {a.action}: {a.original} — reason: {a.reason}")
+            change = "; ".join(f"{f}: {b} → {c}" for f, b, c in a.changes) or a.action
+            typer.echo(f"  {a.ref} {a.original} — {change} — why: {a.reason} ({a.recorded_by})")
     typer.echo(
         f"{len(chronology.entries)} entries; store position {chronology.position}; "
         f"content SHA-256 {chronology.content_sha256()}"

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from policies.sources import authority_name
-from projections.chronology import Chronology, ChronologyEntry, ChronologyQuery
+from projections.chronology import AppendixItem, Chronology, ChronologyEntry, ChronologyQuery
 
 FORMATS = ("pdf", "docx", "csv", "html", "json")
 COURT_FORMATS = ("pdf", "docx", "html")
@@ -152,6 +152,20 @@ def event_cell(entry: ChronologyEntry, family: bool) -> str:
     return "\n".join(parts)
 
 
+def change_text(item: AppendixItem) -> str:
+    """What the appendix item changed: one line a field, "Field: before → after"."""
+    if item.action != "Corrected":
+        return "Recorded in error: left out of the chronology"
+    return "\n".join(f"{name}: {before} → {after}" for name, before, after in item.changes)
+
+
+def who_when(item: AppendixItem) -> str:
+    return f"{item.recorded_by}, {item.recorded_at}"
+
+
+APPENDIX_HEADS = ("Ref", "Entry", "Entry as recorded", "What changed", "Why", "By, when")
+
+
 # -- JSON and CSV ----------------------------------------------------------------------------
 
 
@@ -179,7 +193,8 @@ def render_csv(chronology: Chronology, prov: dict[str, Any]) -> bytes:
     """Entries, then the audit appendix, then one provenance row.
 
     Appendix rows reuse the columns: serial = appendix ref, event = action, detail = the
-    original entry, outcome = the corrected entry, impact_on_child = the reason.
+    entry as recorded before the item, outcome = what changed (field: before → after, one a
+    line), impact_on_child = the reason, source = who, recorded_at = when.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -210,7 +225,7 @@ def render_csv(chronology: Chronology, prov: dict[str, Any]) -> bytes:
                 "; ".join(a.children),
                 a.action,
                 a.original,
-                a.corrected,
+                change_text(a),
                 a.reason,
                 a.recorded_by,
                 a.recorded_at,
@@ -236,9 +251,13 @@ def render_html(chronology: Chronology, prov: dict[str, Any]) -> bytes:
         for e in chronology.entries
     )
     appendix = "\n".join(
-        f"<tr><td>{_h(a.ref)}</td><td>{_h(a.entry_serial or '—')}</td><td>{_h(a.action)}</td>"
-        f"<td>{_h(a.original)}</td><td>{_h(a.corrected or '—')}</td><td>{_h(a.reason)}</td>"
-        f"<td>{_h(a.recorded_by)}, {_h(a.recorded_at)}</td></tr>"
+        f"<tr><td>{_h(a.ref)}</td><td>{_h(a.entry_serial or '—')}</td>"
+        + (
+            f"<td>{_h(a.original)}</td>"
+            if a.action == "Corrected"
+            else f'<td class="in-error"><del>{_h(a.original)}</del></td>'
+        )
+        + f"<td>{_h(change_text(a))}</td><td>{_h(a.reason)}</td><td>{_h(who_when(a))}</td></tr>"
         for a in chronology.appendix
     )
     headers = "\n".join(f'<p class="child">{_h(line)}</p>' for line in header_lines(chronology))
@@ -270,9 +289,9 @@ footer {{ margin-top: 2em; font-size: 9pt; color: #333; }}
 </table>
 <h2>Audit appendix: corrections and entries recorded in error</h2>
 <table class="appendix">
-<thead><tr><th>Ref</th><th>Entry</th><th>Action</th><th>Original</th><th>Corrected</th><th>Reason</th><th>Recorded</th></tr></thead>
+<thead><tr>{"".join(f"<th>{h}</th>" for h in APPENDIX_HEADS)}</tr></thead>
 <tbody>
-{appendix or '<tr><td colspan="7">None.</td></tr>'}
+{appendix or '<tr><td colspan="6">None.</td></tr>'}
 </tbody>
 </table>
 <footer class="provenance">{_h(provenance_line(prov))}</footer>
@@ -358,13 +377,9 @@ def render_docx(chronology: Chronology, prov: dict[str, Any]) -> bytes:
 
     document.add_heading("Audit appendix: corrections and entries recorded in error", level=2)
     if chronology.appendix:
-        atable = document.add_table(rows=1, cols=6)
+        atable = document.add_table(rows=1, cols=len(APPENDIX_HEADS))
         atable.style = "Table Grid"
-        for cell, text in zip(
-            atable.rows[0].cells,
-            ["Ref", "Entry", "Action", "Original", "Corrected", "Reason and who recorded it"],
-            strict=True,
-        ):
+        for cell, text in zip(atable.rows[0].cells, APPENDIX_HEADS, strict=True):
             cell.text = text
             cell.paragraphs[0].runs[0].bold = True
         for a in chronology.appendix:
@@ -372,13 +387,16 @@ def render_docx(chronology: Chronology, prov: dict[str, Any]) -> bytes:
             values = [
                 a.ref,
                 str(a.entry_serial or "—"),
-                a.action,
                 a.original,
-                a.corrected or "—",
-                f"{a.reason} ({a.recorded_by}, {a.recorded_at})",
+                change_text(a),
+                a.reason,
+                who_when(a),
             ]
             for cell, text in zip(cells, values, strict=True):
                 cell.text = text
+            if a.action != "Corrected":
+                for run in cells[2].paragraphs[0].runs:
+                    run.font.strike = True
     else:
         document.add_paragraph("None.")
 
@@ -502,23 +520,24 @@ def render_pdf(chronology: Chronology, prov: dict[str, Any]) -> bytes:
         Paragraph("Audit appendix: corrections and entries recorded in error", styles["Heading2"])
     )
     if chronology.appendix:
-        adata: list[list[Any]] = [
-            [p(h) for h in ("Ref", "Entry", "Action", "Original", "Corrected", "Reason, by, when")]
-        ]
+        adata: list[list[Any]] = [[p(h) for h in APPENDIX_HEADS]]
         for a in chronology.appendix:
+            original = escape(a.original)
+            if a.action != "Corrected":
+                original = f"<strike>{original}</strike>"
             adata.append(
                 [
                     p(a.ref),
                     p(a.entry_serial or "—"),
-                    p(a.action),
-                    p(a.original),
-                    p(a.corrected or "—"),
-                    p(f"{a.reason} ({a.recorded_by}, {a.recorded_at})"),
+                    Paragraph(original, body),
+                    p(change_text(a)),
+                    p(a.reason),
+                    p(who_when(a)),
                 ]
             )
         atable = LongTable(
             adata,
-            colWidths=[1.1 * cm, 1.2 * cm, 2.4 * cm, 8.0 * cm, 8.0 * cm, 6.0 * cm],
+            colWidths=[1.1 * cm, 1.2 * cm, 8.6 * cm, 7.4 * cm, 4.6 * cm, 3.8 * cm],
             repeatRows=1,
         )
         atable.setStyle(grid)
