@@ -497,6 +497,75 @@ class AppendixItem:
     target_event_id: str
 
 
+IMPACT_NOT_RECORDED = "Impact on the child not recorded."
+"""What the impact column says where the worker recorded none."""
+
+
+def impact_cell(entry: ChronologyEntry) -> str:
+    return entry.impact or IMPACT_NOT_RECORDED
+
+
+@dataclass(frozen=True)
+class QualitySummary:
+    """How complete the chronology is: what a reviewer checks before relying on it."""
+
+    entries: int
+    without_impact: tuple[int, ...]
+    late: tuple[int, ...]
+    corrections: tuple[str, ...]
+    recorded_in_error: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        """The summary as sentences (the last section of every document)."""
+
+        def serials(numbers: tuple[int, ...]) -> str:
+            return ", ".join(str(n) for n in numbers)
+
+        def refs(items: tuple[str, ...]) -> str:
+            return ", ".join(items)
+
+        recorded = self.entries - len(self.without_impact)
+        lines = [
+            f"Entries: {self.entries}.",
+            f"Impact on the child recorded for {recorded} of {self.entries} entries"
+            + (
+                f"; not recorded for No. {serials(self.without_impact)}."
+                if self.without_impact
+                else "."
+            ),
+            (
+                f"Recorded late (after the {LATE_AFTER_WORKING_DAYS}nd working day): "
+                f"{len(self.late)}, No. {serials(self.late)}."
+                if self.late
+                else "Recorded late: none."
+            ),
+            (
+                f"Corrections: {len(self.corrections)} (appendix {refs(self.corrections)})."
+                if self.corrections
+                else "Corrections: none."
+            ),
+            (
+                f"Entries recorded in error: {len(self.recorded_in_error)} "
+                f"(appendix {refs(self.recorded_in_error)})."
+                if self.recorded_in_error
+                else "Entries recorded in error: none."
+            ),
+        ]
+        return lines
+
+
+def quality_of(
+    entries: Sequence[ChronologyEntry], appendix: Sequence[AppendixItem]
+) -> QualitySummary:
+    return QualitySummary(
+        entries=len(entries),
+        without_impact=tuple(e.serial for e in entries if not e.impact),
+        late=tuple(e.serial for e in entries if e.late),
+        corrections=tuple(a.ref for a in appendix if a.action == "Corrected"),
+        recorded_in_error=tuple(a.ref for a in appendix if a.action != "Corrected"),
+    )
+
+
 @dataclass(frozen=True)
 class Chronology:
     """The chronology document every export renders."""
@@ -506,6 +575,10 @@ class Chronology:
     entries: tuple[ChronologyEntry, ...]
     appendix: tuple[AppendixItem, ...]
     position: int | None
+
+    @property
+    def quality(self) -> QualitySummary:
+        return quality_of(self.entries, self.appendix)
 
     @property
     def title(self) -> str:
@@ -523,6 +596,7 @@ class Chronology:
             "children": [dict(vars(c)) for c in self.children],
             "entries": [dict(vars(e)) for e in self.entries],
             "appendix": [dict(vars(a)) for a in self.appendix],
+            "quality": self.quality.lines(),
         }
 
     def content_sha256(self) -> str:

@@ -66,6 +66,7 @@ from domain.events import proceedings as pr
 from domain.events import safeguarding as sg
 from domain.events.base import LONDON
 from domain.identifiers import upn_check_letter
+from scripts.synth_impact import impact_note
 
 log = structlog.get_logger("caseledger.synth")
 
@@ -328,6 +329,10 @@ class ChildBuilder:
         """Add an entry that happened at ``when``; returns its key (for corrections)."""
         self.count += 1
         key = f"{cls.kind}-{self.count}"
+        if "impact_on_child" not in fields and fields.get("significant") is not False:
+            note = impact_note(cls, self.child_id, self.count)
+            if note is not None:
+                fields["impact_on_child"] = note
         event = cls(
             child_id=self.child_id,
             occurred_at=when,

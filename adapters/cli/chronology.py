@@ -36,7 +36,7 @@ from adapters.exporters.chronology import (
 )
 from adapters.readmodels.chronology import ChronologyStore
 from domain.events.base import LONDON, Category
-from projections.chronology import Chronology, ChronologyEntry, ChronologyQuery
+from projections.chronology import Chronology, ChronologyEntry, ChronologyQuery, impact_cell
 
 log = structlog.get_logger("caseledger.chronology")
 
@@ -243,13 +243,15 @@ def _table(chronology: Chronology) -> None:
             detail = "Children: " + ", ".join(e.child_names) + "\n" + detail
         for note in e.notes:
             detail += f"\n[{note}]"
-        table.add_row(str(e.serial), e.date, detail, e.impact, e.source)
+        table.add_row(str(e.serial), e.date, detail, impact_cell(e), e.source)
     Console(width=160).print(table)
     if chronology.appendix:
         typer.echo(f"audit appendix: {len(chronology.appendix)} item(s)")
         for a in chronology.appendix:
             change = "; ".join(f"{f}: {b} → {c}" for f, b, c in a.changes) or a.action
             typer.echo(f"  {a.ref} {a.original} — {change} — why: {a.reason} ({a.recorded_by})")
+    for line in chronology.quality.lines():
+        typer.echo(f"quality: {line}")
     typer.echo(
         f"{len(chronology.entries)} entries; store position {chronology.position}; "
         f"content SHA-256 {chronology.content_sha256()}"

@@ -39,7 +39,13 @@ from pathlib import Path
 from typing import Any
 
 from policies.sources import authority_name
-from projections.chronology import AppendixItem, Chronology, ChronologyEntry, ChronologyQuery
+from projections.chronology import (
+    AppendixItem,
+    Chronology,
+    ChronologyEntry,
+    ChronologyQuery,
+    impact_cell,
+)
 
 FORMATS = ("pdf", "docx", "csv", "html", "json")
 COURT_FORMATS = ("pdf", "docx", "html")
@@ -164,6 +170,8 @@ def who_when(item: AppendixItem) -> str:
 
 
 APPENDIX_HEADS = ("Ref", "Entry", "Entry as recorded", "What changed", "Why", "By, when")
+APPENDIX_HEADING = "Audit appendix: corrections and entries recorded in error"
+QUALITY_HEADING = "Quality summary"
 
 
 # -- JSON and CSV ----------------------------------------------------------------------------
@@ -210,7 +218,7 @@ def render_csv(chronology: Chronology, prov: dict[str, Any]) -> bytes:
                 e.kind,
                 e.detail,
                 e.outcome,
-                e.impact,
+                impact_cell(e),
                 e.source,
                 e.recorded_at,
                 " ".join(flags) + ("" if not e.notes else " | " + " | ".join(e.notes)),
@@ -232,6 +240,8 @@ def render_csv(chronology: Chronology, prov: dict[str, Any]) -> bytes:
                 f"entry {a.entry_serial}" if a.entry_serial else "not in body",
             ]
         )
+    for line in chronology.quality.lines():
+        writer.writerow(["quality", "", "", "", "", line])
     writer.writerow(["provenance", _dumps(prov)])
     return out.getvalue().encode()
 
@@ -247,7 +257,7 @@ def render_html(chronology: Chronology, prov: dict[str, Any]) -> bytes:
     family = len(chronology.children) > 1 or chronology.query.family_id is not None
     rows = "\n".join(
         f"<tr><td>{e.serial}</td><td>{_h(e.date)}</td><td>{_h(event_cell(e, family))}</td>"
-        f"<td>{_h(e.impact)}</td><td>{_h(e.source)}</td></tr>"
+        f"<td>{_h(impact_cell(e))}</td><td>{_h(e.source)}</td></tr>"
         for e in chronology.entries
     )
     appendix = "\n".join(
@@ -261,6 +271,7 @@ def render_html(chronology: Chronology, prov: dict[str, Any]) -> bytes:
         for a in chronology.appendix
     )
     headers = "\n".join(f'<p class="child">{_h(line)}</p>' for line in header_lines(chronology))
+    quality = "\n".join(f"<li>{_h(line)}</li>" for line in chronology.quality.lines())
     doc = f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>
@@ -287,13 +298,17 @@ footer {{ margin-top: 2em; font-size: 9pt; color: #333; }}
 {rows}
 </tbody>
 </table>
-<h2>Audit appendix: corrections and entries recorded in error</h2>
+<h2>{APPENDIX_HEADING}</h2>
 <table class="appendix">
 <thead><tr>{"".join(f"<th>{h}</th>" for h in APPENDIX_HEADS)}</tr></thead>
 <tbody>
 {appendix or '<tr><td colspan="6">None.</td></tr>'}
 </tbody>
 </table>
+<h2>{QUALITY_HEADING}</h2>
+<ul class="quality">
+{quality}
+</ul>
 <footer class="provenance">{_h(provenance_line(prov))}</footer>
 </body>
 </html>
@@ -367,7 +382,7 @@ def render_docx(chronology: Chronology, prov: dict[str, Any]) -> bytes:
         cells = table.add_row().cells
         for cell, text in zip(
             cells,
-            [str(e.serial), e.date, event_cell(e, family), e.impact, e.source],
+            [str(e.serial), e.date, event_cell(e, family), impact_cell(e), e.source],
             strict=True,
         ):
             cell.text = text
@@ -375,7 +390,7 @@ def render_docx(chronology: Chronology, prov: dict[str, Any]) -> bytes:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
 
-    document.add_heading("Audit appendix: corrections and entries recorded in error", level=2)
+    document.add_heading(APPENDIX_HEADING, level=2)
     if chronology.appendix:
         atable = document.add_table(rows=1, cols=len(APPENDIX_HEADS))
         atable.style = "Table Grid"
@@ -399,6 +414,9 @@ def render_docx(chronology: Chronology, prov: dict[str, Any]) -> bytes:
                     run.font.strike = True
     else:
         document.add_paragraph("None.")
+    document.add_heading(QUALITY_HEADING, level=2)
+    for line in chronology.quality.lines():
+        document.add_paragraph(line, style="List Bullet")
 
     marker = document.add_paragraph()
     marker_run = marker.add_run("Provenance record: " + _DOCX_MARK + _dumps(prov))
@@ -502,7 +520,9 @@ def render_pdf(chronology: Chronology, prov: dict[str, Any]) -> bytes:
         [p(h) for h in ("No.", "Date", "Event detail", "Impact on the child", "Source / reference")]
     ]
     for e in chronology.entries:
-        data.append([p(e.serial), p(e.date), p(event_cell(e, family)), p(e.impact), p(e.source)])
+        data.append(
+            [p(e.serial), p(e.date), p(event_cell(e, family)), p(impact_cell(e)), p(e.source)]
+        )
     grid = TableStyle(
         [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -516,9 +536,7 @@ def render_pdf(chronology: Chronology, prov: dict[str, Any]) -> bytes:
     table.setStyle(grid)
     story.append(table)
     story.append(Spacer(1, 0.5 * cm))
-    story.append(
-        Paragraph("Audit appendix: corrections and entries recorded in error", styles["Heading2"])
-    )
+    story.append(Paragraph(APPENDIX_HEADING, styles["Heading2"]))
     if chronology.appendix:
         adata: list[list[Any]] = [[p(h) for h in APPENDIX_HEADS]]
         for a in chronology.appendix:
@@ -544,6 +562,10 @@ def render_pdf(chronology: Chronology, prov: dict[str, Any]) -> bytes:
         story.append(atable)
     else:
         story.append(p("None.", small))
+    story.append(Spacer(1, 0.5 * cm))
+    story.append(Paragraph(QUALITY_HEADING, styles["Heading2"]))
+    for line in chronology.quality.lines():
+        story.append(p(line, small))
     doc.build(story, canvasmaker=NumberedCanvas)
     return out.getvalue()
 

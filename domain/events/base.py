@@ -38,6 +38,8 @@ ChildId = str
 
 CHILD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 PERSON_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+IMPACT_MAX_LENGTH = 2000
+"""The longest impact-on-the-child note: a paragraph of analysis, not a report."""
 
 
 class Category(StrEnum):
@@ -113,7 +115,13 @@ class CaseEvent(BaseModel):
         default=None, max_length=200, description="Document or case-note reference."
     )
     agency: str | None = Field(default=None, max_length=120, description="Recording agency.")
-    impact_on_child: str | None = Field(default=None, max_length=2000)
+    impact_on_child: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=IMPACT_MAX_LENGTH,
+        description="The worker's analysis of what this meant for the child (the chronology's "
+        "'impact on the child' column); optional, for significant events.",
+    )
     significant: bool | None = Field(
         default=None, description="Overrides the kind's default chronology significance."
     )
@@ -156,6 +164,16 @@ class CaseEvent(BaseModel):
                 raise ValueError(
                     f"{value!r} is not an ISO date (2026-04-07) or datetime (2026-04-07T09:30)"
                 ) from None
+        return value
+
+    @field_validator("impact_on_child", mode="before")
+    @classmethod
+    def _impact_is_words(cls, value: Any) -> Any:
+        """Surrounding space is dropped; a note of only spaces is refused, not kept blank."""
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                raise ValueError("impact_on_child is blank: leave it out, or say the impact")
         return value
 
     @field_validator("occurred_at", mode="after")

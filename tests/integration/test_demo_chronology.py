@@ -53,3 +53,17 @@ def test_the_family_chronology_shows_a_shared_event_once_naming_the_children(
         "strategy_discussion_held"
     ]
     assert _chronology(store, JORDAN).entries[1].children == (JORDAN,)
+
+
+def test_most_significant_demo_entries_carry_the_impact_on_the_child(
+    demo: tuple[DemoResult, EventStore],
+) -> None:
+    _, store = demo
+    chron = _chronology(store, JORDAN)
+    with_impact = [e for e in chron.entries if e.impact]
+    assert (len(with_impact), len(chron.entries)) == (42, 51)
+    plan = next(e for e in chron.entries if e.kind == "child_protection_plan_started")
+    assert plan.impact.startswith("Jordan is seen at least every 20 working days, alone")
+    assert chron.quality.lines()[1].startswith(
+        "Impact on the child recorded for 42 of 51 entries; not recorded for No. 3, 14,"
+    )
