@@ -29,7 +29,9 @@ from adapters.cli.common import DbOption, emit_json, fail, open_store, parse_day
 from adapters.exporters.chronology import (
     COURT_FORMATS,
     FORMATS,
+    Bundle,
     ProvenanceError,
+    bundle_from,
     export,
     query_from,
     read_provenance,
@@ -188,6 +190,7 @@ def verify_export(chronologies: ChronologyStore, path: Path) -> VerifyResult:
         prov["format"],
         store_time=chronologies.position_time(position),
         prepared_on=prepared,
+        bundle=bundle_from(prov),
     )
     file_bytes = path.read_bytes()
     current = chronologies.position
@@ -308,6 +311,18 @@ def chronology_command(
             "regenerate a byte-identical document on another day.",
         ),
     ] = None,
+    bundle_section: Annotated[
+        str | None,
+        typer.Option(
+            "--bundle-section",
+            help="PDF/DOCX: the court-bundle section letter (PD27A), e.g. C: pages read C1, "
+            "C2... (with --first-page, from that number).",
+        ),
+    ] = None,
+    first_page: Annotated[
+        int | None,
+        typer.Option("--first-page", help="With --bundle-section: the first page's number."),
+    ] = None,
     db: DbOption = None,
     json_out: Annotated[bool, typer.Option("--json", help="verify: machine-readable.")] = False,
 ) -> None:
@@ -356,16 +371,28 @@ def chronology_command(
             return
         if fmt not in FORMATS:
             fail(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
+        bundle = None
+        if first_page is not None and bundle_section is None:
+            fail("--first-page numbers a bundle section: give --bundle-section too (e.g. C)")
+        if bundle_section is not None:
+            try:
+                bundle = Bundle(bundle_section, 1 if first_page is None else first_page)
+            except ValueError as error:
+                fail(str(error))
         prepared = parse_day(prepared_on, "--prepared-on")
         if prepared is None and fmt in COURT_FORMATS:
             prepared = datetime.now(LONDON).date()
         assert result.position is not None
-        data, prov = export(
-            result,
-            fmt,
-            store_time=chronologies.position_time(result.position),
-            prepared_on=prepared,
-        )
+        try:
+            data, prov = export(
+                result,
+                fmt,
+                store_time=chronologies.position_time(result.position),
+                prepared_on=prepared,
+                bundle=bundle,
+            )
+        except ValueError as error:
+            fail(str(error))
     log.info(
         "chronology_exported",
         format=fmt,
