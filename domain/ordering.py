@@ -33,7 +33,6 @@ from domain.events.base import LONDON, CaseEvent, DatePrecision
 DECIDED_AT: dict[str, frozenset[str]] = {
     kind: frozenset(causes)
     for kind, causes in {
-        "child_registered": ("contact_received", "referral_received"),
         "authority_recorded": ("child_registered",),
         "allocated_to_worker": ("child_registered", "referral_decision"),
         "person_added": ("child_registered",),

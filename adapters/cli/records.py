@@ -63,7 +63,7 @@ def record(
             fail(str(error.at(index)))
     if not events:
         fail(f"{file}: no events to record")
-    with open_store(db) as store:
+    with open_store(db, create=True) as store:
         try:
             recorded = store.record(events)
         except InvalidEvent as error:
@@ -231,7 +231,7 @@ def migrate(
     """
     from adapters.roles import grant_application_role
 
-    with open_store(db) as store:
+    with open_store(db, create=True) as store:
         if app_role is None:
             typer.echo(f"store ready: {store.db.describe()}")
             return

@@ -65,5 +65,5 @@ def test_most_significant_demo_entries_carry_the_impact_on_the_child(
     plan = next(e for e in chron.entries if e.kind == "child_protection_plan_started")
     assert plan.impact.startswith("Jordan is seen at least every 20 working days, alone")
     assert chron.quality.lines()[1].startswith(
-        "Impact on the child recorded for 42 of 51 entries; not recorded for No. 3, 14,"
+        "Impact on the child recorded for 42 of 51 entries; not recorded for No. 2, 14,"
     )
