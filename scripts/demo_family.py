@@ -29,6 +29,8 @@ from domain.events.base import LONDON
 from domain.parsing import parse_event
 
 FAMILY_ID = "FAM-DEMO"
+HOME = "Family home, Tang Hall"
+"""The household's address label (an area, not an address)."""
 JORDAN = "DEMO-JORDAN"
 MIA = "DEMO-MIA"
 TWIN_A = "DEMO-TWIN-A"
@@ -360,7 +362,15 @@ def _register_family(w: _Writer) -> None:
             JORDAN,
             "p-mother",
             "2016-04-12",
-            {"household_id": "hh-ashdown"},
+            {"household_id": "hh-ashdown", "household_label": HOME},
+        ),
+        (
+            "r-household-mother",
+            "household_member",
+            "p-mother",
+            JORDAN,
+            "2016-04-12",
+            {"household_id": "hh-ashdown", "household_label": HOME},
         ),
         (
             "r-abuse-dean-jordan",
@@ -403,6 +413,24 @@ def _register_family(w: _Writer) -> None:
             to_person=b,
             started_on=started,
         )
+    _lives_at_home(w, MIA, MIA, "2019-08-03", d)
+
+
+def _lives_at_home(w: _Writer, record: str, person: str, since: str, day: date) -> None:
+    """``person`` lives in the family home (recorded on ``record``'s record)."""
+    w.write(
+        "relationship_recorded",
+        record,
+        day,
+        "Lives in the family home.",
+        relationship_id=f"r-household-{person.lower()}",
+        relationship="household_member",
+        from_person=person,
+        to_person="p-mother",
+        started_on=since,
+        household_id="hh-ashdown",
+        household_label=HOME,
+    )
 
 
 def _jordan_and_mia_2021(w: _Writer) -> None:
@@ -773,6 +801,7 @@ def _jordan_proceedings(w: _Writer) -> None:
         to_person=JORDAN,
         started_on="2022-03-05",
     )
+    _lives_at_home(w, JORDAN, "p-stepfather", "2022-03-05", date(2022, 3, 5))
     w.write(
         "pre_proceedings_review_held",
         JORDAN,
@@ -1211,6 +1240,8 @@ def _twins_and_unborn(w: _Writer) -> None:
         to_person=TWIN_B,
         started_on=born.isoformat(),
     )
+    for twin in (TWIN_A, TWIN_B):
+        _lives_at_home(w, twin, twin, born.isoformat(), date(2024, 2, 12))
     w.write(
         "contact_received",
         [TWIN_A, TWIN_B],
