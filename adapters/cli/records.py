@@ -28,6 +28,7 @@ from domain.errors import IdempotencyConflict, InvalidEvent
 from domain.events import EVENT_TYPES
 from domain.nhs_number import NhsNumber
 from domain.parsing import parse_event
+from policies.conference_dates import conference_date_warnings
 from projections.caseload import caseload
 
 
@@ -70,6 +71,8 @@ def record(
             fail(str(error))
         except IdempotencyConflict as error:
             fail(str(error), code=EXIT_KEY_CONFLICT)
+        for line in conference_date_warnings(events):  # stderr: stdout stays the result
+            typer.echo(f"warning: {line}", err=True)
         if json_out:
             emit_json([history_entry(item) for item in recorded])
         else:
