@@ -56,6 +56,7 @@ def _progress_bar(label: str) -> Progress:
 
 def catch_up(chronologies: ChronologyStore, *, rebuild: bool = False) -> int:
     """Bring the read model up to date, with a progress bar when there is work to do."""
+    rebuild = rebuild or chronologies.stale_rendering
     behind = chronologies.store.max_position() - (0 if rebuild else chronologies.position)
     if behind <= 0 and not rebuild:
         return 0
