@@ -582,9 +582,10 @@ class Chronology:
 
     @property
     def title(self) -> str:
+        people = [c.name for c in self.children] or list(self.query.children)
+        names = people[0] if len(people) == 1 else ", ".join(people[:-1]) + " and " + people[-1]
         if self.query.family_id:
-            return f"Family chronology ({self.query.family_id})"
-        names = ", ".join(c.name for c in self.children) or ", ".join(self.query.children)
+            return f"Family chronology of {names}"
         return f"Chronology of {names}"
 
     def content(self) -> dict[str, Any]:
