@@ -88,7 +88,7 @@ DECIDED_AT: dict[str, frozenset[str]] = {
 LINK_SUFFIX = "_event_id"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is made per entry of every chronology composed
 class Occurrence:
     """What the ordering needs to know about one entry."""
 
@@ -233,7 +233,10 @@ def order(items: Sequence[Occurrence]) -> list[int]:
     result: list[int] = []
     for day in sorted(by_day):
         members = by_day[day]
-        result.extend(members[k] for k in _one_day([items[i] for i in members]))
+        if len(members) == 1:
+            result.append(members[0])
+        else:
+            result.extend(members[k] for k in _one_day([items[i] for i in members]))
     return result
 
 

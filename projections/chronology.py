@@ -830,21 +830,25 @@ def _occurrence(selection: tuple[EntryRow, list[EntryRow], EntryContent]) -> Occ
     """An entry (a shared one: all its children's copies) as the one ordering sees it."""
     first, members, content = selection
     seconds = None
-    if content.precision == DatePrecision.TIME.value and "T" in content.occurred_at:
-        local = datetime.fromisoformat(content.occurred_at).astimezone(LONDON)
-        seconds = local.hour * 3600 + local.minute * 60 + local.second
+    at = content.occurred_at
+    if content.precision == DatePrecision.TIME.value and len(at) >= 19 and at[10] == "T":
+        # occurred_at is London time as rendered ("2024-03-05T10:00:00+00:00"): read the
+        # clock straight from the text (this runs for every entry of every chronology)
+        seconds = int(at[11:13]) * 3600 + int(at[14:16]) * 60 + int(at[17:19])
     fields = _link_fields(content.kind)
     links = payload_links(fields, json.loads(content.payload)) if fields else ()
     return Occurrence(
         ref=first.event_id,
         kind=content.kind,
-        children=frozenset(m.child_id for m in members),
+        children=frozenset((first.child_id,))
+        if len(members) == 1
+        else frozenset(m.child_id for m in members),
         day=_start_day(content),
         seconds=seconds,
         correlation_id=first.correlation_id,
         links=links,
         record=(first.recorded_at, first.global_position or 0, first.child_id, first.position),
-        aliases=tuple(m.event_id for m in members[1:]),
+        aliases=tuple(m.event_id for m in members[1:]) if len(members) > 1 else (),
     )
 
 

@@ -8,6 +8,7 @@ codes (the returns need them); this module is the one place that says them in wo
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import date
@@ -162,6 +163,11 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+@functools.lru_cache(maxsize=1024)
+def _title_words(title: str, expand_all: Callable[[str], str] | None) -> tuple[str, ...]:
+    return tuple(_words(expand_all(title) if expand_all else title))
+
+
 def detail_text(title: str, summary: str, expand_all: Callable[[str], str] | None = None) -> str:
     """The event-detail sentence(s): the title, then the summary, unless it says the same.
 
@@ -171,9 +177,11 @@ def detail_text(title: str, summary: str, expand_all: Callable[[str], str] | Non
     summary = summary.strip()
     if not summary:
         return sentence(title)
-    heard = _words(expand_all(summary) if expand_all else summary)
-    head = _words(expand_all(title) if expand_all else title)
-    probe = head[: min(3, len(head))]
-    if heard[: len(probe)] == probe or heard == head:
+    head = _title_words(title, expand_all)
+    probe = list(head[: min(3, len(head))])
+    # only the summary's first words matter: spell out acronyms only when it starts with one
+    opening = summary[:80]
+    heard = _words(expand_all(opening) if expand_all else opening)
+    if heard[: len(probe)] == probe or heard == list(head):
         return sentence(summary)
     return join_sentences([title, summary])
