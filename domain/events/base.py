@@ -29,7 +29,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -39,6 +39,8 @@ ChildId = str
 CHILD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 PERSON_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 IMPACT_MAX_LENGTH = 2000
+NEW_INPUT = "new_input"
+"""Validation context key set by :func:`domain.parsing.parse_event`: the event is new input."""
 """The longest impact-on-the-child note: a paragraph of analysis, not a report."""
 
 
@@ -117,7 +119,6 @@ class CaseEvent(BaseModel):
     agency: str | None = Field(default=None, max_length=120, description="Recording agency.")
     impact_on_child: str | None = Field(
         default=None,
-        min_length=1,
         max_length=IMPACT_MAX_LENGTH,
         description="The worker's analysis of what this meant for the child (the chronology's "
         "'impact on the child' column); optional, for significant events.",
@@ -166,14 +167,16 @@ class CaseEvent(BaseModel):
                 ) from None
         return value
 
-    @field_validator("impact_on_child", mode="before")
+    @field_validator("impact_on_child", mode="after")
     @classmethod
-    def _impact_is_words(cls, value: Any) -> Any:
-        """Surrounding space is dropped; a note of only spaces is refused, not kept blank."""
-        if isinstance(value, str):
-            value = value.strip()
-            if not value:
-                raise ValueError("impact_on_child is blank: leave it out, or say the impact")
+    def _impact_is_words(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A note of only spaces is refused when recorded: it would read as an analysis.
+
+        Only new input is checked (``parse_event`` passes the context): a stored entry is
+        read back exactly as it was written, whatever it holds.
+        """
+        if value is not None and not value.strip() and (info.context or {}).get(NEW_INPUT):
+            raise ValueError("is blank: leave impact_on_child out, or say what the impact was")
         return value
 
     @field_validator("occurred_at", mode="after")

@@ -8,19 +8,35 @@ import pytest
 
 from adapters.exporters.chronology import export
 from domain.errors import InvalidEvent
+from domain.events import EVENT_TYPES
 from domain.events.base import IMPACT_MAX_LENGTH
 from projections.chronology import IMPACT_NOT_RECORDED, impact_cell
 from tests.factories import example
 from tests.unit.test_chronology import Log, at, registered
 
 
-def test_impact_is_optional_trimmed_and_limited() -> None:
+def test_impact_is_optional_limited_and_never_blank_when_recorded() -> None:
     assert example("child_visited").impact_on_child is None
-    assert example("child_visited", impact_on_child="  Calmer.  ").impact_on_child == "Calmer."
-    with pytest.raises(InvalidEvent, match="impact_on_child"):
+    with pytest.raises(InvalidEvent, match="impact_on_child.*is blank"):
         example("child_visited", impact_on_child="   ")
     with pytest.raises(InvalidEvent, match="impact_on_child.*at most 2000"):
         example("child_visited", impact_on_child="x" * (IMPACT_MAX_LENGTH + 1))
+    # an entry already stored is read back as written (the check is for new input only)
+    data = {**example("child_visited").payload(), "impact_on_child": ""}
+    assert EVENT_TYPES["child_visited"].model_validate(data).impact_on_child == ""
+
+
+def test_the_column_shows_the_note_without_surrounding_space() -> None:
+    log = Log()
+    registered(log)
+    log.add(
+        "strategy_discussion_held",
+        "C1",
+        "2024-02-01T10:00",
+        at("2024-02-01", 12),
+        impact_on_child="  Seen alone.  ",
+    )
+    assert impact_cell(log.chronology().entries[1]) == "Seen alone."
 
 
 def _log() -> Log:
