@@ -32,9 +32,13 @@ READS = [
     ["review-report", "DEMO-JORDAN", "--from", "2021-03-01", "--to", "2021-04-01"],
     ["export", "cin-census", "--year", "2022"],
     ["export", "ssda903", "--year", "2022"],
+    ["export", "dfe-api", "--since", "2024-01-01", "--out", "api-out"],
+    ["export", "annex-a", "--from", "2024-01-01", "--to", "2024-03-31", "--out", "a.xlsx"],
+    ["publish", "--once"],
 ]
-NO_STORE = {"events", "packs", "serve", "demo"}
-"""Commands that touch no store (events, packs) or set one up themselves (demo, serve)."""
+NO_STORE = {"events", "packs", "serve", "demo", "consume"}
+"""Commands that touch no event store (events, packs; consume reads the broker into
+--into) or set one up themselves (demo, serve)."""
 
 
 @pytest.mark.parametrize("command", READS, ids=lambda c: " ".join(c[:2]))
@@ -42,6 +46,7 @@ def test_a_read_of_a_missing_sqlite_file_is_refused_naming_the_path(
     command: list[str], tmp_path: Path
 ) -> None:
     missing = tmp_path / "typo.db"
+    command = [str(tmp_path / c) if c in ("api-out", "a.xlsx") else c for c in command]
     result = runner.invoke(app, [*command, "--db", str(missing)])
     assert result.exit_code != 0
     assert f"no store at {missing} (sqlite:///{missing}): the file does not exist" in (
