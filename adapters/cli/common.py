@@ -14,6 +14,7 @@ import typer
 
 from adapters.auth.guard import AccessRefused, Gate
 from adapters.cli.identity import IdentityError, cli_principal, requested
+from adapters.db import require_existing
 from adapters.store import EventStore
 from domain.errors import CaseLedgerError, IdempotencyConflict
 from domain.events.base import LONDON
@@ -71,9 +72,15 @@ def parse_day(value: str | None, option: str) -> date | None:
 
 
 @contextmanager
-def open_store(db: str | None) -> Iterator[EventStore]:
-    """Open the store, turning connection and user errors into clear exits."""
+def open_store(db: str | None, *, create: bool = False) -> Iterator[EventStore]:
+    """Open the store, turning connection and user errors into clear exits.
+
+    Only a command that writes new records passes ``create``: any other refuses a SQLite
+    file that does not exist (naming the path) instead of creating an empty store.
+    """
     try:
+        if not create:
+            require_existing(db)
         store = EventStore(db)
     except ValueError as error:
         fail(str(error))
@@ -92,9 +99,10 @@ def open_store(db: str | None) -> Iterator[EventStore]:
 
 
 @contextmanager
-def open_gate(db: str | None) -> Iterator[tuple[EventStore, Gate]]:
-    """Open the store and the gate for the account this command acts as (see identity)."""
-    with open_store(db) as store:
+def open_gate(db: str | None, *, create: bool = False) -> Iterator[tuple[EventStore, Gate]]:
+    """Open the store (``create`` as :func:`open_store`) and the gate for the account this
+    command acts as (see :mod:`adapters.cli.identity`)."""
+    with open_store(db, create=create) as store:
         try:
             principal = cli_principal(store)
         except IdentityError as error:

@@ -66,6 +66,7 @@ DEMO_ACCOUNTS = (
     ("lawyer-001", "lawyer", None),
     ("dpo-001", "data_protection_officer", None),
     ("analyst-001", "performance_analyst", None),
+    ("rev-001", "safeguarding_reviewer", None),
 )
 """The demo family's practitioners (their ids are those on the demo record), and others."""
 
@@ -75,9 +76,21 @@ def add_demo_accounts(url: str) -> str:
     import secrets
 
     from adapters.auth.accounts import Accounts
+    from domain.access import GrantKind
 
     password = secrets.token_urlsafe(12)
     accounts = Accounts(url)
     for name, role, team in DEMO_ACCOUNTS:
         accounts.add(name, role, team=team, password=password, created_by="caseledger-demo")
+    with EventStore(url) as store:
+        children = store.children()
+    for child in children:  # the demo family is a practice review's case study
+        accounts.grant(
+            "rev-001",
+            child,
+            GrantKind.REVIEW,
+            reason="Demo: practice review of the family",
+            granted_by="caseledger-demo",
+            days=365,
+        )
     return password

@@ -73,15 +73,17 @@ def genogram(
     with open_gate(db) as (store, gate):
         gate.read(child, Action.READ, "genogram")
         events = list(store.stream(child))
-        children = [child]
-        if family:
-            linked = family_children(registrations(store), child)
-            others = gate.readable([c for c in linked if c != child], Action.READ)
-            if len(others) < len(linked) - 1:
-                typer.echo(LEFT_OUT, err=True)
-            gate.read_many(others, Action.READ, "genogram (family)")
-            children = [c for c in linked if c == child or c in others]
-            for other in others:
+        # the family's records: all of them drawn with --family; else only the children
+        # who share a parent with the index child (half-siblings) are taken from them;
+        # of those, only the records this account may read
+        linked = family_children(registrations(store), child)
+        others = gate.readable([c for c in linked if c != child], Action.READ)
+        if len(others) < len(linked) - 1:
+            typer.echo(LEFT_OUT, err=True)
+        gate.read_many(others, Action.READ, "genogram (family)")
+        children = [c for c in linked if c == child or c in others]
+        for other in others:
+            if other != child:
                 events.extend(store.stream(other))
     model = build_genogram(
         events,

@@ -357,7 +357,7 @@ def import_(
     Lines come in the order they were written down; each batch is all or nothing.
     """
     stream = _open(file)
-    with open_gate(db) as (store, gate):
+    with open_gate(db, create=True) as (store, gate):
         gate.require_store(StoreAction.IMPORT)
         entered_by = None if gate.principal.source == "operator" else gate.recorded_by()
         importer = Importer(store, batch_size, resume=resume, skip_standards=skip_standards)

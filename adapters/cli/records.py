@@ -31,6 +31,7 @@ from domain.events import EVENT_TYPES
 from domain.nhs_number import NhsNumber
 from domain.parsing import parse_event
 from policies.authorship import attribute
+from policies.conference_dates import conference_date_warnings
 from projections.caseload import caseload
 
 
@@ -65,7 +66,7 @@ def record(
     data = _load_input(file)
     if not data:
         fail(f"{file}: no events to record")
-    with open_gate(db) as (store, gate):
+    with open_gate(db, create=True) as (store, gate):
         try:
             attributed = attribute(gate.policy, gate.principal, data)
         except InvalidEvent as error:
@@ -83,6 +84,8 @@ def record(
             fail(str(error))
         except IdempotencyConflict as error:
             fail(str(error), code=EXIT_KEY_CONFLICT)
+        for line in conference_date_warnings(events):  # stderr: stdout stays the result
+            typer.echo(f"warning: {line}", err=True)
         if json_out:
             emit_json([history_entry(item) for item in recorded])
         else:
@@ -265,7 +268,7 @@ def migrate(
     from adapters.broker.positions import create_tables as create_publish_positions
     from adapters.roles import grant_application_role
 
-    with open_gate(db) as (store, gate):
+    with open_gate(db, create=True) as (store, gate):
         gate.require_store(StoreAction.OPERATE)
         install(store.url)
         create_publish_positions(store.url)

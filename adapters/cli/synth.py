@@ -42,7 +42,7 @@ def synth(
     if size is not None and size not in SIZES:
         raise typer.BadParameter(f"choose one of {', '.join(SIZES)}", param_hint="--size")
     count = children or SIZES[size or "small"]
-    with open_gate(db) as (store, gate):
+    with open_gate(db, create=True) as (store, gate):
         gate.require_store(StoreAction.IMPORT)
         if store.max_position():
             typer.echo(

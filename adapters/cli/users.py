@@ -47,7 +47,7 @@ def users_add(
 ) -> None:
     """Add an account (the first one by the store's local operator, then by administrators)."""
     password = _password_from_stdin() if password_stdin else None
-    with open_gate(db) as (_, gate):
+    with open_gate(db, create=True) as (_, gate):  # the first accounts may come first
         gate.require_store(StoreAction.ACCOUNTS)
         first = gate.accounts.count() == 0
         try:
