@@ -51,6 +51,23 @@ def _load_input(file: str) -> list[Any]:
     return data
 
 
+def _check_before_opening(data: list[Any]) -> None:
+    """Refuse an invalid event before the store is opened (so none is created for it).
+
+    Who recorded the events is known only once the store says which account acts; until
+    then a stand-in author lets the rest of each event be checked.
+    """
+    stand_in = {"user_id": "checking", "role": "checking"}
+    for index, item in enumerate(data):
+        candidate = {"recorded_by": stand_in, **item} if isinstance(item, dict) else item
+        if isinstance(candidate, dict):
+            candidate.pop("entered_by", None)
+        try:
+            parse_event(candidate)
+        except InvalidEvent as error:
+            fail(str(error.at(index)))
+
+
 @app.command()
 def record(
     file: Annotated[str, typer.Argument(help="JSON file of events, or - for standard input.")],
@@ -66,6 +83,7 @@ def record(
     data = _load_input(file)
     if not data:
         fail(f"{file}: no events to record")
+    _check_before_opening(data)
     with open_gate(db, create=True) as (store, gate):
         try:
             attributed = attribute(gate.policy, gate.principal, data)
