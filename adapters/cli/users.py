@@ -116,9 +116,9 @@ def users_passwd(
     db: DbOption = None,
 ) -> None:
     """Set an account's password from standard input (12+ characters)."""
-    password = _password_from_stdin()
     with open_gate(db) as (_, gate):
         gate.require_store(StoreAction.ACCOUNTS)
+        password = _password_from_stdin()
         try:
             gate.accounts.set_password(name, password)
         except (AccountError, ValueError) as error:

@@ -35,6 +35,15 @@ READS = [
     ["export", "dfe-api", "--since", "2024-01-01", "--out", "api-out"],
     ["export", "annex-a", "--from", "2024-01-01", "--to", "2024-03-31", "--out", "a.xlsx"],
     ["publish", "--once"],
+    ["access-log", "DEMO-JORDAN"],
+    ["restrict", "DEMO-JORDAN", "--reason", "Adoption"],
+    ["break-glass", "DEMO-JORDAN", "--reason", "Out of hours call, child missing"],
+    ["users", "list"],
+    ["users", "disable", "sw-014"],
+    ["users", "passwd", "sw-014"],
+    ["users", "grant", "sw-014", "DEMO-JORDAN", "--days", "1", "--reason", "Review"],
+    ["users", "revoke", "sw-014", "DEMO-JORDAN"],
+    ["users", "grants"],
 ]
 NO_STORE = {"events", "packs", "serve", "demo", "consume"}
 """Commands that touch no event store (events, packs; consume reads the broker into
@@ -112,7 +121,7 @@ def test_every_command_that_touches_a_store_takes_db() -> None:
     ]
     assert lacking == []
     # and the read list above covers each of them but the writers
-    covered = {" ".join(c[:2]) if c[0] == "export" else c[0] for c in READS}
-    writers = {"record", "import", "migrate", "synth", "scheduler", "export tables"}
+    covered = {" ".join(c[:2]) if c[0] in ("export", "users") else c[0] for c in READS}
+    writers = {"record", "import", "migrate", "synth", "scheduler", "export tables", "users add"}
     every = {name for name, _ in _commands(root) if name.split(" ")[0] not in NO_STORE}
     assert every - covered - writers == set()
