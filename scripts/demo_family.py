@@ -926,6 +926,7 @@ def _jordan_proceedings(w: _Writer) -> None:
         by=IRO,
         participation="PN1",
         iro_id="iro-007",
+        plan_changed=False,
     )
     w.write(
         "child_visited",
@@ -948,6 +949,7 @@ def _jordan_proceedings(w: _Writer) -> None:
         by=IRO,
         participation="PN1",
         iro_id="iro-007",
+        plan_changed=False,
     )
     _review_record(w, date(2022, 9, 8), date(2022, 9, 29))
     w.write(
@@ -1025,6 +1027,7 @@ def _jordan_adoption(w: _Writer) -> None:
         by=IRO,
         participation="PN1",
         iro_id="iro-007",
+        plan_changed=True,  # the plan is now adoption (York: noted within 48 hours)
     )
     _review_record(w, date(2023, 3, 2), date(2023, 3, 23))
     w.write(

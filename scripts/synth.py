@@ -1216,6 +1216,8 @@ class _Story:
                     ]
                 ),
                 iro_id=self.f.staff.iro,
+                # about one review in four changes the plan (its own draw: the journey is as before)
+                plan_changed=random.Random(f"{self.f.plan.seed}:{self.n}:plan:{n}").random() < 0.25,
             )
             if rng.random() < 0.6:
                 b.add(
