@@ -889,14 +889,14 @@ class _Story:
         icpc = max(icpc, day)
         if self.unborn:
             icpc = max(icpc, b.dob)
-        booked = _at(_weekday(icpc - timedelta(days=10)), 9)
         b.add(
             sg.MeetingScheduled,
-            booked,
+            _at(_weekday(icpc - timedelta(days=10)), 9),
             "ICPC booked.",
             meeting_type="initial_conference",
             scheduled_for=icpc,
         )
+        booked = b.items[-1].event.occurred_instant  # the booking just added
         unborn = self.unborn and icpc < b.dob
         self.sharing.conference_reports("initial_conference", icpc, "icpc", booked, unborn=unborn)
         b.add(
@@ -918,22 +918,22 @@ class _Story:
         self.sharing.conference_records("initial_conference", _at(icpc, 10), "icpc")
         stop = self._cap(_weekday(icpc + timedelta(days=30 * shared["plan_months"])))
         stop = max(stop, icpc + timedelta(days=28))
+        previous, held = icpc, 0  # a review conference is booked at the conference before it
         core, n = icpc, 0
         while True:
             core = _weekday(core + timedelta(days=rng.randint(9, 30)))
             if core >= stop:
                 break
-            b.add(sg.CoreGroupHeld, _at(core, 14), "Core group.", attendees=["parent", "school"])
             n += 1
             self.sharing.core_group(_at(core, 14), n)
-        previous, n = icpc, 0  # a review conference is booked at the conference before it
+            b.add(sg.CoreGroupHeld, _at(core, 14), "Core group.", attendees=["parent", "school"])
         review = _weekday(icpc + timedelta(days=rng.randint(80, 90)))
         while review < stop:
-            n += 1
+            held += 1
             booked = _at(previous, 12)
             self.sharing.booked("review_conference", review, booked)
             self.sharing.conference_reports(
-                "review_conference", review, f"rcpc:{n}", booked, unborn=False
+                "review_conference", review, f"rcpc:{held}", booked, unborn=False
             )
             b.add(
                 sg.ReviewChildProtectionConferenceHeld,
@@ -944,7 +944,8 @@ class _Story:
                 category_of_abuse=shared["cp_category"],
                 correlation_id=f"rcpc-{self.f.family_id}-{review.isoformat()}",
             )
-            self.sharing.conference_records("review_conference", _at(review, 10), f"rcpc:{n}")
+            self.sharing.conference_records("review_conference", _at(review, 10), f"rcpc:{held}")
+            previous = review
             if rng.random() < 0.1:
                 b.add(
                     sg.ChildProtectionCategoryChanged,
@@ -952,7 +953,6 @@ class _Story:
                     "Category changed at review.",
                     category_of_abuse=ChildProtectionCategory.MULTIPLE,
                 )
-            previous = review
             review = _weekday(review + timedelta(days=rng.randint(170, 182)))
         self._visits(icpc, stop, (7, 14))
         escalated = shared["escalate"] and _age_on(b.dob, stop) < 16
