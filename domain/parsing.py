@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from domain.errors import InvalidEvent
 from domain.events import EVENT_TYPES, CaseEvent
+from domain.events.base import NEW_INPUT
 
 
 def first_error(exc: ValidationError, kind: str | None) -> InvalidEvent:
@@ -43,7 +44,7 @@ def parse_event(data: Any) -> CaseEvent:
             kind=cls.kind,
         )
     try:
-        return cls.model_validate(fields)
+        return cls.model_validate(fields, context={NEW_INPUT: True})
     except ValidationError as exc:
         raise first_error(exc, cls.kind) from None
 

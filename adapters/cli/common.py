@@ -11,6 +11,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from adapters.db import require_existing
 from adapters.store import EventStore
 from domain.errors import CaseLedgerError, IdempotencyConflict
 from domain.events.base import LONDON
@@ -62,9 +63,15 @@ def parse_day(value: str | None, option: str) -> date | None:
 
 
 @contextmanager
-def open_store(db: str | None) -> Iterator[EventStore]:
-    """Open the store, turning connection and user errors into clear exits."""
+def open_store(db: str | None, *, create: bool = False) -> Iterator[EventStore]:
+    """Open the store, turning connection and user errors into clear exits.
+
+    Only a command that writes new records passes ``create``: any other refuses a SQLite
+    file that does not exist (naming the path) instead of creating an empty store.
+    """
     try:
+        if not create:
+            require_existing(db)
         store = EventStore(db)
     except ValueError as error:
         fail(str(error))

@@ -31,11 +31,12 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    inspect,
     or_,
     select,
 )
 
-from adapters.db import insert_many
+from adapters.db import insert_many, sql_engine
 from adapters.readmodels.runner import Progress, ReadModelRunner
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
@@ -109,6 +110,14 @@ children_table = Table(
     Column("family_id", String(64), nullable=True, index=True),
     Column("registered_event_id", String(64), nullable=False),
 )
+
+rendering_table = Table(
+    "chronology_rendering",
+    metadata,
+    Column("version", Integer, primary_key=True),
+)
+"""The :data:`RENDERING_VERSION` that wrote the rows, once a rebuild for it has run (empty:
+the rows were written by this version from the start)."""
 
 
 def _content_dict(content: EntryContent | None) -> dict[str, Any]:
@@ -245,20 +254,47 @@ def _load_target(conn: Connection, event_id: str) -> TargetState | None:
     )
 
 
+RENDERING_VERSION = 2
+"""Bumped whenever the text a row holds is rendered differently (2: plain wording, the
+corrections appendix's field changes): a read model written by an earlier version is rebuilt
+on its next catch-up, so no document mixes two wordings."""
+
+
 class ChronologyStore:
     """Chronologies served from the read model (caught up with the store before each read)."""
 
     def __init__(self, store: EventStore, batch: int = 2000) -> None:
         self.store = store
         self.model = ChronologyReadModel()
+        # rows written before the rendering table existed hold the old wording
+        found = inspect(sql_engine(store.url))
+        legacy = found.has_table(entries_table.name) and not found.has_table(rendering_table.name)
         self.runner = ReadModelRunner(store, [self.model], batch=batch)
         self.engine: Engine = self.runner.engine
+        self.stale_rendering = self._rendered_by_older_version(legacy)
+        """The rows hold text rendered by an earlier :data:`RENDERING_VERSION`: the next
+        catch-up rebuilds them."""
 
     def catch_up(self, progress: Progress | None = None) -> int:
+        """Apply the new events; rebuild first if the rows were rendered by older wording."""
+        if self.stale_rendering:
+            return self.rebuild(progress)
         return self.runner.catch_up(progress)
 
     def rebuild(self, progress: Progress | None = None) -> int:
-        return self.runner.rebuild(progress)
+        count = self.runner.rebuild(progress)
+        with self.engine.begin() as conn:
+            conn.execute(rendering_table.delete())
+            conn.execute(rendering_table.insert().values(version=RENDERING_VERSION))
+        self.stale_rendering = False
+        return count
+
+    def _rendered_by_older_version(self, legacy: bool) -> bool:
+        if legacy:
+            return True
+        with self.engine.connect() as conn:
+            version = conn.execute(select(rendering_table.c.version)).scalar()
+        return version is not None and version != RENDERING_VERSION
 
     @property
     def position(self) -> int:
