@@ -16,6 +16,16 @@ The store's clock is simulated: each entry is written down some time after it
 happened (usually the same or next day; some much later), so recorded-at is
 realistic. The history includes a late entry, a correction, an entry recorded in
 error, and one strategy discussion shared by Jordan and Mia (one correlation id).
+
+What was sent to whom is recorded as the standards time it: each meeting's record
+circulated (strategy decisions, conference recommendations and minutes, core group
+minutes, the CIN plan, looked-after review records), each conference report shared with
+the recipients York names, and the professionals told of Jordan's legal status when he
+came into care and at each change. All on time but two, on purpose: the ICPC report
+reached the chair on 6 April 2021, a working day late (the Easter bank holidays fell in
+its 3 working days; York 6.4), and the school, GP and carers were told of the placement
+order two days after it was made (York 6.5: within 24 hours). Each entry is written in
+the order it was recorded, so none moves another's recorded-at.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ from typing import Any
 from adapters.store import EventStore
 from domain.events.base import LONDON
 from domain.parsing import parse_event
+from policies.calendar import WorkingDayCalendar
 
 FAMILY_ID = "FAM-DEMO"
 HOME = "Family home, Tang Hall"
@@ -484,6 +495,16 @@ def _jordan_and_mia_2021(w: _Writer) -> None:
     w.write("section_47_started", [JORDAN, MIA], date(2021, 3, 10), "Section 47 enquiry started.")
     w.write("assessment_started", [JORDAN, MIA], date(2021, 3, 10), "Single assessment started.")
     w.write(
+        "minutes_circulated",
+        [JORDAN, MIA],
+        _moment(date(2021, 3, 10), 16, 0),
+        "Strategy discussion decisions sent to police, health and school.",
+        meeting_type="strategy",
+        meeting_date="2021-03-10",
+        record="decisions",
+        recipients=["agencies"],
+    )
+    w.write(
         "child_visited",
         JORDAN,
         _moment(date(2021, 3, 11), 15, 30),
@@ -560,6 +581,19 @@ def _jordan_and_mia_2021(w: _Writer) -> None:
         shared_with=["p-mother", "p-father-jordan"],
         recipients=["parents"],
     )
+    # York 6.4 wants the reports with the chair 3 working days before: 1 April, before the
+    # Easter bank holidays. The chair's copy went on the first working day after them.
+    w.write(
+        "report_shared",
+        JORDAN,
+        _moment(date(2021, 4, 6), 11, 0),
+        "Conference report sent to the Independent Chair (late: after the Easter break).",
+        meeting_type="initial_conference",
+        meeting_date="2021-04-08",
+        shared_with=["cp-chair-2"],
+        recipients=["chair"],
+        name="chair_report",
+    )
     w.write(
         "initial_child_protection_conference_held",
         JORDAN,
@@ -578,6 +612,7 @@ def _jordan_and_mia_2021(w: _Writer) -> None:
         category_of_abuse="PHY",
         name="cp_plan",
     )
+    _circulate(w, "initial_conference", date(2021, 4, 8), "recommendations")
     w.write(
         "core_group_held",
         JORDAN,
@@ -596,6 +631,15 @@ def _jordan_and_mia_2021(w: _Writer) -> None:
         recommendation="Jordan: CP plan. Mia: CIN plan.",
     )
     w.write(
+        "minutes_circulated",
+        JORDAN,
+        date(2021, 4, 21),
+        "Core group minutes sent to the core group members.",
+        meeting_type="core_group",
+        meeting_date="2021-04-19",
+        recipients=["parents", "agencies"],
+    )
+    w.write(
         "assessment_authorised",
         [JORDAN, MIA],
         date(2021, 4, 22),
@@ -604,6 +648,7 @@ def _jordan_and_mia_2021(w: _Writer) -> None:
         authorised_by="tm-003",
     )
     w.write("child_in_need_plan_agreed", MIA, date(2021, 4, 26), "CIN plan agreed for Mia.")
+    _circulate(w, "initial_conference", date(2021, 4, 8), "minutes")
     # A visit written up three weeks late.
     w.write(
         "child_visited",
@@ -673,6 +718,16 @@ def _jordan_and_mia_2021(w: _Writer) -> None:
         note="Nursery reports Mia attending 4 days a week.",
     )
     w.write(
+        "minutes_circulated",
+        MIA,
+        date(2021, 6, 10),
+        "Copy of Mia's CIN plan sent to her mother and the nursery.",
+        meeting_type="child_in_need_meeting",
+        meeting_date="2021-06-07",
+        record="plan",
+        recipients=["parents", "agencies"],
+    )
+    w.write(
         "child_visited",
         JORDAN,
         _moment(date(2021, 6, 24), 16, 0),
@@ -702,6 +757,8 @@ def _jordan_and_mia_2021(w: _Writer) -> None:
         reason="Father attended; omitted from the original entry.",
         name="correction",
     )
+    _circulate(w, "review_conference", date(2021, 7, 8), "recommendations")
+    _circulate(w, "review_conference", date(2021, 7, 8), "minutes")
     w.write(
         "child_protection_category_changed",
         JORDAN,
@@ -735,6 +792,57 @@ def _jordan_and_mia_2021(w: _Writer) -> None:
         decision="continue_plan",
         category_of_abuse="MUL",
     )
+    _circulate(w, "review_conference", date(2022, 1, 6), "recommendations")
+
+
+_CONFERENCE_RECORDS = {"recommendations": 1, "minutes": 15}
+"""Working days after a conference that each record of it is sent out (Shropshire 10.6 asks
+1 and 20; York names none)."""
+
+
+def _circulate(w: _Writer, meeting: str, held: date, record: str) -> None:
+    """A conference record of Jordan's, sent to his family and those invited."""
+    sent = WorkingDayCalendar().add_working_days(held, _CONFERENCE_RECORDS[record])
+    name = "Conference" if meeting == "initial_conference" else "Review conference"
+    w.write(
+        "minutes_circulated",
+        JORDAN,
+        _moment(sent, 12, 0),
+        f"{name} {record} sent to the parents and those invited.",
+        by=ADMIN,
+        meeting_type=meeting,
+        meeting_date=held.isoformat(),
+        record=record,
+        recipients=["parents", "agencies"],
+    )
+
+
+def _review_record(w: _Writer, held: date, sent: date) -> None:
+    """The IRO's record of a looked-after review, sent to the family, carers and agencies."""
+    w.write(
+        "minutes_circulated",
+        JORDAN,
+        _moment(sent, 12, 0),
+        "Looked-after review record sent to Jordan's parents, carers and the agencies.",
+        by=IRO,
+        meeting_type="looked_after_review",
+        meeting_date=held.isoformat(),
+        record="minutes",
+        recipients=["parents", "carers", "agencies"],
+    )
+
+
+def _legal_status_told(w: _Writer, when: datetime, order: str, name: str | None = None) -> None:
+    """The professionals around Jordan told of his new legal status (York 6.5)."""
+    w.write(
+        "information_given",
+        JORDAN,
+        when,
+        f"School, GP and carers told Jordan is now looked after under {order}.",
+        subject="legal_status",
+        recipients=["agencies", "carers"],
+        name=name,
+    )
 
 
 def _jordan_proceedings(w: _Writer) -> None:
@@ -754,6 +862,7 @@ def _jordan_proceedings(w: _Writer) -> None:
         "Letter before proceedings sent to both parents.",
         by=LAWYER,
     )
+    _circulate(w, "review_conference", date(2022, 1, 6), "minutes")
     w.write(
         "child_in_need_plan_ended",
         MIA,
@@ -851,11 +960,27 @@ def _jordan_proceedings(w: _Writer) -> None:
         postcode="YO1 7AD",
     )
     w.write(
+        "information_given",
+        JORDAN,
+        _moment(date(2022, 5, 20), 18, 30),
+        "School, GP and health visitor told Jordan is accommodated under section 20.",
+        subject="legal_status",
+        recipients=["agencies"],
+    )
+    w.write(
         "health_assessment_requested",
         JORDAN,
         date(2022, 5, 23),
         "Initial health assessment requested.",
         assessment="initial",
+    )
+    w.write(
+        "information_given",
+        JORDAN,
+        _moment(date(2022, 5, 23), 9, 30),
+        "IRO service notified that Jordan is looked after.",
+        subject="became_looked_after",
+        recipients=["iro"],
     )
     w.write(
         "placement_plan_completed",
@@ -874,6 +999,14 @@ def _jordan_proceedings(w: _Writer) -> None:
         location="placement",
         statutory=True,
         announced=True,
+    )
+    w.write(
+        "information_given",
+        JORDAN,
+        _moment(date(2022, 5, 26), 16, 45),
+        "Jordan given the children in care leaflet: his rights, his IRO, how to complain.",
+        subject="rights",
+        recipients=["child", "carers"],
     )
     w.write(
         "care_plan_agreed",
@@ -920,6 +1053,7 @@ def _jordan_proceedings(w: _Writer) -> None:
         "Legal status now interim care order.",
         legal_status="C1",
     )
+    _legal_status_told(w, _moment(date(2022, 6, 8), 16, 0), "an interim care order")
     w.write(
         "health_assessment_completed",
         JORDAN,
@@ -937,6 +1071,7 @@ def _jordan_proceedings(w: _Writer) -> None:
         by=IRO,
         participation="PN1",
         iro_id="iro-007",
+        plan_changed=False,
     )
     w.write(
         "child_visited",
@@ -949,6 +1084,7 @@ def _jordan_proceedings(w: _Writer) -> None:
         statutory=True,
         announced=True,
     )
+    _review_record(w, date(2022, 6, 16), date(2022, 7, 7))
     w.write("pep_meeting_held", JORDAN, date(2022, 7, 12), "Personal education plan meeting.")
     w.write(
         "looked_after_review_held",
@@ -958,7 +1094,9 @@ def _jordan_proceedings(w: _Writer) -> None:
         by=IRO,
         participation="PN1",
         iro_id="iro-007",
+        plan_changed=False,
     )
+    _review_record(w, date(2022, 9, 8), date(2022, 9, 29))
     w.write(
         "hearing_held",
         JORDAN,
@@ -1001,6 +1139,7 @@ def _jordan_proceedings(w: _Writer) -> None:
         "Legal status now care order.",
         legal_status="C2",
     )
+    _legal_status_told(w, _moment(date(2022, 11, 23), 16, 30), "a care order")
     w.write(
         "order_made",
         JORDAN,
@@ -1018,6 +1157,10 @@ def _jordan_proceedings(w: _Writer) -> None:
         "Legal status now placement order.",
         legal_status="E1",
     )
+    # told two days late (York 6.5: within 24 hours): the demo's deliberate miss
+    _legal_status_told(
+        w, _moment(date(2022, 12, 16), 11, 0), "a placement order", name="placement_order_told"
+    )
 
 
 def _jordan_adoption(w: _Writer) -> None:
@@ -1029,7 +1172,9 @@ def _jordan_adoption(w: _Writer) -> None:
         by=IRO,
         participation="PN1",
         iro_id="iro-007",
+        plan_changed=True,  # the plan is now adoption (York: noted within 48 hours)
     )
+    _review_record(w, date(2023, 3, 2), date(2023, 3, 23))
     w.write(
         "placement_ended",
         JORDAN,

@@ -68,6 +68,7 @@ from domain.events.base import LONDON
 from domain.identifiers import upn_check_letter
 from policies.calendar import WorkingDayCalendar
 from scripts.synth_impact import impact_note
+from scripts.synth_sharing import Sharing
 
 log = structlog.get_logger("caseledger.synth")
 
@@ -339,9 +340,13 @@ class ChildBuilder:
         as_role: str = "social_worker",
         target_key: str | None = None,
         late: bool | None = None,
+        rng: random.Random | None = None,
         **fields: Any,
     ) -> str:
-        """Add an entry that happened at ``when``; returns its key (for corrections)."""
+        """Add an entry that happened at ``when``; returns its key (for corrections).
+
+        ``rng`` draws the write-up delay instead of the child's generator (the entries of
+        scripts/synth_sharing.py use their own, so adding them changes no other entry)."""
         self.count += 1
         key = f"{cls.kind}-{self.count}"
         if "impact_on_child" not in fields and fields.get("significant") is not False:
@@ -356,12 +361,13 @@ class ChildBuilder:
             **fields,
         )
         stateful = cls in STATEFUL_KINDS
+        draw = rng or self.rng
         if late is None:
-            late = cls in LATE_KINDS and self.rng.random() < 0.1
+            late = cls in LATE_KINDS and draw.random() < 0.1
         if late:
-            delay = timedelta(days=self.rng.randint(2, 21), hours=self.rng.randint(0, 6))
+            delay = timedelta(days=draw.randint(2, 21), hours=draw.randint(0, 6))
         else:
-            delay = timedelta(minutes=self.rng.randint(20, 360))
+            delay = timedelta(minutes=draw.randint(20, 360))
         recorded = when + delay
         # registration is written first; stateful entries in the order they are added;
         # a correction after the entry it corrects
@@ -517,6 +523,8 @@ class _Story:
         self.placement_type: PlacementType | None = None
         self.missing_no = 0
         self.adoption_placed = self.end
+        self.sharing = Sharing(b, family.plan.seed, sibling)
+        self.status_changes = 0
 
     # -- the whole path --------------------------------------------------------------------
 
@@ -677,6 +685,7 @@ class _Story:
             rationale="Decision taken on the information gathered today.",
             decided_by=self.f.staff.manager,
         )
+        self.sharing.referral_feedback(decided)
         return decided
 
     def _strategy(self, after: datetime) -> datetime:
@@ -695,6 +704,7 @@ class _Story:
             rationale="Reasonable cause to suspect significant harm.",
             correlation_id=self.strategy_id,
         )
+        self.sharing.strategy(when)
         self.b.add(sg.Section47Started, when + timedelta(hours=1), "Section 47 enquiry begins.")
         return when + timedelta(hours=2)
 
@@ -858,7 +868,7 @@ class _Story:
         b.add(cin.ChildInNeedPlanAgreed, _at(start, 11), "Child in need plan agreed.")
         stop = self._cap(_weekday(start + timedelta(days=30 * months)))
         stop = max(stop, start + timedelta(days=1))
-        meeting = start
+        meeting, n = start, 0
         while True:
             meeting = _weekday(meeting + timedelta(days=rng.randint(38, 46)))
             if meeting >= stop:
@@ -869,6 +879,8 @@ class _Story:
                 "Child in need meeting.",
                 attendees=["parent", "school", "social worker"],
             )
+            n += 1
+            self.sharing.cin_plan(_at(meeting, 10), n, stop)
             if (meeting - start).days % 90 < 46:
                 b.add(
                     cin.ChildInNeedPlanReviewed,
@@ -905,6 +917,9 @@ class _Story:
             meeting_type="initial_conference",
             scheduled_for=icpc,
         )
+        booked = b.items[-1].event.occurred_instant  # the booking just added
+        unborn = self.unborn and icpc < b.dob
+        self.sharing.conference_reports("initial_conference", icpc, "icpc", booked, unborn=unborn)
         b.add(
             sg.InitialChildProtectionConferenceHeld,
             _at(icpc, 10),
@@ -921,16 +936,26 @@ class _Story:
             "Child protection plan started.",
             category_of_abuse=shared["cp_category"],
         )
+        self.sharing.conference_records("initial_conference", _at(icpc, 10), "icpc")
         stop = self._cap(_weekday(icpc + timedelta(days=30 * shared["plan_months"])))
         stop = max(stop, icpc + timedelta(days=28))
-        core = icpc
+        previous, held = icpc, 0  # a review conference is booked at the conference before it
+        core, n = icpc, 0
         while True:
             core = _weekday(core + timedelta(days=rng.randint(9, 30)))
             if core >= stop:
                 break
+            n += 1
+            self.sharing.core_group(_at(core, 14), n)
             b.add(sg.CoreGroupHeld, _at(core, 14), "Core group.", attendees=["parent", "school"])
         review = _working_day(icpc + timedelta(days=rng.randint(80, 90)))
         while review < stop:
+            held += 1
+            booked = _at(previous, 12)
+            self.sharing.booked("review_conference", review, booked)
+            self.sharing.conference_reports(
+                "review_conference", review, f"rcpc:{held}", booked, unborn=False
+            )
             b.add(
                 sg.ReviewChildProtectionConferenceHeld,
                 _at(review, 10),
@@ -940,6 +965,8 @@ class _Story:
                 category_of_abuse=shared["cp_category"],
                 correlation_id=f"rcpc-{self.f.family_id}-{review.isoformat()}",
             )
+            self.sharing.conference_records("review_conference", _at(review, 10), f"rcpc:{held}")
+            previous = review
             if rng.random() < 0.1:
                 b.add(
                     sg.ChildProtectionCategoryChanged,
@@ -1094,6 +1121,7 @@ class _Story:
             category_of_need=need,
             home_postcode=POSTCODES[self.la_code][0],
         )
+        self.sharing.became_looked_after(_at(start, hour), rights=age >= 5)
         b.add(
             mg.AllocatedToTeam,
             _at(start, hour),
@@ -1134,6 +1162,7 @@ class _Story:
             else:
                 status = LegalStatus.SECTION_20_SINGLE_PERIOD
             b.add(la.LegalStatusChanged, _at(nxt, 15), "Legal status changed.", legal_status=status)
+            self._status_told(_at(nxt, 15))
         # statutory rhythm
         b.add(
             la.HealthAssessmentRequested,
@@ -1185,10 +1214,13 @@ class _Story:
         reviews = [start + timedelta(days=20), start + timedelta(days=110)]
         while reviews[-1] + timedelta(days=180) < stop:
             reviews.append(reviews[-1] + timedelta(days=rng.randint(170, 182)))
-        for rday in reviews:
+        booked = _at(_weekday(start + timedelta(days=2)), 10)  # the first review is booked
+        for n, rday in enumerate(reviews, 1):
             rday = _weekday(rday)
             if rday >= stop:
                 break
+            self.sharing.review(_at(rday, 10), n, booked)
+            booked = _at(rday, 14)  # the next is booked at this one
             rage = _age_on(b.dob, rday)
             b.add(
                 la.LookedAfterReviewHeld,
@@ -1205,6 +1237,8 @@ class _Story:
                     ]
                 ),
                 iro_id=self.f.staff.iro,
+                # about one review in four changes the plan (its own draw: the journey is as before)
+                plan_changed=random.Random(f"{self.f.plan.seed}:{self.n}:plan:{n}").random() < 0.25,
             )
             if rng.random() < 0.6:
                 b.add(
@@ -1302,6 +1336,7 @@ class _Story:
                         "Placement order.",
                         legal_status=LegalStatus.PLACEMENT_ORDER,
                     )
+                    self._status_told(_at(tday, 13))
                 elif outcome == "sgo":
                     pass  # the SGO is made at the end of the period of care
                 else:
@@ -1312,6 +1347,7 @@ class _Story:
                         "Full care order.",
                         legal_status=LegalStatus.FULL_CARE_ORDER,
                     )
+                    self._status_told(_at(tday, 13))
             elif what == "missing":
                 self.missing_no += 1
                 eid = f"{b.child_id}-M{self.missing_no}"
@@ -1348,6 +1384,10 @@ class _Story:
                     adviser_id=f"pa-{self.la_code}-{rng.randint(1, 40):02d}",
                 )
         self._leave_care(stop, outcome, court)
+
+    def _status_told(self, when: datetime) -> None:
+        self.status_changes += 1
+        self.sharing.legal_status_changed(when, self.status_changes)
 
     def _care_outcome(self, age: int, proceedings: bool) -> str:
         rng = self.rng

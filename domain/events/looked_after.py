@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from domain.codes import (
     LegalStatus,
@@ -101,6 +101,13 @@ class LookedAfterReviewHeld(CaseEvent):
     participation: ReviewParticipation
     iro_id: str | None = Field(default=None, max_length=64)
     recommendations: str | None = Field(default=None, max_length=4000)
+    plan_changed: StrictBool | None = Field(
+        default=None,
+        description="Whether the review changed the child's care plan (true or false; not "
+        "given: not recorded). York times the note of a change: 'If the care Plan is changed "
+        "following a CYPIC Review, the change should be noted on the child's record within "
+        "48 hours'.",
+    )
 
 
 class IroContact(CaseEvent):

@@ -65,7 +65,8 @@ def test_children_lists_the_caseload(tmp_path: Path) -> None:
     assert rows["DEMO-JORDAN"]["name"] == "Jordan Fairholm"
     assert rows["DEMO-JORDAN"]["authority"] == "york"
     assert rows["DEMO-JORDAN"]["last_event_date"] == "2024-01-22"
-    assert rows["DEMO-MIA"]["events"] == 27
+    # 27 entries, and the strategy decisions and her CIN plan circulated (issue 14 §3)
+    assert rows["DEMO-MIA"]["events"] == 29
 
 
 def test_events_lists_each_kind_with_its_schema() -> None:

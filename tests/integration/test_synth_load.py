@@ -29,7 +29,7 @@ def test_load_writes_every_planned_entry_at_its_write_up_time(store_url: str) ->
     assert store.max_position() == result.events
     assert seen[-1] == (CHILDREN, result.events)
     # batches of up to 2,000 events (one transaction each), not one per write-up slot:
-    # 2,006 events, plus the short batches of children waiting for a correction's target
+    # 2,495 events, plus the short batches of children waiting for a correction's target
     assert result.batches == 4 and result.held_back == 20
     assert len(seen) == result.batches
     assert store.verify().ok

@@ -12,7 +12,10 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.packs import load_packs
+from domain.errors import InvalidEvent
+from domain.parsing import parse_event
 from policies.engine import Deadline, Status, evaluate
+from tests.factories import example_data
 from tests.unit.deadline_helpers import ChildStream, london
 
 PACKS = load_packs()
@@ -174,3 +177,51 @@ def test_care_plan_recorded_on_the_system_is_judged_when_recorded(pack: str, quo
     on_time.add("care_plan_agreed", "2026-03-09", recorded=utc("2026-03-12T16:00"))
     (d,) = only(evaluate(on_time.events, PACKS, london("2026-03-20")), "care_plan")
     assert d.status is Status.MET
+
+
+YORK_PLAN_CHANGE = (
+    "003_8160ba9d01af632f.txt Standard 4 (Children in Care block): 'If the care Plan is "
+    "changed following a CYPIC Review, the change should be noted on the child's record "
+    "within 48 hours'; Standard 5: 'Where a child's plan is changed following a review, it "
+    "is updated on the child's records within 48 hours.'"
+)
+
+
+def test_york_a_plan_changed_at_a_review_is_noted_within_48_hours() -> None:
+    assert "the change should be noted on the child's record within 48 hours" in YORK_PLAN_CHANGE
+    child = ChildStream(authority="york")
+    # changed the plan, written up the next afternoon: within 48 hours of 10:00 Monday
+    child.add(
+        "looked_after_review_held",
+        "2026-03-02T10:00",
+        recorded=utc("2026-03-03T16:00"),
+        plan_changed=True,
+    )
+    # changed the plan, written up on Friday: 48 hours ran out at 10:00 Wednesday
+    child.add(
+        "looked_after_review_held",
+        "2026-06-01T10:00",
+        recorded=utc("2026-06-05T11:00"),
+        plan_changed=True,
+    )
+    # the plan stayed as it was, or the review does not say: no change to note, no deadline,
+    # however late the review was written up
+    child.add(
+        "looked_after_review_held",
+        "2026-09-01T10:00",
+        recorded=utc("2026-09-20T11:00"),
+        plan_changed=False,
+    )
+    child.add("looked_after_review_held", "2026-12-01T10:00", recorded=utc("2026-12-21T11:00"))
+    assert judged(child, "care_plan_change_recording", "2027-01-05") == [
+        ("looked_after_review_held", london("2026-03-04T10:00"), Status.MET),
+        ("looked_after_review_held", london("2026-06-03T10:00"), Status.MET_LATE),
+    ]
+
+
+def test_whether_the_plan_changed_is_true_or_false_nothing_else() -> None:
+    with pytest.raises(InvalidEvent) as raised:
+        parse_event(example_data("looked_after_review_held", plan_changed="yes"))
+    assert raised.value.field == "plan_changed"
+    assert raised.value.kind == "looked_after_review_held"
+    assert parse_event(example_data("looked_after_review_held", plan_changed=True)).plan_changed
