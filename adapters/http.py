@@ -12,22 +12,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from fastapi import Body, FastAPI, HTTPException, Query
+from fastapi import FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from adapters.db import resolve_url
 from adapters.feed import read_feed
+from adapters.http_errors import Problem
+from adapters.http_errors import install as install_problem_details
+from adapters.http_limits import BodyLimit
 from adapters.packs import load_packs
 from adapters.readmodels.chronology import ChronologyStore
 from adapters.schedule import child_schedule
 from adapters.store import EventStore
 from adapters.views import history_entry
+from domain import limits
 from domain.errors import ConcurrencyConflict, IdempotencyConflict, InvalidEvent, UnknownChild
+from domain.events import CaseEvent
 from domain.events.base import LONDON
-from domain.parsing import parse_event
+from domain.parsing import decode_json, parse_event, parse_moment
 from projections.caseload import caseload
 from projections.chronology import ChronologyQuery
 from projections.legal_status import legal_status
@@ -37,19 +43,51 @@ def _moment(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
     try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return datetime(day.year, day.month, day.day, 23, 59, 59, 999999, tzinfo=LONDON)
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(422, f"{name} {value!r}: expected an ISO date or datetime") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
+        return parse_moment(value, name)
+    except InvalidEvent as error:
+        raise Problem(422, str(error), errors=[{"field": name, "rule": error.rule}]) from None
+
+
+def _invalid(error: InvalidEvent) -> Problem:
+    """A refused event as a 422 naming the event, the field and the rule (never the value)."""
+    item: dict[str, Any] = {"field": error.field or "event", "rule": error.rule}
+    if error.index is not None:
+        item["event"] = error.index
+    return Problem(422, str(error), errors=[item])
+
+
+def _events(raw: bytes) -> list[CaseEvent]:
+    """The request's events, strictly parsed and bounded (InvalidEvent/Problem otherwise)."""
+    data = decode_json(raw, what="body")
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise InvalidEvent("expected a JSON list of events (or one event object)", field="body")
+    if len(data) > limits.MAX_BATCH_EVENTS:
+        raise InvalidEvent(
+            f"more than {limits.MAX_BATCH_EVENTS:,} events in one request", field="body"
+        )
+    parsed = []
+    for index, item in enumerate(data):
+        try:
+            parsed.append(parse_event(item))
+        except InvalidEvent as error:
+            raise error.at(index) from None
+    if not parsed:
+        raise InvalidEvent("no events to record", field="body")
+    return parsed
 
 
 def create_app(url: str | None = None) -> FastAPI:
     """An app bound to one store URL (default: $CASELEDGER_DB or the default SQLite file)."""
     store_url = resolve_url(url)
-    api = FastAPI(title="caseledger", version="0.1.0", description=__doc__)
+    api = FastAPI(
+        title="caseledger",
+        version="0.1.0",
+        description=__doc__,
+    )
+    install_problem_details(api)
+    api.add_middleware(BodyLimit, limit=limits.MAX_BODY_BYTES)  # 413 while reading
 
     @contextmanager
     def opened() -> Iterator[EventStore]:
@@ -57,7 +95,7 @@ def create_app(url: str | None = None) -> FastAPI:
         try:
             yield store
         except UnknownChild as error:
-            raise HTTPException(404, str(error)) from None
+            raise Problem(404, str(error)) from None
         finally:
             store.close()
 
@@ -66,21 +104,38 @@ def create_app(url: str | None = None) -> FastAPI:
         with opened() as store:
             return {"ok": True, "position": store.max_position()}
 
-    @api.post("/events", status_code=201)
-    def record(events: list[dict[str, Any]] = Body(...)) -> list[dict[str, Any]]:
-        parsed = []
-        for index, data in enumerate(events):
-            try:
-                parsed.append(parse_event(data))
-            except InvalidEvent as error:
-                raise HTTPException(422, str(error.at(index))) from None
+    @api.post(
+        "/events",
+        status_code=201,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "array"}}},
+                "description": "Events as `caseledger record` takes them (see `caseledger "
+                f"events`); at most {limits.MAX_BODY_BYTES:,} bytes.",
+            }
+        },
+    )
+    async def record(request: Request) -> list[dict[str, Any]]:
+        raw = await request.body()  # bounded by max_body_size as it is read
+        return await run_in_threadpool(_record, raw)
+
+    def _record(raw: bytes) -> list[dict[str, Any]]:
+        try:
+            parsed = _events(raw)
+        except InvalidEvent as error:
+            raise _invalid(error) from None
         with opened() as store:
             try:
                 return [history_entry(item) for item in store.record(parsed)]
             except InvalidEvent as error:
-                raise HTTPException(422, str(error)) from None
-            except (ConcurrencyConflict, IdempotencyConflict) as error:
-                raise HTTPException(409, str(error)) from None
+                raise _invalid(error) from None
+            except IdempotencyConflict as error:
+                raise Problem(409, str(error), title="Idempotency key conflict") from None
+            except ConcurrencyConflict as error:
+                raise Problem(
+                    409, str(error), title="Concurrent write", headers={"Retry-After": "1"}
+                ) from None
 
     @api.get("/children")
     def children() -> list[dict[str, Any]]:
@@ -105,7 +160,7 @@ def create_app(url: str | None = None) -> FastAPI:
             chronologies = ChronologyStore(store)
             chronologies.catch_up()
             if not chronologies.is_child(child_id):
-                raise HTTPException(404, f"no record for child {child_id!r}")
+                raise Problem(404, f"no record for child {child_id!r}")
             result = chronologies.chronology(
                 ChronologyQuery(
                     children=(child_id,),
@@ -136,8 +191,10 @@ def create_app(url: str | None = None) -> FastAPI:
         moment = _moment(at, "at") or known or datetime.now(LONDON)
         packs = load_packs()
         if pack is not None and pack not in packs.versions:
-            raise HTTPException(
-                422, f"pack {pack!r}: no such pack; known: {', '.join(packs.ids())}"
+            raise Problem(
+                422,
+                f"field 'pack': no such pack; known: {', '.join(packs.ids())}",
+                errors=[{"field": "pack", "rule": "is not a known pack"}],
             )
         with opened() as store:
             found = child_schedule(store, child_id, packs, moment, as_known_at=known, pack=pack)

@@ -491,7 +491,7 @@ class EventStore:
         """Every event on a child's record, in recorded (stream) order."""
         events = self._select(child_id)
         if not events:
-            raise UnknownChild(f"no record for child {child_id!r} in {self.db.describe()}")
+            raise UnknownChild(f"no record for child {child_id!r}")
         return events
 
     def history(self, child_id: str, as_known_at: datetime | None = None) -> list[RecordedEvent]:

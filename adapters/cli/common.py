@@ -12,8 +12,8 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from adapters.store import EventStore
-from domain.errors import CaseLedgerError, IdempotencyConflict
-from domain.events.base import LONDON
+from domain.errors import CaseLedgerError, IdempotencyConflict, InvalidEvent
+from domain.parsing import parse_moment
 
 DbOption = Annotated[
     str | None,
@@ -41,15 +41,9 @@ def parse_when(value: str | None, option: str) -> datetime | None:
     if value is None:
         return None
     try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return datetime(day.year, day.month, day.day, 23, 59, 59, 999999, tzinfo=LONDON)
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        fail(f"{option} {value!r}: expected an ISO date or datetime, e.g. 2026-04-07T09:30")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=LONDON)
-    return moment
+        return parse_moment(value, option)
+    except InvalidEvent as error:
+        fail(f"{option}: {error.rule}")
 
 
 def parse_day(value: str | None, option: str) -> date | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,26 +23,37 @@ from adapters.cli.common import (
     parse_when,
 )
 from adapters.views import history_entry, history_notes
+from domain import limits
 from domain.errors import IdempotencyConflict, InvalidEvent
 from domain.events import EVENT_TYPES
 from domain.nhs_number import NhsNumber
-from domain.parsing import parse_event
+from domain.parsing import decode_json, parse_event
 from projections.caseload import caseload
 
 
 def _load_input(file: str) -> list[Any]:
+    """The events of a JSON file (or stdin), read no further than the input limit."""
+    limit = limits.MAX_BODY_BYTES
     try:
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+        if file == "-":
+            raw = sys.stdin.buffer.read(limit + 1)
+        else:
+            with Path(file).open("rb") as handle:
+                raw = handle.read(limit + 1)
     except OSError as error:
         fail(f"cannot read {file}: {error.strerror}")
+    if len(raw) > limit:
+        fail(f"{file}: larger than {limit:,} bytes (the input limit); split it")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        fail(f"{file}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})")
+        data = decode_json(raw, what=file)
+    except InvalidEvent as error:
+        fail(str(error))
     if isinstance(data, dict):
         data = data.get("events", [data])
     if not isinstance(data, list):
         fail(f'{file}: expected a JSON object, a list of objects, or {{"events": [...]}}')
+    if len(data) > limits.MAX_BATCH_EVENTS:
+        fail(f"{file}: more than {limits.MAX_BATCH_EVENTS:,} events in one call; split it")
     return data
 
 
@@ -135,8 +145,16 @@ def children(db: DbOption = None, json_out: JsonOption = False) -> None:
 
 
 @app.command()
-def events(json_out: JsonOption = False) -> None:
-    """The event catalogue, with each kind's JSON schema."""
+def events(
+    json_out: JsonOption = False,
+    show_limits: Annotated[
+        bool, typer.Option("--limits", help="Only the input limits (JSON), from domain/limits.py.")
+    ] = False,
+) -> None:
+    """The event catalogue, with each kind's JSON schema and the input limits in it."""
+    if show_limits:
+        emit_json(limits.catalogue())
+        return
     catalogue = [
         {
             "kind": kind,
@@ -144,7 +162,7 @@ def events(json_out: JsonOption = False) -> None:
             "category": cls.category.value,
             "significant_by_default": cls.significant_by_default,
             "version": cls.class_version,
-            "schema": TypeAdapter(cls).json_schema(),
+            "schema": limits.bounded_schema(TypeAdapter(cls).json_schema()),
         }
         for kind, cls in sorted(EVENT_TYPES.items())
     ]
@@ -154,6 +172,17 @@ def events(json_out: JsonOption = False) -> None:
     for entry in catalogue:
         required = entry["schema"].get("required", [])
         typer.echo(f"{entry['kind']:<45} {entry['category']:<14} requires: {', '.join(required)}")
+    bounds = limits.catalogue()
+    typer.echo(
+        "limits: "
+        + ", ".join(
+            f"{name.replace('_', ' ')} {value:,}"
+            if isinstance(value, int)
+            else f"{name.replace('_', ' ')} {value}"
+            for name, value in bounds.items()
+        )
+        + " (`caseledger events --limits` for JSON)"
+    )
 
 
 @app.command()
