@@ -24,6 +24,7 @@ from adapters.feed import read_feed
 from adapters.http_errors import Problem
 from adapters.http_errors import install as install_problem_details
 from adapters.http_limits import BodyLimit
+from adapters.identifiers import shared_upn_warnings
 from adapters.packs import load_packs
 from adapters.readmodels.chronology import ChronologyStore
 from adapters.schedule import child_schedule
@@ -126,8 +127,9 @@ def create_app(url: str | None = None) -> FastAPI:
         except InvalidEvent as error:
             raise _invalid(error) from None
         with opened() as store:
+            warnings = shared_upn_warnings(store, parsed)
             try:
-                return [history_entry(item) for item in store.record(parsed)]
+                recorded = store.record(parsed)
             except InvalidEvent as error:
                 raise _invalid(error) from None
             except IdempotencyConflict as error:
@@ -136,6 +138,10 @@ def create_app(url: str | None = None) -> FastAPI:
                 raise Problem(
                     409, str(error), title="Concurrent write", headers={"Retry-After": "1"}
                 ) from None
+        entries = [history_entry(item) for item in recorded]
+        for index, warning in warnings.items():  # accepted, with a warning beside the entry
+            entries[index] = {**entries[index], "warnings": [warning]}
+        return entries
 
     @api.get("/children")
     def children() -> list[dict[str, Any]]:

@@ -563,19 +563,23 @@ class EventStore:
 
     def children(self) -> list[str]:
         """Every child id with a record (from the registrations in the log)."""
+        return [data["child_id"] for data in self.registrations()]
+
+    def registrations(self) -> Iterator[dict[str, Any]]:
+        """The stored payload of every ``child_registered`` event, in log order."""
         from domain.events.people import ChildRegistered
 
         topic = get_topic(ChildRegistered)
-        ids: list[str] = []
         position = 0
         while True:
             page = self.recorder.select_notifications(
                 start=position, limit=5000, topics=[topic], inclusive_of_start=False
             )
             if not page:
-                return ids
+                return
             for n in page:
-                ids.append(json.loads(n.state)["child_id"])
+                payload: dict[str, Any] = orjson.loads(n.state)["payload"]
+                yield payload
             position = page[-1].id
 
     # -- writing ------------------------------------------------------------------------------

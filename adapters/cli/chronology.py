@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from adapters.cli import exit_codes
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, emit_json, fail, open_store, parse_day, parse_when
 from adapters.exporters.chronology import (
@@ -81,7 +82,7 @@ def build_query(
     significant_only: bool,
 ) -> ChronologyQuery:
     if not chronologies.is_child(child):
-        fail(f"no record for child {child!r} in {chronologies.store.db.describe()}")
+        fail(f"no record for child {child!r}", code=exit_codes.NOT_FOUND)
     children: tuple[str, ...] = (child,)
     family_id = None
     if family:
@@ -321,7 +322,7 @@ def chronology_command(
                 fail("verify: give the exported chronology file, e.g. chronology verify out.pdf")
             path = Path(file)
             if not path.is_file():
-                fail(f"verify: {file}: no such file")
+                fail(f"verify: {file}: no such file", code=exit_codes.NOT_FOUND)
             try:
                 checked = verify_export(chronologies, path)
             except ProvenanceError as error:
@@ -331,9 +332,9 @@ def chronology_command(
             else:
                 _print_verify(checked)
             if not checked.file_intact:
-                raise typer.Exit(2)
+                raise typer.Exit(exit_codes.TAMPERED)
             if checked.changed_since:
-                raise typer.Exit(1)
+                raise typer.Exit(exit_codes.STALE)
             return
         if file:
             fail(f"unexpected argument {file!r} (only `verify` takes a file)")

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, Any, NoReturn
 
+import eventsourcing.persistence as es_errors
+import sqlalchemy.exc as sa_errors
 import typer
 
+from adapters.cli import exit_codes
 from adapters.store import EventStore
-from domain.errors import CaseLedgerError, IdempotencyConflict, InvalidEvent
+from domain.errors import (
+    CaseLedgerError,
+    ConcurrencyConflict,
+    IdempotencyConflict,
+    InvalidEvent,
+    UnknownChild,
+)
 from domain.parsing import parse_moment
 
 DbOption = Annotated[
@@ -23,15 +34,11 @@ DbOption = Annotated[
         "$CASELEDGER_DB or sqlite:///caseledger.db.",
     ),
 ]
-EXIT_TAMPERED = 2
-"""`verify` found a broken stream, anchor or checkpoint."""
-EXIT_KEY_CONFLICT = 6
-"""An idempotency key already used with other content: not retryable as it is (give a new key)."""
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
+def fail(message: str, code: int = exit_codes.INVALID) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
@@ -55,6 +62,69 @@ def parse_day(value: str | None, option: str) -> date | None:
         fail(f"{option} {value!r}: expected an ISO date, e.g. 2026-04-07")
 
 
+def store_unavailable(error: BaseException) -> str | None:
+    """Why the store cannot be used, if ``error`` says it is down or full (else None).
+
+    Names the cause only (refused, gone, full, read-only), never the store's location.
+    """
+    unavailable = (
+        es_errors.OperationalError,
+        es_errors.InterfaceError,
+        es_errors.ConnectionUnavailableError,
+        sa_errors.OperationalError,
+        sa_errors.InterfaceError,
+        sqlite3.OperationalError,
+        OSError,
+    )
+    if not isinstance(error, unavailable):
+        return None
+    text = str(error).lower()
+    if "locked" in text or "busy" in text:
+        return None  # another writer holds SQLite: a conflict, answered separately
+    if "full" in text or getattr(error, "errno", None) == errno.ENOSPC:
+        return "the disk holding the store is full"
+    if "refused" in text or "could not connect" in text or "connection" in text:
+        return "the database server cannot be reached (connection refused or lost)"
+    if "readonly" in text or "read-only" in text:
+        return "the store is read-only"
+    return f"the store failed ({type(error).__name__})"
+
+
+def _sqlite_busy(error: BaseException) -> bool:
+    text = str(error).lower()
+    return isinstance(error, sqlite3.OperationalError | es_errors.OperationalError) and (
+        "locked" in text or "busy" in text
+    )
+
+
+@contextmanager
+def cli_errors() -> Iterator[None]:
+    """Turn what a command can meet into its documented exit (adapters/cli/exit_codes.py)."""
+    try:
+        yield
+    except IdempotencyConflict as error:
+        fail(str(error), code=exit_codes.KEY_CONFLICT)
+    except UnknownChild as error:
+        fail(str(error), code=exit_codes.NOT_FOUND)
+    except ConcurrencyConflict as error:
+        fail(str(error), code=exit_codes.CONFLICT)
+    except CaseLedgerError as error:
+        fail(str(error), code=exit_codes.INVALID)
+    except Exception as error:
+        if _sqlite_busy(error):
+            fail(
+                "another writer holds the store; nothing was written — run it again",
+                code=exit_codes.CONFLICT,
+            )
+        reason = store_unavailable(error)
+        if reason is None:
+            raise
+        fail(
+            f"store unavailable: {reason}; nothing more was written — retry when it is back",
+            code=exit_codes.UNAVAILABLE,
+        )
+
+
 @contextmanager
 def open_store(db: str | None) -> Iterator[EventStore]:
     """Open the store, turning connection and user errors into clear exits."""
@@ -63,15 +133,16 @@ def open_store(db: str | None) -> Iterator[EventStore]:
     except ValueError as error:
         fail(str(error))
     except Exception as error:  # noqa: BLE001  (connection failures of either driver)
-        fail(f"cannot open the store: {type(error).__name__}: {error}")
+        reason = store_unavailable(error) or f"{type(error).__name__}"
+        fail(f"cannot open the store: {reason}", code=exit_codes.UNAVAILABLE)
     try:
-        yield store
-    except IdempotencyConflict as error:
-        fail(str(error), code=EXIT_KEY_CONFLICT)
-    except CaseLedgerError as error:
-        fail(str(error))
+        with cli_errors():
+            yield store
     finally:
-        store.close()
+        try:
+            store.close()
+        except Exception:  # noqa: BLE001  (closing a store whose server has gone)
+            pass
 
 
 def emit_json(data: Any) -> None:

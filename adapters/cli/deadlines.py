@@ -12,7 +12,15 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.app import app
-from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_store, parse_when
+from adapters.cli.common import (
+    DbOption,
+    JsonOption,
+    cli_errors,
+    emit_json,
+    fail,
+    open_store,
+    parse_when,
+)
 from adapters.commencement import commencement_notices, precedes_clock, rule_force_text
 from adapters.db import sql_engine
 from adapters.packs import load_pack, load_packs
@@ -295,7 +303,7 @@ def tick(
     store = EventStore(url, clock=lambda: max(moment, datetime.now(UTC)) if at is None else moment)
     try:
         handler = PolicyHandler(store, _packs(), HandlerConfig(due_soon_days))
-        with console.status("ticking") if not json_out else _null():
+        with cli_errors(), console.status("ticking") if not json_out else _null():
             report = handler.tick(moment)
     finally:
         store.close()

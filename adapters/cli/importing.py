@@ -43,9 +43,9 @@ from typing import IO, Annotated, Any
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from adapters.cli import exit_codes
 from adapters.cli.app import app
 from adapters.cli.common import (
-    EXIT_KEY_CONFLICT,
     DbOption,
     JsonOption,
     emit_json,
@@ -382,7 +382,7 @@ def import_(
                     progress=lambda n: bar.update(task, events=n),
                 )
         except LineConflict as error:
-            fail(str(error), code=EXIT_KEY_CONFLICT)
+            fail(str(error), code=exit_codes.KEY_CONFLICT)
         finally:
             if stream is not sys.stdin.buffer:
                 stream.close()

@@ -9,7 +9,7 @@ import adapters.cli as _package
 from adapters.cli.app import app
 from adapters.logging import configure_logging
 
-_SKIP = {"app", "main", "common"}
+_SKIP = {"app", "main", "common", "exit_codes"}
 
 for _module in sorted(pkgutil.iter_modules(_package.__path__), key=lambda m: m.name):
     if _module.name not in _SKIP:

@@ -11,10 +11,9 @@ from pydantic import TypeAdapter
 from rich.console import Console
 from rich.table import Table
 
+from adapters.cli import exit_codes
 from adapters.cli.app import app
 from adapters.cli.common import (
-    EXIT_KEY_CONFLICT,
-    EXIT_TAMPERED,
     DbOption,
     JsonOption,
     emit_json,
@@ -22,6 +21,7 @@ from adapters.cli.common import (
     open_store,
     parse_when,
 )
+from adapters.identifiers import shared_upn_warnings
 from adapters.views import history_entry, history_notes
 from domain import limits
 from domain.errors import IdempotencyConflict, InvalidEvent
@@ -74,16 +74,28 @@ def record(
     if not events:
         fail(f"{file}: no events to record")
     with open_store(db) as store:
+        warnings = shared_upn_warnings(store, events)
         try:
             recorded = store.record(events)
         except InvalidEvent as error:
             fail(str(error))
         except IdempotencyConflict as error:
-            fail(str(error), code=EXIT_KEY_CONFLICT)
+            fail(str(error), code=exit_codes.KEY_CONFLICT)
+        for warning in warnings.values():
+            typer.echo(f"warning: {warning}", err=True)
         if json_out:
-            emit_json([history_entry(item) for item in recorded])
+            emit_json(
+                [
+                    _with_warning(history_entry(item), warnings.get(i))
+                    for i, item in enumerate(recorded)
+                ]
+            )
         else:
             typer.echo(f"recorded {len(recorded)} event(s) in {store.db.describe()}")
+
+
+def _with_warning(entry: dict[str, Any], warning: str | None) -> dict[str, Any]:
+    return {**entry, "warnings": [warning]} if warning else entry
 
 
 @app.command()
@@ -191,7 +203,7 @@ def verify(db: DbOption = None, json_out: JsonOption = False) -> None:
 
     Names each broken stream (an altered, removed, re-ordered, copied or relabelled event;
     a truncated or removed stream; history rewritten with its hashes recomputed) and exits
-    with code 2 if any is found. Writes nothing.
+    with code 7 (exit_codes.TAMPERED) if any is found. Writes nothing.
     """
     with open_store(db) as store:
         report = store.verify()
@@ -214,7 +226,7 @@ def verify(db: DbOption = None, json_out: JsonOption = False) -> None:
             }
         )
         if not report.ok:
-            raise typer.Exit(EXIT_TAMPERED)
+            raise typer.Exit(exit_codes.TAMPERED)
         return
     for note in report.notes:
         typer.echo(note)
@@ -223,7 +235,10 @@ def verify(db: DbOption = None, json_out: JsonOption = False) -> None:
         return
     for link in report.broken:
         typer.echo(f"BROKEN {link.describe()}")
-    fail(f"{len(report.broken)} problem(s) found in {report.streams} stream(s)", code=EXIT_TAMPERED)
+    fail(
+        f"{len(report.broken)} problem(s) found in {report.streams} stream(s)",
+        code=exit_codes.TAMPERED,
+    )
 
 
 @app.command()

@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from adapters.cli import exit_codes
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, JsonOption, fail, open_store, parse_day
 from adapters.exporters.review_report import FORMATS, build_report, render
@@ -62,7 +63,7 @@ def _subjects(
     known = store.children()
     if child is not None:
         if child not in known:
-            fail(f"no record for child {child!r} in {store.db.describe()}")
+            fail(f"no record for child {child!r}", code=exit_codes.NOT_FOUND)
         return [child], None
     members = []
     for candidate in known:
@@ -72,7 +73,10 @@ def _subjects(
                     members.append(candidate)
                 break
     if not members:
-        fail(f"--family {family!r}: no child is registered with that family id")
+        fail(
+            f"--family {family!r}: no child is registered with that family id",
+            code=exit_codes.NOT_FOUND,
+        )
     return sorted(members), family
 
 

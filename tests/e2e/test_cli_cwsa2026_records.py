@@ -41,7 +41,7 @@ def test_a_bad_nhs_number_is_refused_and_nothing_is_written(tmp_path: Path) -> N
     code, out, _ = run("children", "--db", url, "--json")
     assert code == 0 and json.loads(out) == []  # the registration before it is not written
     code, _, err = run("history", "C-NHS-1", "--db", url, "--json")
-    assert (code, err.strip()) == (1, "error: no record for child 'C-NHS-1'")
+    assert (code, err.strip()) == (3, "error: no record for child 'C-NHS-1'")
 
 
 def test_a_valid_nhs_number_is_shown_by_children(tmp_path: Path) -> None:

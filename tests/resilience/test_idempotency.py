@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from adapters.cli.common import EXIT_KEY_CONFLICT
+from adapters.cli.exit_codes import KEY_CONFLICT as EXIT_KEY_CONFLICT
 from adapters.cli.main import app
 from adapters.http import create_app
 from adapters.packs import load_packs
