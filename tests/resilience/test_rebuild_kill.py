@@ -67,7 +67,8 @@ def _chronology(url: str) -> tuple[int, list[tuple[object, ...]]]:
     engine = sql_engine(url)
     with engine.connect() as conn:
         rows = sorted(
-            tuple(r) for r in conn.execute(text("SELECT event_id, child_id FROM chronology_entries"))
+            tuple(r)
+            for r in conn.execute(text("SELECT event_id, child_id FROM chronology_entries"))
         )
         position = conn.execute(
             select(readmodel_positions.c.position).where(readmodel_positions.c.name == "chronology")
