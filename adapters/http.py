@@ -163,8 +163,7 @@ def create_app(url: str | None = None) -> FastAPI:
         from adapters.exporters.chronology import export
 
         with opened() as store:
-            chronologies = ChronologyStore(store)
-            chronologies.catch_up()
+            chronologies = ChronologyStore(store)  # a read: the tail is folded in memory
             if not chronologies.is_child(child_id):
                 raise Problem(404, f"no record for child {child_id!r}")
             result = chronologies.chronology(

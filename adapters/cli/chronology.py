@@ -6,7 +6,9 @@
     caseledger chronology verify FILE
     caseledger chronology rebuild
 
-``verify`` and ``rebuild`` are reserved words in the CHILD position.
+``verify``, ``rebuild`` and ``update`` (catch the read model up; ``tick`` does too) are
+reserved words in the CHILD position. Reading a chronology never writes: what the read model
+has not projected yet is folded in memory.
 """
 
 from __future__ import annotations
@@ -191,7 +193,7 @@ def verify_export(chronologies: ChronologyStore, path: Path) -> VerifyResult:
         prepared_on=prepared,
     )
     file_bytes = path.read_bytes()
-    current = chronologies.position
+    current = chronologies.current
     now = chronologies.chronology(replace(query, position=current))
     result = VerifyResult(
         path=str(path),
@@ -261,7 +263,8 @@ def chronology_command(
     child: Annotated[
         str,
         typer.Argument(
-            help="The child's id; or `verify` (then FILE) to check an export; or `rebuild`.",
+            help="The child's id; or `verify` (then FILE) to check an export; or `rebuild` "
+            "or `update` (catch the read model up).",
             show_default=False,
         ),
     ],
@@ -316,7 +319,11 @@ def chronology_command(
             count = catch_up(chronologies, rebuild=True)
             typer.echo(f"chronology read model rebuilt from {count} events")
             return
-        catch_up(chronologies)
+        if child == "update":
+            count = catch_up(chronologies)
+            typer.echo(f"chronology read model caught up by {count} events")
+            return
+        # a read: never catches the read model up (the tick does); the tail is folded in memory
         if child == "verify":
             if not file:
                 fail("verify: give the exported chronology file, e.g. chronology verify out.pdf")

@@ -31,7 +31,7 @@ from adapters.readmodels.deadline_view import (
     index_view,
 )
 from adapters.schedule import child_schedule, deadline_json
-from adapters.scheduler import PolicyHandler, run_scheduler
+from adapters.scheduler import PolicyHandler, catch_up_chronology, run_scheduler
 from adapters.store import EventStore
 from domain.events.base import LONDON
 from policies.engine import Status
@@ -305,6 +305,7 @@ def tick(
         handler = PolicyHandler(store, _packs(), HandlerConfig(due_soon_days))
         with cli_errors(), console.status("ticking") if not json_out else _null():
             report = handler.tick(moment)
+            catch_up_chronology(store)  # reads never catch up: the tick does
     finally:
         store.close()
     if json_out:

@@ -64,12 +64,21 @@ class ReadModel(Protocol):
 class ReadModelRunner:
     """Keeps a set of read models caught up with the store, exactly once per event."""
 
-    def __init__(self, store: EventStore, models: Sequence[ReadModel], batch: int = 2000) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        models: Sequence[ReadModel],
+        batch: int = 2000,
+        *,
+        create: bool = True,
+    ) -> None:
+        """``create=False`` for a reader: the tables are made by the first catch-up instead."""
         self.store = store
         self.models = list(models)
         self.batch = batch
         self.engine = sql_engine(store.url)
-        self.create_tables()
+        if create:
+            self.create_tables()
 
     def create_tables(self) -> None:
         positions_metadata.create_all(self.engine)
