@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import json
+import os
+import shutil
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ import sqlalchemy.exc as sa_errors
 import typer
 
 from adapters.cli import exit_codes
+from adapters.db import parse_database, resolve_url
 from adapters.store import EventStore
 from domain.errors import (
     CaseLedgerError,
@@ -62,10 +65,12 @@ def parse_day(value: str | None, option: str) -> date | None:
         fail(f"{option} {value!r}: expected an ISO date, e.g. 2026-04-07")
 
 
-def store_unavailable(error: BaseException) -> str | None:
+def store_unavailable(error: BaseException, db: str | None = None) -> str | None:
     """Why the store cannot be used, if ``error`` says it is down or full (else None).
 
     Names the cause only (refused, gone, full, read-only), never the store's location.
+    SQLite says "disk I/O error" when its WAL cannot grow: with ``db`` (the store's URL),
+    a folder with no space left is named as full.
     """
     unavailable = (
         es_errors.OperationalError,
@@ -81,13 +86,27 @@ def store_unavailable(error: BaseException) -> str | None:
     text = str(error).lower()
     if "locked" in text or "busy" in text:
         return None  # another writer holds SQLite: a conflict, answered separately
-    if "full" in text or getattr(error, "errno", None) == errno.ENOSPC:
+    if "full" in text or getattr(error, "errno", None) == errno.ENOSPC or _no_space(db):
         return "the disk holding the store is full"
     if "refused" in text or "could not connect" in text or "connection" in text:
         return "the database server cannot be reached (connection refused or lost)"
     if "readonly" in text or "read-only" in text:
         return "the store is read-only"
+    import structlog
+
+    structlog.get_logger(__name__).warning("store_unavailable", error=str(error)[:300])
     return f"the store failed ({type(error).__name__})"
+
+
+def _no_space(db: str | None) -> bool:
+    """Whether the folder of a SQLite store has (almost) no space left."""
+    try:
+        parsed = parse_database(resolve_url(db))
+        if not parsed.is_sqlite or not parsed.path:
+            return False
+        return shutil.disk_usage(os.path.dirname(os.path.abspath(parsed.path))).free < 64 * 1024
+    except (OSError, ValueError):
+        return False
 
 
 def _sqlite_busy(error: BaseException) -> bool:
@@ -98,7 +117,7 @@ def _sqlite_busy(error: BaseException) -> bool:
 
 
 @contextmanager
-def cli_errors() -> Iterator[None]:
+def cli_errors(db: str | None = None) -> Iterator[None]:
     """Turn what a command can meet into its documented exit (adapters/cli/exit_codes.py)."""
     try:
         yield
@@ -116,7 +135,7 @@ def cli_errors() -> Iterator[None]:
                 "another writer holds the store; nothing was written — run it again",
                 code=exit_codes.CONFLICT,
             )
-        reason = store_unavailable(error)
+        reason = store_unavailable(error, db)
         if reason is None:
             raise
         fail(
@@ -133,10 +152,10 @@ def open_store(db: str | None) -> Iterator[EventStore]:
     except ValueError as error:
         fail(str(error))
     except Exception as error:  # noqa: BLE001  (connection failures of either driver)
-        reason = store_unavailable(error) or f"{type(error).__name__}"
+        reason = store_unavailable(error, db) or f"{type(error).__name__}"
         fail(f"cannot open the store: {reason}", code=exit_codes.UNAVAILABLE)
     try:
-        with cli_errors():
+        with cli_errors(db):
             yield store
     finally:
         try:

@@ -303,7 +303,7 @@ def tick(
     store = EventStore(url, clock=lambda: max(moment, datetime.now(UTC)) if at is None else moment)
     try:
         handler = PolicyHandler(store, _packs(), HandlerConfig(due_soon_days))
-        with cli_errors(), console.status("ticking") if not json_out else _null():
+        with cli_errors(url), console.status("ticking") if not json_out else _null():
             report = handler.tick(moment)
             catch_up_chronology(store)  # reads never catch up: the tick does
     finally:
