@@ -22,6 +22,7 @@ from adapters.readmodels.rebuild_lock import staging_prefix
 from adapters.readmodels.runner import readmodel_positions
 from adapters.store import EventStore
 from scripts.synth import load
+from tests.resilience import figures
 
 CLI = "from adapters.cli.main import app; app()"
 KILLS = int(os.environ.get("CASELEDGER_REBUILD_KILLS", "2"))
@@ -122,6 +123,7 @@ def test_a_killed_rebuild_leaves_the_old_tables_and_no_orphans(built: str) -> No
         assert not [w for w in workers if _alive(w)], "rebuild workers outlived their parent"
         assert _chronology(built) == before  # the old tables still serve, whole
     assert killed > 0
+    figures.count("kills survived", killed, figures.engine_of(built))
     with EventStore(built) as store:
         if store.db.is_sqlite:  # a leftover as a killed rebuild leaves it, whatever the timing
             Path(f"{staging_prefix(store.db)}999_0").write_bytes(b"x" * 1024)

@@ -19,6 +19,7 @@ from adapters.cli import exit_codes
 from adapters.cli.main import app
 from adapters.store import EventStore
 from tests.factories import example
+from tests.resilience import figures
 from tests.resilience.tamper import Tamperer
 
 CHILDREN = ("C-TA-1", "C-TA-2", "C-TA-3")
@@ -133,6 +134,7 @@ def test_verify_names_each_kind_of_tampering(case: str, store_url: str) -> None:
     assert reason in named[0]["reason"], named[0]
     untouched = set(CHILDREN) - {child, "C-TA-2" if case == "two streams swapped" else ""}
     assert not [b for b in report["broken"] if b["child_id"] in untouched], report
+    figures.count("tamper kinds detected", 1, figures.engine_of(store_url))
 
 
 def test_an_untouched_store_verifies_with_its_checkpoints(store_url: str) -> None:
