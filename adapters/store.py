@@ -44,6 +44,7 @@ from sqlalchemy import text
 import domain.events  # noqa: F401  (registers every event kind)
 from adapters import anchors
 from adapters.db import (
+    PREPARED,
     SQLITE_MARKS,
     Database,
     create_private_sqlite_file,
@@ -80,6 +81,17 @@ IMPORT_CACHE_CHILDREN = 5000
 
 
 @functools.lru_cache(maxsize=100_000)
+@functools.cache
+def _lock_engine(url: str) -> Any:
+    """An engine without a pool (one connection per use) for the schema lock."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    db = parse_database(url)
+    options = {"options": f"-csearch_path={db.schema}"} if db.schema else {}
+    return create_engine(db.sqlalchemy_url(), poolclass=NullPool, connect_args=options)
+
+
 def stream_id(child_id: str) -> uuid.UUID:
     """The stream (aggregate) id for a child: a UUID derived from the child id."""
     return uuid.uuid5(CHILD_NAMESPACE, child_id)
@@ -234,6 +246,16 @@ class EventStore:
         self.new_id = new_id
         if self.db.is_sqlite and self.db.path:
             create_private_sqlite_file(self.db.path)
+        if not self.db.is_sqlite and self.url in PREPARED:
+            # prepared by this process already: open the recorder, create and lock nothing
+            self.owns_schema = PREPARED[self.url]
+            env = _environment(self.db, self.recorder_name)
+            env["CREATE_TABLE"] = "no"
+            self.factory = InfrastructureFactory.construct(Environment(name="caseledger", env=env))
+            self.recorder = self.factory.application_recorder()
+            self.events_table = str(getattr(self.recorder, "events_table_name", "stored_events"))
+            self._records = {}
+            return
         with self._schema_lock():
             if self.db.schema and not self.db.is_sqlite:
                 with sql_engine(self.url).begin() as conn:
@@ -261,6 +283,8 @@ class EventStore:
                         self.db.schema,
                         trigger=not self._recorder_anchors_heads(),
                     )
+            if not self.db.is_sqlite:
+                PREPARED[self.url] = self.owns_schema
         self._records: dict[str, ChildRecord] = {}
 
     @contextmanager
@@ -269,7 +293,9 @@ class EventStore:
         if self.db.is_sqlite:
             yield
             return
-        with sql_engine(self.url).connect() as conn:
+        # a connection outside the shared pool: threads waiting for the lock must not hold
+        # pool connections the holder needs (eight at once exhausted the pool of six)
+        with _lock_engine(self.url).connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(7212026)"))
             conn.commit()
             try:

@@ -246,7 +246,7 @@ def checkpoint(db: DbOption = None) -> None:
     """Sign the heads of every stream written since the last checkpoint (run it from cron).
 
     `import` and each `tick` also write one. The key is $CASELEDGER_CHECKPOINT_KEY, else a
-    key file created 0600 beside the store (see docs/resilience-integrity.md).
+    key file created 0600 beside the store (see docs/resilience.md).
     """
     with open_store(db) as store:
         number = store.checkpoint()

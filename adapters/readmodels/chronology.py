@@ -321,19 +321,25 @@ class ChronologyStore:
         has_tables = self._has_tables()
         entries: list[EntryRow] = []
         amendments: list[AmendmentRow] = []
-        with self.engine.connect() as conn:
-            folder = ChronologyFolder(
-                load=(lambda event_id: _load_target(conn, event_id)) if has_tables else None
-            )
-            position = start
-            while True:
-                page, last = self.store.notifications_where(position, 2000, streams.__contains__)
-                if last == position:
-                    break
-                for item in page:
+        events: list[RecordedEvent] = []
+        position = start
+        while True:  # read first: no read-model connection held while the log is read
+            page, last = self.store.notifications_where(position, 2000, streams.__contains__)
+            if last == position:
+                break
+            events.extend(page)
+            position = last
+        if events:
+            with self.engine.connect() as conn:
+                folder = ChronologyFolder(
+                    load=(lambda event_id: _load_target(conn, event_id)) if has_tables else None
+                )
+                for item in events:
                     row = folder.apply(item)
-                    (entries if isinstance(row, EntryRow) else amendments).append(row)  # type: ignore[arg-type]
-                position = last
+                    if isinstance(row, EntryRow):
+                        entries.append(row)
+                    else:
+                        amendments.append(row)
         if position > start:
             log.info("chronology_tail_folded", after=start, to=position, rows=len(entries))
         self._tails[key] = (start, entries, amendments)
