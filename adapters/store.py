@@ -246,7 +246,7 @@ class EventStore:
         self.new_id = new_id
         if self.db.is_sqlite and self.db.path:
             create_private_sqlite_file(self.db.path)
-        if not self.db.is_sqlite and self.url in PREPARED:
+        if not self.db.is_sqlite and self.url in PREPARED and self._still_prepared():
             # prepared by this process already: open the recorder, create and lock nothing
             self.owns_schema = PREPARED[self.url]
             env = _environment(self.db, self.recorder_name)
@@ -286,6 +286,20 @@ class EventStore:
             if not self.db.is_sqlite:
                 PREPARED[self.url] = self.owns_schema
         self._records: dict[str, ChildRecord] = {}
+
+    def _still_prepared(self) -> bool:
+        """One cheap query: the tables an earlier preparation made are all still there."""
+        schema = self.db.schema or "public"
+        names = ("caseledger_heads", "caseledger_checkpoints")
+        with sql_engine(self.url).connect() as conn:
+            found = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_tables WHERE schemaname = :s AND tablename IN "
+                    "(:a, :b)"
+                ),
+                {"s": schema, "a": names[0], "b": names[1]},
+            ).scalar()
+        return found == len(names)
 
     @contextmanager
     def _schema_lock(self) -> Iterator[None]:
