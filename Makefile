@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy domain policies
+	$(BIN)/mypy domain policies projections adapters scripts
 
 pytest: setup postgres
 	$(BIN)/pytest tests

@@ -92,7 +92,8 @@ def install(api: FastAPI) -> None:
         detail = (
             error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
         )
-        return problem_response(error.status_code, detail, headers=error.headers)
+        headers = dict(error.headers) if error.headers else None
+        return problem_response(error.status_code, detail, headers=headers)
 
     @api.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:

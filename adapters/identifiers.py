@@ -30,7 +30,7 @@ def shared_upn_warnings(store: EventStore, events: Sequence[CaseEvent]) -> dict[
     holders: dict[str, set[str]] = {}
     for data in store.registrations():
         upn = data.get("upn")
-        if upn in wanted.values():
+        if isinstance(upn, str) and upn in wanted.values():
             holders.setdefault(upn, set()).add(data["child_id"])
     for index, upn in wanted.items():  # two children given one UPN in the same batch
         holders.setdefault(upn, set()).add(events[index].child_id)

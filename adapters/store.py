@@ -244,6 +244,8 @@ class EventStore:
             )
         self.clock = clock
         self.new_id = new_id
+        self._records: dict[str, ChildRecord] = {}
+        self.recorder: ApplicationRecorder
         if self.db.is_sqlite and self.db.path:
             create_private_sqlite_file(self.db.path)
         if not self.db.is_sqlite and self.url in PREPARED and self._still_prepared():
@@ -254,7 +256,6 @@ class EventStore:
             self.factory = InfrastructureFactory.construct(Environment(name="caseledger", env=env))
             self.recorder = self.factory.application_recorder()
             self.events_table = str(getattr(self.recorder, "events_table_name", "stored_events"))
-            self._records = {}
             return
         with self._schema_lock():
             if self.db.schema and not self.db.is_sqlite:
@@ -271,7 +272,7 @@ class EventStore:
             if not self.owns_schema:  # an application role: the owner created everything
                 env["CREATE_TABLE"] = "no"
             self.factory = InfrastructureFactory.construct(Environment(name="caseledger", env=env))
-            self.recorder: ApplicationRecorder = self.factory.application_recorder()
+            self.recorder = self.factory.application_recorder()
             self.events_table = str(getattr(self.recorder, "events_table_name", "stored_events"))
             if self.owns_schema:
                 self._install_append_only_guards()
@@ -285,7 +286,6 @@ class EventStore:
                     )
             if not self.db.is_sqlite:
                 PREPARED[self.url] = self.owns_schema
-        self._records: dict[str, ChildRecord] = {}
 
     def _still_prepared(self) -> bool:
         """One cheap query: the tables an earlier preparation made are all still there."""
@@ -294,8 +294,7 @@ class EventStore:
         with sql_engine(self.url).connect() as conn:
             found = conn.execute(
                 text(
-                    "SELECT count(*) FROM pg_tables WHERE schemaname = :s AND tablename IN "
-                    "(:a, :b)"
+                    "SELECT count(*) FROM pg_tables WHERE schemaname = :s AND tablename IN (:a, :b)"
                 ),
                 {"s": schema, "a": names[0], "b": names[1]},
             ).scalar()

@@ -29,12 +29,13 @@ import tempfile
 import uuid
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 PG = os.environ.get("CASELEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 FIGURES = ("kills survived", "events checked", "inputs fuzzed", "tamper kinds detected")
 
 
-def _load(engine: str, requests: int) -> dict[str, object]:
+def _load(engine: str, requests: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         schema = f"t_serve_{uuid.uuid4().hex[:8]}"
         url = f"sqlite:///{folder}/serve.db" if engine == "sqlite" else f"{PG}?schema={schema}"
@@ -69,7 +70,7 @@ def _load(engine: str, requests: int) -> dict[str, object]:
                 sql.dispose()
     if done.returncode != 0:
         return {"requests": 0, "errors": 1, "note": done.stderr.strip()[-300:]}
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -117,13 +118,13 @@ def main() -> int:
         sqlite, postgres = row.get("sqlite", 0), row.get("postgres", 0)
         other = row.get("-", 0)
         print(f"{figure:<34}{sqlite:>10,}{postgres:>10,}{sqlite + postgres + other:>10,}")
-    held = {e: int(r.get("requests", 0)) if not r.get("errors") else 0 for e, r in loads.items()}  # type: ignore[call-overload]
+    held = {e: 0 if r.get("errors") else int(r.get("requests", 0)) for e, r in loads.items()}
     print(
         f"{'load held (requests, 0 errors)':<34}{held['sqlite']:>10,}{held['postgres']:>10,}"
         f"{sum(held.values()):>10,}"
     )
     for engine, result in loads.items():
-        ms = result.get("ms", {}).get("all", {}) if isinstance(result.get("ms"), dict) else {}  # type: ignore[union-attr]
+        ms = result.get("ms", {}).get("all", {})
         print(
             f"  serve on {engine}: {result.get('requests_per_second', 0)} req/s, "
             f"p50/p95/p99 {ms.get('p50')}/{ms.get('p95')}/{ms.get('p99')} ms, "

@@ -36,7 +36,7 @@ from adapters.store import EventStore
 from domain.events.base import LONDON
 from policies.engine import Status
 from policies.handler import HandlerConfig
-from policies.rules import PackError
+from policies.rules import PackError, PackSet
 from policies.sources import cite
 
 console = Console()
@@ -56,7 +56,7 @@ def _now(value: str | None) -> datetime:
     return parse_when(value, "--at") or datetime.now(UTC).astimezone(LONDON)
 
 
-def _packs():  # type: ignore[no-untyped-def]
+def _packs() -> PackSet:
     try:
         return load_packs()
     except PackError as error:

@@ -182,7 +182,8 @@ def events(
         emit_json(catalogue)
         return
     for entry in catalogue:
-        required = entry["schema"].get("required", [])
+        schema: dict[str, Any] = entry["schema"]  # type: ignore[assignment]
+        required = schema.get("required", [])
         typer.echo(f"{entry['kind']:<45} {entry['category']:<14} requires: {', '.join(required)}")
     bounds = limits.catalogue()
     typer.echo(

@@ -253,7 +253,7 @@ def rebuild_partitioned(
     end: int,
     batch: int,
     progress: Progress | None = None,
-    clear: Callable[[], None] | None = None,
+    clear: Callable[[Connection], None] | None = None,
 ) -> int:
     """Replay events 1..``end`` into the ``models`` with ``workers`` processes, then swap.
 
