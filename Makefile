@@ -8,7 +8,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup system-deps postgres lint typecheck pytest bench resilience clean
+.PHONY: demo test setup system-deps postgres nats lint typecheck pytest bench resilience clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +18,17 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) system-deps
 
-# Graphviz draws genograms; poppler's pdftoppm renders PDFs in the tests.
+# Graphviz draws genograms; poppler's pdftoppm renders PDFs in the tests; nats-server is the
+# JetStream broker `caseledger publish` relays the feed to.
 system-deps:
-	@command -v dot >/dev/null && command -v pdftoppm >/dev/null || \
-	  (apt-get update -qq && apt-get install -y -qq graphviz poppler-utils >/dev/null)
+	@command -v dot >/dev/null && command -v pdftoppm >/dev/null && command -v nats-server >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq graphviz poppler-utils nats-server >/dev/null)
 
 postgres:
 	@scripts/ci/ensure_postgres.sh
+
+nats:
+	@scripts/ci/ensure_nats.sh
 
 demo: setup
 	$(BIN)/caseledger demo
@@ -36,7 +40,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy domain policies projections adapters scripts
 
-pytest: setup postgres
+pytest: setup postgres nats
 	$(BIN)/pytest tests
 
 test: lint typecheck pytest

@@ -8,6 +8,7 @@ grants the application role only what it needs:
   it cannot ``ALTER TABLE ... DISABLE TRIGGER`` or drop the table or a trigger);
 - the heads: SELECT only (the trigger that keeps them runs as the owner);
 - the checkpoints: SELECT and INSERT (the application signs them);
+- the relay's published position: SELECT, INSERT and UPDATE;
 - the schema: USAGE, and CREATE for the read models (rebuildable tables it owns itself).
 
 The application then runs with ``--db postgresql://APP@...``. Appends serialise on a
@@ -47,6 +48,8 @@ def grant_application_role(store: EventStore, role: str) -> list[str]:
         f"REVOKE ALL ON {schema}.{CHECKPOINTS} FROM {role}",
         f"GRANT SELECT, INSERT ON {schema}.{CHECKPOINTS} TO {role}",
         f"GRANT USAGE, SELECT ON SEQUENCE {schema}.{CHECKPOINTS}_id_seq TO {role}",
+        # the relay's published position (`caseledger publish`), created by migrate
+        f"GRANT SELECT, INSERT, UPDATE ON {schema}.publish_positions TO {role}",
     ]
     with sql_engine(store.url).begin() as conn:
         for statement in statements:

@@ -451,11 +451,19 @@ def _check_changes(current: CaseEvent, event: EntryCorrected) -> None:
                 field=f"changes.{name}",
                 kind=event.kind,
             )
+    from domain.parsing import wrong_type
+
     data: dict[str, Any] = current.model_dump(mode="json")
     data.update(event.changes)
+    wrong = wrong_type(dict(event.changes), type(current))
+    if wrong is not None:  # strictly, as a new entry: a correction cannot make "yes" true
+        raise InvalidEvent(
+            f"the corrected {current.kind} would be invalid: {wrong[1]}",
+            field=f"changes.{wrong[0]}",
+            kind=event.kind,
+        )
     try:
-        # strictly, as a new entry is parsed: a correction cannot coerce "yes" into true
-        type(current).model_validate_json(orjson.dumps(data), strict=True)
+        type(current).model_validate_json(orjson.dumps(data))
     except (ValidationError, TypeError) as exc:
         if isinstance(exc, TypeError):
             raise InvalidEvent(

@@ -7,12 +7,14 @@ true), every value is bounded (:mod:`domain.limits`), and no refusal echoes the 
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from domain import limits
 from domain.errors import InvalidEvent
@@ -96,14 +98,121 @@ def parse_event(data: Any) -> CaseEvent:
         raise InvalidEvent(
             f"is larger than {limits.MAX_EVENT_BYTES:,} bytes of JSON", field="event", kind=cls.kind
         )
+    wrong = _wrong_type(fields, _shape(cls))
+    if wrong is not None:
+        raise InvalidEvent(wrong[1], field=wrong[0], kind=cls.kind)
     try:
-        event = cls.model_validate_json(text, strict=True)
+        event = cls.model_validate_json(text)
     except ValidationError as exc:
         raise first_error(exc, cls.kind) from None
     out_of_range = _date_out_of_range(event)
     if out_of_range is not None:
         raise InvalidEvent(out_of_range[1], field=out_of_range[0], kind=cls.kind)
     return event
+
+
+_JSON_TYPES = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
+}
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What JSON types a value may have (None: any), and the shapes inside it."""
+
+    types: frozenset[str] | None
+    properties: dict[str, _Shape] = field(default_factory=dict)
+    items: _Shape | None = None
+
+
+@functools.cache
+def _shape(cls: type[CaseEvent]) -> _Shape:
+    """The JSON types each field of a kind takes, from its JSON schema (read once)."""
+    schema = TypeAdapter(cls).json_schema()
+    return _shape_of(schema, schema)
+
+
+def _shape_of(node: dict[str, Any], root: dict[str, Any]) -> _Shape:
+    if "$ref" in node:
+        return _shape_of(root["$defs"][node["$ref"].rsplit("/", 1)[-1]], root)
+    options = node.get("anyOf") or node.get("oneOf")
+    if options:
+        shapes = [_shape_of(option, root) for option in options]
+        if any(s.types is None for s in shapes):
+            return _Shape(None)
+        properties: dict[str, _Shape] = {}
+        for one in shapes:
+            properties.update(one.properties)
+        items = next((one.items for one in shapes if one.items is not None), None)
+        return _Shape(frozenset().union(*(s.types or () for s in shapes)), properties, items)
+    kind = node.get("type")
+    if kind is None:
+        if "enum" in node or "const" in node:
+            values = node.get("enum", [node.get("const")])
+            return _Shape(frozenset(_json_type(v) for v in values))
+        return _Shape(None)
+    props = {name: _shape_of(sub, root) for name, sub in node.get("properties", {}).items()}
+    items = _shape_of(node["items"], root) if isinstance(node.get("items"), dict) else None
+    kinds = {kind} if isinstance(kind, str) else set(kind)
+    return _Shape(frozenset(kinds), props, items)
+
+
+def wrong_type(data: dict[str, Any], cls: type[CaseEvent]) -> tuple[str, str] | None:
+    """The first field of ``data`` whose JSON type the kind ``cls`` does not take."""
+    return _wrong_type(data, _shape(cls))
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str | date):  # a Python date or datetime is written as JSON text
+        return "string"
+    return "array" if isinstance(value, list | tuple) else "object"
+
+
+def _wrong_type(value: Any, shape: _Shape, path: str = "") -> tuple[str, str] | None:
+    """Strictness: the first value whose JSON type its schema does not allow.
+
+    A case record is evidence, so no coercion: ``1700000000`` is not a date (dates are
+    text), ``"yes"`` is not a boolean, ``1.0`` is not an integer, ``5`` is not text.
+    """
+    if shape.types is not None:
+        given = _json_type(value)
+        if not (given in shape.types or (given == "integer" and "number" in shape.types)):
+            wanted = " or ".join(_article(t) for t in sorted(shape.types - {"null"})) or "null"
+            return path or "event", f"must be {wanted}, not {_article(given)}"
+    if isinstance(value, dict):
+        for name, item in value.items():
+            inner = shape.properties.get(name)
+            if inner is not None:
+                found = _wrong_type(item, inner, f"{path}.{name}" if path else name)
+                if found:
+                    return found
+    elif isinstance(value, list) and shape.items is not None:
+        for number, item in enumerate(value):
+            found = _wrong_type(item, shape.items, f"{path}.{number}" if path else str(number))
+            if found:
+                return found
+    return None
+
+
+def _article(word: str) -> str:
+    names = {"string": "text", "array": "a list", "object": "an object", "null": "null"}
+    if word in names:
+        return names[word]
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
 
 def _date_out_of_range(model: BaseModel, path: str = "") -> tuple[str, str] | None:

@@ -12,8 +12,9 @@ deadlines due before it are breached. ``pack`` overrides the rule pack (a pack i
 version in force on each trigger's date, or a :class:`~policies.rules.Pack` used as is) — for
 what-if comparisons. Without it each trigger is judged by the pack of the child's authority on
 the trigger's date (the ``authority_recorded`` events; none means the national baseline) in the
-version in force on that date. The national baseline also fills in every statutory rule (by rule
-id) the authority's pack does not define (``baseline=False`` turns that off).
+version in force on that date. The national baseline also fills in every statutory rule the
+authority's pack does not replace (``replaces: national:<id>``; ``baseline=False`` turns that
+off): one standard is judged once.
 
 Corrections are honoured: an entry recorded in error is left out and a corrected entry is
 judged as corrected. Standards events (breaches, warnings) never trigger or meet a rule.
@@ -315,15 +316,46 @@ def _same_value(a: Any, b: Any) -> bool:
 def _first(
     matches: Sequence[EventMatch], facts: Sequence[Fact], trigger: Fact, base: Fact, used: set[str]
 ) -> Fact | None:
-    """The earliest fact matching any of ``matches`` on or after ``base``'s day (not base)."""
+    """The earliest fact matching any of ``matches`` on or after ``base``'s day (not base).
+
+    A match with ``covers`` is met at the fact that completes the set of values its matching
+    facts hold between them (the report reaching the last of the recipients named).
+    """
     if not matches:
         return None
+    held: dict[int, dict[str, set[Any]]] = {}
     for fact in indexed(facts).of_kinds((m.kind for m in matches), from_day=base.day):
         if fact is base or fact.event_id in used:
             continue
-        if any(_matches(m, fact, trigger) for m in matches):
-            return fact
+        for index, match in enumerate(matches):
+            if not _matches(match, fact, trigger):
+                continue
+            if not match.covers:
+                return fact
+            so_far = held.setdefault(index, {})
+            for name in match.covers:
+                value = _value(fact.event, name)
+                so_far.setdefault(name, set()).update(
+                    _plain(v) for v in (value if isinstance(value, list) else [value])
+                )
+            if _covered(match, so_far):
+                return fact
     return None
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, StrEnum) else value
+
+
+def _covered(match: EventMatch, held: dict[str, set[Any]]) -> bool:
+    """Whether ``held`` has every item ``match.covers`` lists (a list item: any of its values)."""
+    for name, items in match.covers.items():
+        got = held.get(name, set())
+        for item in items:
+            wanted = item if isinstance(item, list) else [item]
+            if not any(v in got for v in wanted):
+                return False
+    return True
 
 
 # -- statuses of the child over time (for while_status) ---------------------------------------
@@ -419,7 +451,7 @@ def _starts(rule: Rule, facts: Sequence[Fact]) -> list[_Start]:
             if isinstance(born, date):
                 found = [_Start(fact, _birthday(born, trigger.birthday, trigger.birthday_months))]
     else:
-        for fact in facts.of_kind(trigger.kind) if trigger.kind else ():
+        for fact in facts.of_kinds(trigger.kinds()) if trigger.kind else ():
             if not _fields_match(fact.event, trigger.where, trigger.where_not):
                 continue
             point: date | datetime = fact.event.occurred_at
@@ -597,9 +629,13 @@ def _series(
             _deadline, rule, pack, base, occurrence, due, point=point, extension=extension
         )
 
+        if satisfier is not None and rule.measures is Measures.RECORDED:
+            if satisfier.recorded.recorded_at > at:
+                satisfier = None  # it had happened, but was not yet on the record at ``at``
         if satisfier is not None:
-            status = Status.MET if satisfier.instant <= effective_due else Status.MET_LATE
-            out.append(make(status, met=satisfier))
+            when = _when_met(rule, satisfier)
+            status = Status.MET if when <= effective_due else Status.MET_LATE
+            out.append(make(status, met=satisfier, satisfied_at=when))
             if rule.recurrence is None:
                 return out, None
             used.add(satisfier.event_id)
@@ -615,6 +651,14 @@ def _series(
             status = Status.EXTENDED if extension else Status.PENDING
         out.append(make(status))
         return out, None
+
+
+def _when_met(rule: Rule, satisfier: Fact) -> datetime:
+    """When ``satisfier`` met the rule: when it happened, or for ``measures: recorded`` ("an
+    up-to-date care plan recorded on ICS within 10 days") when it was written down."""
+    if rule.measures is Measures.RECORDED:
+        return satisfier.recorded.recorded_at.astimezone(LONDON)
+    return satisfier.instant
 
 
 def _came_before(fact: Fact, trigger: Fact) -> bool:
@@ -751,6 +795,7 @@ class _Chooser:
         self.facts = facts
         self.override = override
         self._cache: dict[date, Pack] = {}
+        self._replaced: dict[int, frozenset[str]] = {}  # per pack: the national ids it replaces
         # authority_at reads only authority_recorded facts: keep just those (same answer, and
         # each lookup no longer walks the whole record), indexed once here rather than on
         # every lookup (a list was re-indexed by authority_at for each new day asked about)
@@ -787,7 +832,9 @@ class _Chooser:
         """Whether ``pack``'s ``rule`` judges a trigger on ``on``.
 
         The authority's pack in force on that day judges it; the national baseline in force on
-        that day fills in every statutory rule the authority's pack does not define itself.
+        that day fills in every statutory rule the authority's pack does not replace
+        (``replaces: national:<id>``; a rule of the same id also keeps the national one out,
+        which ``caseledger packs check`` refuses: see policies/baseline.py).
         """
         chosen = self(on)
         if chosen is pack:
@@ -796,7 +843,10 @@ class _Chooser:
             return False
         if self.packs.in_force(NATIONAL, on) is not pack:
             return False
-        return all(r.id != rule.id for r in chosen.rules)
+        replaced = self._replaced.get(id(chosen))
+        if replaced is None:
+            replaced = self._replaced[id(chosen)] = frozenset(chosen.replaced())
+        return rule.id not in replaced
 
 
 def _evaluate_rules(

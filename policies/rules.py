@@ -13,7 +13,8 @@ the same pack). Its shape::
         title: Strategy discussion within 1 working day of the referral
         citation: "003_8160ba9d01af632f.txt, Standard 2 ..."
         severity: high              # high | medium | low
-        measures: occurred          # occurred | recording_delay
+        measures: occurred          # occurred | recorded | recording_delay | precedes
+        replaces: [national:strategy_discussion]   # the national rules this one judges instead
         trigger: {kind: referral_received, where: {...}, where_not: {...}}
         clock: {unit: working_days, length: 1}
         satisfied_by: [{kind: strategy_discussion_held}]
@@ -31,11 +32,21 @@ Semantics (the engine in :mod:`policies.engine` implements them):
   a conference). ``while_status`` limits the trigger to days the child has that status.
 - ``satisfied_by`` / ``cancelled_by`` / ``extended_by`` are event kinds with conditions; ``same``
   lists fields that must equal the trigger's (``{satisfier_field: trigger_field}``, or a list of
-  names shared by both).
+  names shared by both). ``covers: {recipients: [[parents, carers], chair]}`` is met when the
+  matching events between them reached every item listed (a list item: any one of its values).
+- ``replaces: [national:<id>]``: this authority rule judges the standard of those national
+  rules, which then do not judge the authority's children; every other national rule does (see
+  policies/baseline.py for what ``caseledger packs check`` refuses).
 - ``recurrence.then`` lists the later intervals, each counted from the event that satisfied the
   previous deadline; the last one repeats. The series ends when a ``cancelled_by`` event occurs.
 - ``measures: recording_delay`` judges the trigger event itself: it is met when it was recorded
-  (``recorded_at``) by the due time counted from when it happened.
+  (``recorded_at``) by the due time counted from when it happened. ``trigger.also`` lists more
+  kinds that start the same clock ("case records are up to date within 2 working days" covers
+  meetings, core groups, return interviews and decisions, not visits alone).
+- ``measures: recorded`` is an occurred rule whose ``satisfied_by`` event counts when it was
+  *recorded* ("an up-to-date Care Plan recorded on ICS within 10 days of the start of
+  placement"): met when its ``recorded_at`` is by the due time; not met at all while it is not
+  yet on the record.
 - Child-level conditions on a trigger: ``age_under: 1`` / ``age_at_least: 16`` (the child's age
   in whole years on the trigger day; an unborn child is under every age and at least none;
   a child of unknown age never matches); ``birthday_months`` adds months to a ``birthday``
@@ -72,6 +83,7 @@ Errors name the file, the rule and the field: ``PackError``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -105,6 +117,7 @@ __all__ = [
 ]
 
 NATIONAL = "national"
+_REPLACES = re.compile(r"^national:[a-z][a-z0-9_]{1,60}$")
 
 Scalar = str | int | float | bool | None
 Condition = dict[str, Scalar | list[Scalar]]
@@ -144,6 +157,7 @@ class Severity(StrEnum):
 
 class Measures(StrEnum):
     OCCURRED = "occurred"
+    RECORDED = "recorded"
     RECORDING_DELAY = "recording_delay"
     PRECEDES = "precedes"
 
@@ -187,12 +201,27 @@ def _check_fields(kind: str, names: Iterable[str], what: str) -> None:
             raise ValueError(f"{what}: {kind} has no field {name!r}")
 
 
+Covers = dict[str, list[Scalar | list[Scalar]]]
+
+
+def _is_list_field(kind: str, name: str) -> bool:
+    annotation = EVENT_TYPES[kind].model_fields[name].annotation
+    return getattr(annotation, "__origin__", None) is list
+
+
 class EventMatch(_Strict):
-    """An event kind plus conditions on its fields."""
+    """An event kind plus conditions on its fields.
+
+    ``covers`` (on a list-valued field): met when the matching events between them hold every
+    item listed (an item that is a list: any one of its values), at the event that completes
+    the set — a report shared with the parents on Monday and the chair on Tuesday meets
+    "shared with ... parents/carers and the Independent Chair" on Tuesday.
+    """
 
     kind: str
     where: Condition = Field(default_factory=dict)
     where_not: Condition = Field(default_factory=dict)
+    covers: Covers = Field(default_factory=dict)
     same: dict[str, str] = Field(default_factory=dict)
     date_field: str | None = None
 
@@ -213,6 +242,12 @@ class EventMatch(_Strict):
         _check_fields(self.kind, self.where, "where")
         _check_fields(self.kind, self.where_not, "where_not")
         _check_fields(self.kind, self.same, "same")
+        _check_fields(self.kind, self.covers, "covers")
+        for name, items in self.covers.items():
+            if not _is_list_field(self.kind, name):
+                raise ValueError(f"covers: {self.kind}.{name} is not a list of values")
+            if not items:
+                raise ValueError(f"covers: give the values {self.kind}.{name} must hold")
         if self.date_field is not None:
             _check_fields(self.kind, [self.date_field], "date_field")
         return self
@@ -222,6 +257,11 @@ class Trigger(_Strict):
     """What starts the clock: an event (with conditions) or a derived date (a birthday)."""
 
     kind: str | None = None
+    also: list[str] = Field(
+        default_factory=list,
+        description="Further event kinds that start the same clock (a recording standard that "
+        "names every practice event); where/where_not must hold on each.",
+    )
     where: Condition = Field(default_factory=dict)
     where_not: Condition = Field(default_factory=dict)
     birthday: int | None = Field(default=None, ge=0, le=25)
@@ -238,6 +278,19 @@ class Trigger(_Strict):
     def _kind(cls, value: str | None) -> str | None:
         return None if value is None else _check_kind(value)
 
+    @field_validator("also")
+    @classmethod
+    def _also(cls, value: list[str]) -> list[str]:
+        for kind in value:
+            _check_kind(kind)
+        if len(set(value)) != len(value):
+            raise ValueError("an event kind is listed twice")
+        return value
+
+    def kinds(self) -> tuple[str, ...]:
+        """Every event kind that starts this clock (none for a birthday)."""
+        return () if self.kind is None else (self.kind, *self.also)
+
     @field_validator("while_status")
     @classmethod
     def _statuses(cls, value: list[str]) -> list[str]:
@@ -251,12 +304,15 @@ class Trigger(_Strict):
         if (self.kind is None) == (self.birthday is None):
             raise ValueError("give exactly one of kind (an event) or birthday (a derived date)")
         if self.kind is not None:
-            _check_fields(self.kind, self.where, "where")
-            _check_fields(self.kind, self.where_not, "where_not")
-            if self.anchor is not None:
-                _check_fields(self.kind, [self.anchor], "anchor")
-        elif self.where or self.where_not or self.anchor or self.anchor_child:
-            raise ValueError("a birthday trigger takes no where, where_not or anchor")
+            for kind in self.kinds():
+                _check_fields(kind, self.where, "where")
+                _check_fields(kind, self.where_not, "where_not")
+                if self.anchor is not None:
+                    _check_fields(kind, [self.anchor], "anchor")
+            if self.kind in self.also:
+                raise ValueError(f"also: {self.kind} is already the trigger's kind")
+        elif self.where or self.where_not or self.anchor or self.anchor_child or self.also:
+            raise ValueError("a birthday trigger takes no where, where_not, anchor or also")
         if self.birthday_months and self.birthday is None:
             raise ValueError("birthday_months adds months to a birthday: give birthday")
         if self.anchor is not None and self.anchor_child is not None:
@@ -275,7 +331,7 @@ class Trigger(_Strict):
         if self.birthday is not None:
             months = f" + {self.birthday_months} months" if self.birthday_months else ""
             return f"{self.birthday}th birthday{months}" + self._qualifiers()
-        text = str(self.kind)
+        text = ", ".join(self.kinds())
         if self.where:
             text += " where " + ", ".join(f"{k}={v}" for k, v in self.where.items())
         if self.where_not:
@@ -333,6 +389,11 @@ class Rule(_Strict):
         description="The age band starts at this birthday: the clock counts from the later of "
         "the trigger and that birthday.",
     )
+    replaces: list[str] = Field(
+        default_factory=list,
+        description="The national baseline rules this authority rule replaces "
+        "(``national:<rule id>``): the standard is judged by this rule, not by those.",
+    )
     strand: Strand | None = Field(
         default=None,
         description="The strand of work whose stop cancels this rule's deadlines "
@@ -355,6 +416,20 @@ class Rule(_Strict):
     commenced_on: date | None = Field(
         default=None, description="The configured commencement date (set by commence())."
     )
+
+    @field_validator("replaces")
+    @classmethod
+    def _replaces(cls, value: list[str]) -> list[str]:
+        for ref in value:
+            if not _REPLACES.match(ref):
+                raise ValueError(f"{ref!r}: write national:<rule id> (e.g. national:icpc)")
+        if len(set(value)) != len(value):
+            raise ValueError("a national rule is listed twice")
+        return value
+
+    def replaced(self) -> set[str]:
+        """The ids of the national rules this rule replaces."""
+        return {ref.split(":", 1)[1] for ref in self.replaces}
 
     def in_force_on(self, day: date) -> bool:
         """Whether the rule judges a trigger on ``day`` (always, unless it awaits commencement)."""
@@ -418,8 +493,7 @@ class Rule(_Strict):
         matches = (*self.satisfied_by, *self.cancelled_by, *self.extended_by, *self.preceded_by)
         kinds = {m.kind for m in matches}
         kinds.update(self.stop_kinds())
-        if self.trigger.kind is not None:
-            kinds.add(self.trigger.kind)
+        kinds.update(self.trigger.kinds())
         return frozenset(kinds)
 
 
@@ -469,6 +543,19 @@ class Pack(_Strict):
         if both:
             raise ValueError(f"{', '.join(both)}: both encoded by a rule and listed in not_encoded")
         return self
+
+    def replaced(self) -> dict[str, str]:
+        """National rule id -> the id of this pack's rule that judges its standard instead
+        (``replaces``, or the same rule id: see :func:`baseline_problems`)."""
+        found: dict[str, str] = {}
+        if self.pack == NATIONAL:
+            return found
+        for rule in self.rules:
+            found.setdefault(rule.id, rule.id)
+        for rule in self.rules:
+            for national_id in rule.replaced():
+                found[national_id] = rule.id
+        return found
 
     def encoded(self) -> set[str]:
         """Inventory ids some rule of this pack encodes."""

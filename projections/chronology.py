@@ -94,6 +94,10 @@ _ACRONYM_RE = re.compile(
 
 OUTCOME_FIELDS: tuple[str, ...] = (
     "decision",
+    "subject",
+    "record",
+    "meeting_type",
+    "meeting_date",
     "recipients",
     "outcome",
     "recommendation",

@@ -414,6 +414,7 @@ def _jordan_and_mia_2021(w: _Writer) -> None:
         meeting_type="initial_conference",
         meeting_date="2021-04-08",
         shared_with=["p-mother", "p-father-jordan"],
+        recipients=["parents"],
     )
     w.write(
         "initial_child_protection_conference_held",

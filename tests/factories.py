@@ -85,6 +85,12 @@ EXAMPLE_FIELDS: dict[str, dict[str, Any]] = {
     "core_group_held": {"attendees": ["school", "health visitor"]},
     "meeting_scheduled": {"meeting_type": "review_conference", "scheduled_for": "2026-07-01"},
     "report_shared": {"meeting_type": "review_conference", "meeting_date": "2026-07-01"},
+    "minutes_circulated": {
+        "meeting_type": "core_group",
+        "meeting_date": "2000-01-04",  # before any example occurred_at (it must precede it)
+        "recipients": ["agencies", "parents"],
+    },
+    "information_given": {"subject": "legal_status", "recipients": ["agencies"]},
     "child_in_need_plan_agreed": {},
     "child_in_need_meeting_held": {"attendees": ["school"]},
     "child_in_need_plan_reviewed": {"outcome": "Continue plan."},

@@ -274,9 +274,11 @@ def migrate(
     With --app-role, grant that role only what the application needs, so it cannot
     update, delete or truncate events, or disable or drop the append-only triggers.
     """
+    from adapters.broker.positions import create_tables as create_publish_positions
     from adapters.roles import grant_application_role
 
     with open_store(db) as store:
+        create_publish_positions(store.url)
         if app_role is None:
             typer.echo(f"store ready: {store.db.describe()}")
             return

@@ -502,17 +502,32 @@ def rebuild_reporting_tables(
     store: EventStore, url: str, progress: Callable[[str, int], None] | None = None
 ) -> dict[str, int]:
     """Drop and rebuild every reporting table in the database at ``url``; rows per table."""
-    target = parse_database(url)
-    engine = sql_engine(url)
-    if target.schema and not target.is_sqlite:
-        with engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{target.schema}"'))
     events = []
     for item in store.iter_all():
         events.append(item)
         if progress is not None and len(events) % 2000 == 0:
             progress("reading events", len(events))
-    tables = reporting_rows(events)
+    counts = write_reporting_tables(url, reporting_rows(events), progress)
+    log.info(
+        "reporting_tables_rebuilt",
+        target=parse_database(url).describe(),
+        events=len(events),
+        **counts,
+    )
+    return counts
+
+
+def write_reporting_tables(
+    url: str,
+    tables: dict[str, list[Row]],
+    progress: Callable[[str, int], None] | None = None,
+) -> dict[str, int]:
+    """Drop the reporting tables at ``url`` and write these rows (from any source of events)."""
+    target = parse_database(url)
+    engine = sql_engine(url)
+    if target.schema and not target.is_sqlite:
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{target.schema}"'))
     with engine.begin() as conn:
         metadata.drop_all(conn)
         metadata.create_all(conn)
@@ -521,9 +536,7 @@ def rebuild_reporting_tables(
                 conn.execute(TABLES[name].insert(), rows[start : start + 1000])
             if progress is not None:
                 progress(name, len(rows))
-    counts = {name: len(rows) for name, rows in tables.items()}
-    log.info("reporting_tables_rebuilt", target=target.describe(), events=len(events), **counts)
-    return counts
+    return {name: len(rows) for name, rows in tables.items()}
 
 
 def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:

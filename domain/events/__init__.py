@@ -13,6 +13,7 @@ from domain.events import (  # noqa: F401  (imported to register the kinds)
     people,
     proceedings,
     safeguarding,
+    sharing,
     standards,
 )
 from domain.events.base import EVENT_TYPES, CaseEvent, Category, RecordedBy, event_class

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from domain.codes import AssessmentFactor, ChildProtectionCategory, PrimaryNeed, Section47Outcome
 from domain.events.base import LONDON, CaseEvent, Category
+from domain.recipients import Recipient, recipients_named
 
 
 class StrategyUrgency(StrEnum):
@@ -187,6 +188,7 @@ class MeetingType(StrEnum):
     LOOKED_AFTER_REVIEW = "looked_after_review"
     CHILD_IN_NEED_REVIEW = "child_in_need_review"
     CORE_GROUP = "core_group"
+    CHILD_IN_NEED_MEETING = "child_in_need_meeting"
     PRE_PROCEEDINGS = "pre_proceedings"
     HEARING = "hearing"
     STRATEGY = "strategy"
@@ -230,10 +232,37 @@ class MeetingScheduled(CaseEvent):
 
 
 class ReportShared(CaseEvent):
-    """A report is shared with the family and the meeting before it takes place."""
+    """A report for a meeting is shared, before it takes place, with the recipients named.
+
+    Version 2 adds ``recipients`` (the code list in domain/recipients.py): the standards time
+    the sharing *with someone* (the family, the chair, the IRO), and a rule names who.
+    """
 
     category = Category.MANAGEMENT
+    class_version = 2
 
     meeting_type: MeetingType
     meeting_date: date
-    shared_with: list[str] = Field(default_factory=list)
+    shared_with: list[str] = Field(
+        default_factory=list,
+        description="Who it was shared with, as given (names, person ids or recipient codes).",
+    )
+    recipients: list[Recipient] = Field(
+        default_factory=list,
+        description="Who received it, as recipient codes (domain/recipients.py: child, parents, "
+        "carers, chair, iro, agencies, ...); when not given, the codes named in shared_with.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _recipients_from_shared_with(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "recipients" not in data:
+            named = recipients_named(str(w) for w in data.get("shared_with") or [])
+            return {**data, "recipients": [r.value for r in named]}
+        return data
+
+    @staticmethod
+    def upcast_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+        """Version 1 had only ``shared_with``: the recipients are the codes it names."""
+        named = recipients_named(str(w) for w in data.get("shared_with") or [])
+        return {**data, "recipients": [r.value for r in named]}

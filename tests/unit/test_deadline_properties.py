@@ -43,6 +43,33 @@ STEPS = {
     "assess_done": ("assessment_completed", {}),
     "cin": ("child_in_need_plan_agreed", {}),
     "cin_review": ("child_in_need_plan_reviewed", {"outcome": "continue"}),
+    # issue 14 §3: circulated minutes, recipients that must all be reached, and a care plan
+    # judged when recorded
+    "minutes": (
+        "minutes_circulated",
+        {"meeting_type": "strategy", "meeting_date": START.isoformat(), "recipients": ["agencies"]},
+    ),
+    "booked": (
+        "meeting_scheduled",
+        {"meeting_type": "initial_conference", "scheduled_for": "2026-03-20"},
+    ),
+    "report": (
+        "report_shared",
+        {
+            "meeting_type": "initial_conference",
+            "meeting_date": "2026-03-20",
+            "recipients": ["parents"],
+        },
+    ),
+    "report_chair": (
+        "report_shared",
+        {
+            "meeting_type": "initial_conference",
+            "meeting_date": "2026-03-20",
+            "recipients": ["chair"],
+        },
+    ),
+    "care_plan": ("care_plan_agreed", {}),
 }
 
 history = st.lists(

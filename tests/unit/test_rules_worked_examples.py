@@ -191,7 +191,11 @@ def test_report_shared_counts_back_from_the_conference() -> None:
     (d,) = only(evaluate(child.events, PACKS, london("2026-04-02")), "icpc_report_shared")
     assert d.due == london("2026-04-08")  # Fri 10 April: working days back Thu 9 (1), Wed 8 (2)
     child.add(
-        "report_shared", "2026-04-08", meeting_type="initial_conference", meeting_date="2026-04-10"
+        "report_shared",
+        "2026-04-08",
+        meeting_type="initial_conference",
+        meeting_date="2026-04-10",
+        recipients=["parents"],
     )
     (d,) = only(evaluate(child.events, PACKS, london("2026-04-11")), "icpc_report_shared")
     assert d.status is Status.MET

@@ -1,0 +1,82 @@
+"""One event as one broker message: subject, headers and body; and back again.
+
+- subject ``<prefix>.<la>.<child>.<kind>``: the child's DfE LA code (``none`` before an
+  authority is recorded), the child's id pseudonymised unless the subscription carries
+  identifiable data, and the event kind;
+- headers: ``Nats-Msg-Id`` (the event id: JetStream drops a repeat), and
+  ``Caseledger-Position``, ``-Kind``, ``-Version``, ``-Hash``, ``-Content``
+  (``analyst`` or ``identifiable``);
+- body: JSON of the feed item (:func:`adapters.feed.feed_item`) with, for an analyst's
+  subscription, ids pseudonymised and free text withheld (``withheld`` names the fields).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import orjson
+
+from adapters.broker.redaction import TargetKind, analyst_payload, rebuild_event
+from adapters.feed import feed_item
+from domain.envelope import RecordedEvent
+
+Content = Literal["analyst", "identifiable"]
+
+MSG_ID = "Nats-Msg-Id"
+POSITION = "Caseledger-Position"
+KIND = "Caseledger-Kind"
+VERSION = "Caseledger-Version"
+HASH = "Caseledger-Hash"
+CONTENT = "Caseledger-Content"
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    headers: dict[str, str]
+    body: bytes
+
+
+def build_message(
+    item: RecordedEvent,
+    *,
+    prefix: str,
+    la: str,
+    content: Content,
+    pseudonym: Any,
+    target_kind: TargetKind | None = None,
+) -> Message:
+    body = feed_item(item)
+    child = item.child_id
+    if content == "analyst":
+        child = pseudonym(item.child_id)
+        payload, withheld = analyst_payload(item.kind, body["payload"], pseudonym, target_kind)
+        body.update(child_id=child, payload=payload, withheld=withheld)
+    headers = {
+        MSG_ID: item.event_id,
+        POSITION: str(item.global_position),
+        KIND: item.kind,
+        VERSION: str(item.stored_version),
+        HASH: item.hash,
+        CONTENT: content,
+    }
+    return Message(f"{prefix}.{la}.{child}.{item.kind}", headers, orjson.dumps(body))
+
+
+def decode_message(data: bytes) -> RecordedEvent:
+    """The recorded event a consumer rebuilds from a message body (hashes not carried)."""
+    body = orjson.loads(data)
+    event = rebuild_event(body["kind"], body["payload"], body.get("withheld", []))
+    return RecordedEvent(
+        event_id=body["event_id"],
+        child_id=body["child_id"],
+        position=int(body["stream_position"]),
+        recorded_at=datetime.fromisoformat(body["recorded_at"]),
+        event=event,
+        prev_hash="",
+        hash="",
+        stored_version=int(body["version"]),
+        global_position=int(body["global_position"]),
+    )
