@@ -3,7 +3,9 @@
 - ``sqlite:///path/to/caseledger.db`` (the zero-configuration default, ``./caseledger.db``);
 - ``postgresql://user@host:port/dbname`` with an optional ``?schema=name``.
 
-The URL comes from ``--db``, else ``CASELEDGER_DB``, else the default SQLite file.
+The URL comes from ``--db``, else ``CASELEDGER_DB``, else the default SQLite file; a plain
+path is a SQLite file (``--db demo.db``). Reads use :func:`require_existing`: a SQLite file
+that does not exist is refused, naming the path, and never created.
 """
 
 from __future__ import annotations
@@ -68,7 +70,37 @@ class Database:
 
 
 def resolve_url(url: str | None = None) -> str:
-    return url or os.environ.get("CASELEDGER_DB") or DEFAULT_DB
+    """The store URL: ``--db``, else ``CASELEDGER_DB``, else the default SQLite file.
+
+    A plain path is a SQLite file: ``demo.db`` means ``sqlite:///demo.db`` (and
+    ``/srv/case.db`` means ``sqlite:////srv/case.db``).
+    """
+    raw = (url or os.environ.get("CASELEDGER_DB") or DEFAULT_DB).strip()
+    if raw and "://" not in raw and not raw.startswith(("sqlite:", "postgres")):
+        return f"sqlite:///{raw}"
+    return raw
+
+
+class StoreNotFound(ValueError):
+    """A read was pointed at a SQLite store that does not exist (nothing is created)."""
+
+
+def require_existing(url: str | None = None) -> Database:
+    """The parsed URL of a store that exists; StoreNotFound naming the path otherwise.
+
+    Only a command that writes a new record may create a store: a read of a path that holds
+    no store is a mistake (a typo, the wrong folder, no ``--db``) and an empty file left
+    behind would hide it.
+    """
+    db = parse_database(url)
+    if db.is_sqlite and db.path and not os.path.isfile(db.path):
+        where = os.path.abspath(db.path)
+        raise StoreNotFound(
+            f"no store at {where} ({db.describe()}): the file does not exist. Give the store "
+            "with --db (a path such as demo.db, or a URL) or CASELEDGER_DB; "
+            "`caseledger demo` writes a demo store"
+        )
+    return db
 
 
 def parse_database(url: str | None = None) -> Database:

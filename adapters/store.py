@@ -66,6 +66,7 @@ from domain.envelope import (
 )
 from domain.errors import ConcurrencyConflict, IdempotencyConflict, InvalidEvent, UnknownChild
 from domain.events import EVENT_TYPES, CaseEvent
+from domain.ordering import in_occurred_order
 from domain.writers import CALLER, Writer
 
 log = structlog.get_logger("caseledger.store")
@@ -538,7 +539,7 @@ class EventStore:
         events = self.stream(child_id)
         if as_known_at is not None:
             events = [e for e in events if e.recorded_at <= as_known_at]
-        return sorted(events, key=lambda e: (e.event.occurred_instant, e.position))
+        return in_occurred_order(events)
 
     def notifications(
         self, after: int = 0, limit: int = 1000, topics: Sequence[str] = ()

@@ -19,7 +19,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from domain import limits
 from domain.errors import InvalidEvent
 from domain.events import EVENT_TYPES, CaseEvent
-from domain.events.base import LONDON
+from domain.events.base import LONDON, NEW_INPUT
 
 
 def decode_json(raw: bytes | str, what: str = "input") -> Any:
@@ -102,7 +102,7 @@ def parse_event(data: Any) -> CaseEvent:
     if wrong is not None:
         raise InvalidEvent(wrong[1], field=wrong[0], kind=cls.kind)
     try:
-        event = cls.model_validate_json(text)
+        event = cls.model_validate_json(text, context={NEW_INPUT: True})
     except ValidationError as exc:
         raise first_error(exc, cls.kind) from None
     out_of_range = _date_out_of_range(event)

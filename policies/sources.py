@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["DOCUMENTS", "Cited", "cite", "document_of"]
+__all__ = ["AUTHORITIES", "DOCUMENTS", "Cited", "authority_name", "cite", "document_of"]
 
 DOCUMENTS: dict[str, str] = {
     "000_397ef79c2e214697.txt": "Shropshire Quality Standards",
@@ -22,6 +22,22 @@ DOCUMENTS: dict[str, str] = {
     "004_b07548fa3c53f1e2.txt": "Knowsley Practice Standards",
 }
 """Seed file -> the authority and document it is (``/work/shared/seeds/README.md``)."""
+
+AUTHORITIES: dict[str, str] = {
+    "knowsley": "Knowsley Council",
+    "shropshire": "Shropshire Council",
+    "sussex": "Brighton & Hove City Council",
+    "wiltshire": "Wiltshire Council",
+    "york": "City of York Council",
+    "national": "England (national guidance)",
+}
+"""Rule pack id (``authority_recorded.authority``) -> the authority's name, as people say it."""
+
+
+def authority_name(pack_id: str) -> str:
+    """The authority's name for a pack id; an id not listed reads as words ("east_riding")."""
+    return AUTHORITIES.get(pack_id) or pack_id.replace("_", " ").title()
+
 
 _FILE = re.compile(r"^(?P<file>\d{3}_[0-9a-f]{16}\.txt)\s*")
 _SECTION = re.compile(

@@ -33,7 +33,6 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from enum import Enum
 from typing import Any
 
 import orjson
@@ -42,7 +41,14 @@ from domain.envelope import RecordedEvent
 from domain.events import EVENT_TYPES, CaseEvent
 from domain.events.base import LONDON, DatePrecision
 from domain.events.corrections import EntryCorrected, EntryRecordedInError
+from domain.ordering import LINK_SUFFIX, Occurrence, ordered, payload_links
 from policies.calendar import WorkingDayCalendar
+from projections.chronology_wording import (
+    detail_text,
+    field_label,
+    join_sentences,
+    value_words,
+)
 
 LATE_AFTER_WORKING_DAYS = 2
 """An entry is *late* when it was recorded after the end of the 2nd working day after the day it
@@ -81,9 +87,9 @@ ACRONYMS: dict[str, str] = {
     "NFA": "no further action",
     "UASC": "unaccompanied asylum-seeking child",
     "EHCP": "education, health and care plan",
-    "s47": "section 47 enquiry (Children Act 1989)",
-    "s20": "section 20 accommodation (Children Act 1989)",
-    "s31": "section 31 care or supervision proceedings (Children Act 1989)",
+    "s47": "section 47 of the Children Act 1989",
+    "s20": "section 20 of the Children Act 1989",
+    "s31": "section 31 of the Children Act 1989",
 }
 """Acronyms expanded on first use in a chronology: ``ICPC`` becomes
 ``initial child protection conference (ICPC)`` the first time, ``ICPC`` after."""
@@ -205,27 +211,6 @@ def parse_utc_text(value: str) -> datetime:
 # -- rendering one event ---------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4096)
-def _enum_label(value: Enum) -> str:
-    name = value.name.replace("_", " ").lower()
-    name = re.sub(r"\bsection (\d+)", r"section \1", name)
-    text = name[:1].upper() + name[1:]
-    raw = str(value.value)
-    return text if raw.lower().replace("_", " ") == name else f"{text} ({raw})"
-
-
-def _label(value: Any) -> str:
-    if isinstance(value, Enum):
-        return _enum_label(value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, date):
-        return _day_text(value)
-    if isinstance(value, list):
-        return ", ".join(_label(v) for v in value)
-    return str(value)
-
-
 def _date_display(event: CaseEvent, precision: DatePrecision, day: date) -> str:
     if precision is DatePrecision.YEAR:
         return f"?/?/{day.year}"
@@ -277,19 +262,23 @@ def source_text(event: CaseEvent) -> str:
 def _outcome_fields(cls: type[CaseEvent]) -> tuple[tuple[str, str], ...]:
     """(field, label) for the outcome fields a kind has, in OUTCOME_FIELDS order."""
     fields = cls.model_fields
-    return tuple(
-        (name, name.replace("_", " ").capitalize()) for name in OUTCOME_FIELDS if name in fields
-    )
+    return tuple((name, field_label(name)) for name in OUTCOME_FIELDS if name in fields)
 
 
 def outcome_text(event: CaseEvent) -> str:
+    """The outcome or action taken, one labelled sentence a field ("Decision: ...")."""
     parts = []
     for name, label in _outcome_fields(type(event)):
         value = getattr(event, name)
         if value is None or value == [] or value == "":
             continue
-        parts.append(f"{label}: {_label(value)}")
-    return ". ".join(parts)
+        parts.append(f"{label}: {value_words(value)}")
+    return join_sentences(parts)
+
+
+def expand_all(text: str) -> str:
+    """Every acronym spelled out (to compare texts, not to show)."""
+    return _ACRONYM_RE.sub(lambda m: ACRONYMS[m.group(1)], text)
 
 
 def render(
@@ -297,8 +286,7 @@ def render(
 ) -> EntryContent:
     """One (effective) event as chronology content (``payload``: ``event.payload()`` if known)."""
     cls = type(event)
-    summary = event.summary.strip()
-    detail = f"{cls.title}. {summary}" if summary else cls.title
+    detail = detail_text(cls.title, event.summary, expand_all)
     precision = event.precision
     occurred_at = event.occurred_at
     day = (
@@ -491,6 +479,13 @@ class ChronologyEntry:
 
 @dataclass(frozen=True)
 class AppendixItem:
+    """One correction or entry recorded in error: what changed, who, when and why.
+
+    ``changes`` holds (field, before, after) in words for a correction; ``original`` is the
+    entry as it read before this item (struck through when recorded in error), ``corrected``
+    as it read after (empty when recorded in error).
+    """
+
     ref: str
     action: str
     entry_serial: int | None
@@ -498,11 +493,81 @@ class AppendixItem:
     entry_date: str
     original: str
     corrected: str
+    changes: tuple[tuple[str, str, str], ...]
     reason: str
     recorded_by: str
     recorded_at: str
     event_id: str
     target_event_id: str
+
+
+IMPACT_NOT_RECORDED = "Impact on the child not recorded."
+"""What the impact column says where the worker recorded none."""
+
+
+def impact_cell(entry: ChronologyEntry) -> str:
+    return entry.impact or IMPACT_NOT_RECORDED
+
+
+@dataclass(frozen=True)
+class QualitySummary:
+    """How complete the chronology is: what a reviewer checks before relying on it."""
+
+    entries: int
+    without_impact: tuple[int, ...]
+    late: tuple[int, ...]
+    corrections: tuple[str, ...]
+    recorded_in_error: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        """The summary as sentences (the last section of every document)."""
+
+        def serials(numbers: tuple[int, ...]) -> str:
+            return ", ".join(str(n) for n in numbers)
+
+        def refs(items: tuple[str, ...]) -> str:
+            return ", ".join(items)
+
+        recorded = self.entries - len(self.without_impact)
+        lines = [
+            f"Entries: {self.entries}.",
+            f"Impact on the child recorded for {recorded} of {self.entries} entries"
+            + (
+                f"; not recorded for No. {serials(self.without_impact)}."
+                if self.without_impact
+                else "."
+            ),
+            (
+                f"Recorded late (after the {LATE_AFTER_WORKING_DAYS}nd working day): "
+                f"{len(self.late)}, No. {serials(self.late)}."
+                if self.late
+                else "Recorded late: none."
+            ),
+            (
+                f"Corrections: {len(self.corrections)} (appendix {refs(self.corrections)})."
+                if self.corrections
+                else "Corrections: none."
+            ),
+            (
+                f"Entries recorded in error: {len(self.recorded_in_error)} "
+                f"(appendix {refs(self.recorded_in_error)})."
+                if self.recorded_in_error
+                else "Entries recorded in error: none."
+            ),
+        ]
+        return lines
+
+
+def quality_of(
+    entries: Sequence[ChronologyEntry], appendix: Sequence[AppendixItem]
+) -> QualitySummary:
+    return QualitySummary(
+        entries=len(entries),
+        without_impact=tuple(e.serial for e in entries if not e.impact),
+        late=tuple(e.serial for e in entries if e.late),
+        corrections=tuple(a.ref for a in appendix if a.action == "Corrected"),
+        recorded_in_error=tuple(a.ref for a in appendix if a.action != "Corrected"),
+    )
 
 
 @dataclass(frozen=True)
@@ -516,10 +581,15 @@ class Chronology:
     position: int | None
 
     @property
+    def quality(self) -> QualitySummary:
+        return quality_of(self.entries, self.appendix)
+
+    @property
     def title(self) -> str:
+        people = [c.name for c in self.children] or list(self.query.children)
+        names = people[0] if len(people) == 1 else ", ".join(people[:-1]) + " and " + people[-1]
         if self.query.family_id:
-            return f"Family chronology ({self.query.family_id})"
-        names = ", ".join(c.name for c in self.children) or ", ".join(self.query.children)
+            return f"Family chronology of {names}"
         return f"Chronology of {names}"
 
     def content(self) -> dict[str, Any]:
@@ -531,6 +601,7 @@ class Chronology:
             "children": [dict(vars(c)) for c in self.children],
             "entries": [dict(vars(e)) for e in self.entries],
             "appendix": [dict(vars(a)) for a in self.appendix],
+            "quality": self.quality.lines(),
         }
 
     def content_sha256(self) -> str:
@@ -660,7 +731,7 @@ def compose(
         if query.date_to and _start_day(content) > query.date_to:
             continue
         selected.append((first, members, content))
-    selected.sort(key=lambda s: (s[2].occurred_key, s[0].recorded_at, s[0].child_id, s[0].position))
+    selected = ordered(selected, _occurrence)
 
     expand = _expander()
     serial_of: dict[str, int] = {}
@@ -677,7 +748,13 @@ def compose(
     ):
         original = by_id[target_id]
         before = original.content
+        data = json.loads(before.payload)
         for a in items:
+            changed: tuple[tuple[str, str, str], ...] = ()
+            if a.action == "corrected":
+                changes = json.loads(a.changes)
+                changed = _field_changes(before.kind, data, changes)
+                data = {**data, **changes}
             ref_no += 1
             ref = f"A{ref_no}"
             after = a.content if a.action == "corrected" and a.content is not None else None
@@ -690,6 +767,7 @@ def compose(
                     entry_date=before.date_display,
                     original=_entry_text(before),
                     corrected=_entry_text(after) if after else "",
+                    changes=changed,
                     reason=a.reason,
                     recorded_by=a.recorded_by,
                     recorded_at=_fmt_recorded(a.recorded_at),
@@ -746,6 +824,67 @@ def compose(
     )
 
 
+@functools.lru_cache(maxsize=512)
+def _link_fields(kind: str) -> tuple[str, ...]:
+    cls = EVENT_TYPES.get(kind)
+    return tuple(n for n in cls.model_fields if n.endswith(LINK_SUFFIX)) if cls else ()
+
+
+def _occurrence(selection: tuple[EntryRow, list[EntryRow], EntryContent]) -> Occurrence:
+    """An entry (a shared one: all its children's copies) as the one ordering sees it."""
+    first, members, content = selection
+    seconds = None
+    at = content.occurred_at
+    if content.precision == DatePrecision.TIME.value and len(at) >= 19 and at[10] == "T":
+        # occurred_at is London time as rendered ("2024-03-05T10:00:00+00:00"): read the
+        # clock straight from the text (this runs for every entry of every chronology)
+        seconds = int(at[11:13]) * 3600 + int(at[14:16]) * 60 + int(at[17:19])
+    fields = _link_fields(content.kind)
+    links = payload_links(fields, json.loads(content.payload)) if fields else ()
+    return Occurrence(
+        ref=first.event_id,
+        kind=content.kind,
+        children=frozenset((first.child_id,))
+        if len(members) == 1
+        else frozenset(m.child_id for m in members),
+        day=_start_day(content),
+        seconds=seconds,
+        correlation_id=first.correlation_id,
+        links=links,
+        record=(first.recorded_at, first.global_position or 0, first.child_id, first.position),
+        aliases=tuple(m.event_id for m in members[1:]) if len(members) > 1 else (),
+    )
+
+
+NOT_RECORDED = "(not recorded)"
+
+
+def _field_changes(
+    kind: str, before: dict[str, Any], changes: dict[str, Any]
+) -> tuple[tuple[str, str, str], ...]:
+    """(field, value before, value after) in words for each field a correction changed."""
+    cls = EVENT_TYPES.get(kind)
+    after = {**before, **changes}
+    try:
+        old = cls.model_validate(before) if cls else None
+        new = cls.model_validate(after) if cls else None
+    except ValueError:
+        old = new = None
+
+    def words(event: CaseEvent | None, raw: dict[str, Any], name: str) -> str:
+        value = getattr(event, name, None) if event is not None else raw.get(name)
+        if value is None or value == [] or value == "":
+            return NOT_RECORDED
+        if isinstance(value, datetime | date) and name == "occurred_at" and event is not None:
+            return date_display(event)
+        return value_words(value)
+
+    return tuple(
+        (field_label(name), words(old, before, name), words(new, after, name))
+        for name in sorted(changes)
+    )
+
+
 def _start_day(content: EntryContent) -> date:
     raw = content.occurred_at[:10]
     start = date.fromisoformat(raw)
@@ -758,9 +897,7 @@ def _start_day(content: EntryContent) -> date:
 
 def _entry_text(content: EntryContent) -> str:
     text = f"{content.date_display}: {content.detail}"
-    if content.outcome:
-        text += f" Outcome: {content.outcome}"
-    return text
+    return f"{text} {content.outcome}" if content.outcome else text
 
 
 def significance_table() -> list[dict[str, Any]]:

@@ -37,8 +37,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.codes import Sex
+from domain.codes import LegalStatus, ReasonEpisodeCeased, Sex
 from domain.envelope import RecordedEvent
+from domain.events.looked_after import BecameLookedAfter, CeasedToBeLookedAfter
 from domain.events.people import (
     ChildBorn,
     ChildRegistered,
@@ -89,6 +90,14 @@ OVERLAY = frozenset(
         RelationshipKind.ABUSE,
     }
 )
+SHORT_BREAKS = frozenset({LegalStatus.SHORT_BREAK_SINGLE, LegalStatus.SHORT_BREAK_SERIES})
+RETURNED_HOME = frozenset(
+    {
+        ReasonEpisodeCeased.RETURNED_HOME_PART_OF_PLAN,
+        ReasonEpisodeCeased.RETURNED_HOME_NOT_PART_OF_PLAN,
+    }
+)
+LEFT_FOR_CARE = "became looked after"
 SYMMETRIC = PARTNERS | SIBLINGS | {RelationshipKind.CLOSE, RelationshipKind.CONFLICT}
 
 
@@ -163,12 +172,36 @@ class HouseholdMember(_Model):
     person_id: str
     started_on: date | None
     ended_on: date | None
+    end_reason: str | None = Field(
+        default=None,
+        description="Why they left: a relationship_ended reason, or 'became looked after' "
+        "for a child who came into care (a short break does not count).",
+    )
     sources: list[Source]
 
 
 class Household(_Model):
+    """A household with its members over time; ``name`` is how the drawing names it."""
+
     household_id: str
+    label: str | None = Field(
+        default=None, description="The latest household_label recorded (an address label)."
+    )
+    name: str = Field(
+        default="",
+        description="The label, else the members' names (those living there at the end of "
+        "the record, else everyone who ever did): never the raw id.",
+    )
     members: list[HouseholdMember]
+
+    def members_on(self, day: date | None) -> list[HouseholdMember]:
+        """Who lived there on ``day`` (None: at the end of the record)."""
+        return [
+            m
+            for m in self.members
+            if (m.started_on is None or day is None or m.started_on <= day)
+            and (m.ended_on is None or (day is not None and m.ended_on > day))
+        ]
 
 
 class OverlayTie(_Model):
@@ -243,6 +276,8 @@ class _Builder:
         self.family_id: str | None = None
         self.children: list[str] = []
         self.warnings: list[str] = []
+        self.household_labels: dict[str, str] = {}
+        self.left_home: dict[str, date | None] = {}
 
     def pid(self, person_id: str) -> str:
         return self.aliases.get(person_id, person_id)
@@ -366,6 +401,12 @@ class _Builder:
                             period.update(ended_on=event.ended_on, end_reason=event.reason)
         elif isinstance(event, OrderMade):
             self.order(item, event)
+        elif isinstance(event, BecameLookedAfter):
+            if event.legal_status not in SHORT_BREAKS:  # a short break is not leaving home
+                self.left_home[item.child_id] = event.occurred_date
+        elif isinstance(event, CeasedToBeLookedAfter):
+            if event.reason in RETURNED_HOME:
+                self.left_home.pop(item.child_id, None)
 
     def tie(self, item: RecordedEvent, event: RelationshipRecorded) -> None:
         kind = event.relationship
@@ -373,6 +414,8 @@ class _Builder:
         if kind in SYMMETRIC:
             a, b = sorted((a, b))
         scope = event.household_id or ""
+        if event.household_label and event.household_id:
+            self.household_labels[event.household_id] = event.household_label
         key = (f"{kind.value}|{a}|{b}|{scope}", str(event.started_on))
         existing = self.ties.get(key)
         self.tie_keys[(item.child_id, event.relationship_id)] = key
@@ -484,11 +527,21 @@ class _Builder:
             if kind in OVERLAY:
                 overlay.append(OverlayTie(kind=kind.value, directed=tie["directed"], **common))
             elif kind is RelationshipKind.HOUSEHOLD_MEMBER:
+                member = str(tie["from_person"])
+                ended_on, end_reason = tie["ended_on"], tie["end_reason"]
+                left = self.left_home.get(member)
+                started = tie["started_on"]
+                earlier = left is not None and (
+                    started is None or (isinstance(started, date) and started <= left)
+                )
+                if ended_on is None and earlier:
+                    ended_on, end_reason = left, LEFT_FOR_CARE
                 households.setdefault(str(tie["household_id"] or "household"), []).append(
                     HouseholdMember(
-                        person_id=str(tie["from_person"]),
-                        started_on=tie["started_on"],
-                        ended_on=tie["ended_on"],
+                        person_id=member,
+                        started_on=started,
+                        ended_on=ended_on,
+                        end_reason=end_reason,
                         sources=tie["sources"],
                     )
                 )
@@ -517,13 +570,69 @@ class _Builder:
             kinship=kinship,
             parental_responsibility=responsibility,
             households=[
-                Household(household_id=hid, members=members)
-                for hid, members in sorted(households.items())
+                self.household(hid, members, people) for hid, members in sorted(households.items())
             ],
             overlay=overlay,
             ecomap=sorted(ecomap, key=lambda e: e.person_id),
             warnings=self.warnings,
         )
+
+    def household(
+        self, household_id: str, members: list[HouseholdMember], people: list[Person]
+    ) -> Household:
+        label = self.household_labels.get(household_id)
+        by_id = {p.person_id: p for p in people}
+        order = {p.person_id: n for n, p in enumerate(sorted(people, key=_eldest_first))}
+        living = [m for m in members if m.ended_on is None] or members
+        names = []
+        for person_id in sorted({m.person_id for m in living}, key=lambda i: order.get(i, 1 << 30)):
+            person = by_id.get(person_id)
+            if person is not None:
+                names.append(" ".join(p for p in (person.first_name, person.last_name) if p))
+        members = sorted(
+            members, key=lambda m: (order.get(m.person_id, 1 << 30), m.started_on or date.min)
+        )
+        name = label or (_and(names) if names else "Household")
+        return Household(household_id=household_id, label=label, name=name, members=members)
+
+
+def _eldest_first(person: Person) -> tuple[date, str]:
+    return (person.date_of_birth or person.expected_date_of_birth or date.max, person.person_id)
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+HALF_SIBLING_TIES = frozenset({RelationshipKind.BIRTH_PARENT, RelationshipKind.ADOPTIVE_PARENT})
+
+
+def _siblings(builder: _Builder, others: list[RecordedEvent]) -> None:
+    """Add the children of other records who share a parent with the index child's genogram
+    (half-siblings, siblings), with their ties to the parents already drawn."""
+    by_child: dict[str, list[RecordedEvent]] = {}
+    for item in others:
+        by_child.setdefault(item.child_id, []).append(item)
+    for child_id, items in sorted(by_child.items()):
+        aliases: dict[str, str] = {}
+        for item in items:
+            if isinstance(item.event, PersonAdded) and item.event.is_child_record:
+                aliases[item.event.person_id] = item.event.is_child_record
+        parents = [
+            i
+            for i in items
+            if isinstance(i.event, RelationshipRecorded)
+            and i.event.relationship in HALF_SIBLING_TIES
+            and aliases.get(i.event.to_person, i.event.to_person) == child_id
+            and builder.pid(i.event.from_person) in builder.people
+        ]
+        if not parents:
+            continue
+        for item in items:
+            if isinstance(item.event, ChildRegistered | ChildBorn):
+                builder.apply(item)
+        for item in parents:
+            builder.apply(item)
 
 
 def genogram(
@@ -535,8 +644,11 @@ def genogram(
 ) -> Genogram:
     """The genogram around ``index_child`` from the given records, as known at a moment.
 
-    ``events`` is the index child's stream (``scope="child"``) or every stream of the
-    family (``scope="family"``; use :func:`family_children` to find them). Only entries
+    ``events`` is every stream of the family (use :func:`family_children` to find them),
+    or the index child's stream alone. With ``scope="child"`` the index child's record gives
+    the people and ties, and the other records only add the children who share a parent
+    with them (half-siblings), hanging from that parent; ``scope="family"`` merges every
+    record. Only entries
     recorded by ``as_known_at`` count; corrections apply once recorded; entries recorded in
     error are dropped.
     """
@@ -544,8 +656,13 @@ def genogram(
     items = effective_history(events, as_known_at=as_known_at)
     # Fold in recorded order per stream so ends meet their starts, index child first.
     items.sort(key=lambda e: (e.child_id != index_child, e.child_id, e.position))
+    others = []
     for item in items:
-        builder.apply(item)
+        if scope == "child" and item.child_id != index_child:
+            others.append(item)
+        else:
+            builder.apply(item)
+    _siblings(builder, others)
     return builder.build(scope, as_known_at)
 
 

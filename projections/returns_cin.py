@@ -159,11 +159,45 @@ class _Fold:
         return last if last is not None and last.closure_date is None else None
 
 
+def _open_episode(state: _Fold, event: ReferralReceived) -> None:
+    state.episodes.append(
+        CinEpisode(
+            referral_date=event.occurred_date,
+            referral_source=event.referral_source.value,
+            primary_need=event.primary_need.value if event.primary_need else None,
+        )
+    )
+
+
 def _fold(items: Iterable[RecordedEvent], calendar: WorkingDayCalendar) -> _Fold:  # noqa: C901
+    """The child's census facts. The census works by dates: work on the day of a referral
+    belongs to the episode that referral opens, even when the clock puts it minutes earlier
+    (an assessment started at 09:30 on a referral taken at 10:00)."""
     state = _Fold()
+    items = list(items)
+    referrals: dict[date, list[str]] = {}
+    for item in items:
+        if isinstance(item.event, ReferralReceived):
+            referrals.setdefault(item.event.occurred_date, []).append(item.event_id)
+    opened_early: set[str] = set()
+    by_id = {item.event_id: item for item in items}
     for item in items:
         event: CaseEvent = item.event
         day = event.occurred_date
+        if item.event_id in opened_early:
+            continue  # its episode was opened by the same day's earlier work
+        if (
+            state.open is None
+            and not isinstance(event, ReferralReceived | ChildRegistered | ChildBorn)
+            and referrals.get(day)
+        ):
+            first = referrals[day].pop(0)
+            opened_early.add(first)
+            referral = by_id[first].event
+            assert isinstance(referral, ReferralReceived)
+            _open_episode(state, referral)
+        if isinstance(event, ReferralReceived) and item.event_id in referrals.get(day, []):
+            referrals[day].remove(item.event_id)
         if isinstance(event, ChildRegistered):
             state.registered = event
             continue
@@ -175,13 +209,7 @@ def _fold(items: Iterable[RecordedEvent], calendar: WorkingDayCalendar) -> _Fold
         episode = state.open
         if isinstance(event, ReferralReceived):
             if episode is None:
-                state.episodes.append(
-                    CinEpisode(
-                        referral_date=day,
-                        referral_source=event.referral_source.value,
-                        primary_need=event.primary_need.value if event.primary_need else None,
-                    )
-                )
+                _open_episode(state, event)
             elif episode.primary_need is None and event.primary_need is not None:
                 episode.primary_need = event.primary_need.value
             continue

@@ -28,6 +28,7 @@ from typing import Any
 from domain.envelope import RecordedEvent
 from domain.events.base import LONDON, Category
 from domain.events.corrections import EntryCorrected, EntryRecordedInError
+from domain.ordering import in_occurred_order
 from policies.calendar import WorkingDayCalendar
 from policies.engine import Deadline, Status, effective_facts, evaluate
 from policies.rules import PackSet
@@ -261,7 +262,8 @@ def build_report(
             report.what_if.append(
                 WhatIf(child, " / ".join(base) or "authority pack", other_pack, tuple(diffs))
             )
-    report.timeline.sort(key=lambda r: (r.occurred_day, r.recorded_at, r.child_id))
+    rank = {item.event_id: n for n, item in enumerate(in_occurred_order(known))}
+    report.timeline.sort(key=lambda r: rank[r.event_id])
     report.standards.sort(key=lambda s: (s.due, s.rule_id, s.child_id))
     report.decisions.sort(key=lambda d: (d.occurred, d.recorded_at))
     report.summary = _summary(all_deadlines)

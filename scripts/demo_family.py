@@ -29,6 +29,8 @@ from domain.events.base import LONDON
 from domain.parsing import parse_event
 
 FAMILY_ID = "FAM-DEMO"
+HOME = "Family home, Tang Hall"
+"""The household's address label (an area, not an address)."""
 JORDAN = "DEMO-JORDAN"
 MIA = "DEMO-MIA"
 TWIN_A = "DEMO-TWIN-A"
@@ -42,6 +44,113 @@ TM = {"user_id": "tm-003", "role": "team_manager"}
 IRO = {"user_id": "iro-007", "role": "independent_reviewing_officer"}
 LAWYER = {"user_id": "lg-002", "role": "local_authority_solicitor"}
 ADMIN = {"user_id": "bs-005", "role": "business_support"}
+
+
+IMPACT: dict[tuple[str, str], str] = {
+    ("contact_received", "2021-03-08"): "Jordan, 4, was hurt by an adult at home and told his "
+    "teacher; he needs to be kept safe while this is looked into.",
+    ("referral_received", "2021-03-09"): "Both children live with the adult Jordan named; Mia, "
+    "19 months, cannot tell anyone what happens at home.",
+    ("referral_decision", "2021-03-09"): "The children's safety is to be planned with police "
+    "and health the next day, without alerting the household first.",
+    ("strategy_discussion_held", "2021-03-10"): "Agencies share what they know of the "
+    "household; Jordan will be seen alone and Mia seen at home within two days.",
+    ("section_47_started", "2021-03-10"): "Jordan and Mia will be seen and spoken to; the "
+    "family knows the local authority is making enquiries about harm.",
+    ("assessment_started", "2021-03-10"): "The children's needs, not only the injury, are "
+    "being looked at: nursery, health and home life.",
+    ("wishes_and_feelings_recorded", "2021-03-11"): "Jordan says he is frightened when Dean "
+    "shouts; his wish for the shouting to stop is the starting point of the plan.",
+    ("section_47_concluded", "2021-03-24"): "Jordan is likely to suffer significant harm at "
+    "home: his safety needs a multi-agency child protection plan.",
+    ("management_decision_recorded", "2021-03-24"): "A conference within 15 working days means "
+    "Jordan's safety plan will be agreed by all agencies, with his parents present.",
+    ("initial_child_protection_conference_held", "2021-04-08"): "Jordan has a plan that says "
+    "who keeps him safe and how often he is seen; his mother agreed to it.",
+    ("child_protection_plan_started", "2021-04-08"): "Jordan is seen at least every 20 working "
+    "days, alone, and the core group checks the plan is working for him.",
+    ("assessment_completed", "2021-04-20"): "Jordan's needs call for protection; Mia's for "
+    "support with her development and her mother's capacity to care for two children.",
+    ("child_in_need_plan_agreed", "2021-04-26"): "Mia has nursery four days a week and a "
+    "health visitor; her mother has help with routines.",
+    ("review_child_protection_conference_held", "2021-07-08"): "Jordan is calmer at school "
+    "but still frightened at home; the plan continues so that he stays safe.",
+    ("child_protection_category_changed", "2021-09-20"): "Jordan is also harmed by what he "
+    "sees and hears at home, not only by being hurt: the plan now covers both.",
+    ("child_in_need_plan_reviewed", "2021-10-04"): "Mia is meeting her milestones; she is "
+    "settled at nursery and attends regularly.",
+    ("review_child_protection_conference_held", "2022-01-06"): "Nine months on, Jordan's home "
+    "is not safer: waiting longer would leave him at risk of harm.",
+    ("legal_planning_meeting_held", "2022-01-20"): "Jordan's parents are told plainly what "
+    "must change for him to stay at home, with legal advice for them.",
+    ("child_in_need_plan_ended", "2022-01-31"): "Mia's needs are met by her family with early "
+    "help; she no longer needs a social worker.",
+    ("pre_proceedings_meeting_held", "2022-02-10"): "Jordan's parents have a written plan of "
+    "what must change and by when, and a solicitor each.",
+    ("pre_proceedings_review_held", "2022-04-28"): "The changes Jordan needs have not been "
+    "made; a court will decide where he can safely live.",
+    ("management_decision_recorded", "2022-05-19"): "Jordan can be cared for away from the "
+    "risk at home, with his mother's agreement, while the court decides.",
+    ("child_protection_plan_ended", "2022-05-20"): "Jordan is now safe in foster care; his "
+    "safety is planned through his care plan instead.",
+    ("became_looked_after", "2022-05-20"): "Jordan, 6, leaves home for the first time; he "
+    "will see his mother three times a week.",
+    ("placement_started", "2022-05-20"): "Jordan has his own room with carers near his "
+    "school, so he keeps his school and friends.",
+    ("care_plan_agreed", "2022-05-27"): "Jordan's carers, school and family know the plan: "
+    "return home is assessed while adoption is planned in parallel.",
+    ("application_issued", "2022-06-01"): "A court will decide Jordan's future within 26 "
+    "weeks; he has a children's guardian to speak for him.",
+    ("hearing_held", "2022-06-08"): "Jordan stays with his foster carers under an interim "
+    "care order while the court hears the evidence.",
+    ("health_assessment_completed", "2022-06-10"): "Jordan is healthy; his immunisations are "
+    "up to date and he has a dentist.",
+    ("looked_after_review_held", "2022-06-16"): "Jordan told his reviewing officer he likes "
+    "his carers and misses his sister.",
+    ("adoption_decision_made", "2022-10-27"): "Jordan cannot safely return home; adoption "
+    "would give him a permanent family through his childhood.",
+    ("hearing_held", "2022-11-23"): "The court has decided Jordan will not return home; his "
+    "carers help him understand why.",
+    ("placed_for_adoption", "2023-06-05"): "Jordan moves to his new family after careful "
+    "introductions; his foster carers stay in touch.",
+    ("adoption_review_held", "2023-06-29"): "Jordan is settling with his adopters and has "
+    "started at his new school.",
+    ("ceased_to_be_looked_after", "2023-11-20"): "Jordan is adopted: his adopters are his "
+    "parents, and he keeps letterbox contact with his mother and Mia.",
+    ("later_life_letter_given", "2024-01-15"): "Jordan will have a letter that tells him his "
+    "story when he is old enough to ask.",
+    ("order_made", "2022-06-08"): "The local authority shares parental responsibility for "
+    "Jordan and can keep him in his foster home while the case is heard.",
+    ("looked_after_review_held", "2022-09-08"): "Jordan is doing well at school; contact with "
+    "his mother is reliable, but he is upset when she misses it.",
+    ("hearing_held", "2022-10-19"): "The evidence about Jordan's future is agreed; he needs "
+    "a decision by the final hearing, not more delay.",
+    ("order_made", "2022-11-23"): "Jordan is in care until he is 18 unless a court decides "
+    "otherwise; his plan is adoption.",
+    ("order_made", "2022-12-14"): "Jordan can be placed with adopters; his parents were "
+    "told what this means for seeing him.",
+    ("looked_after_review_held", "2023-03-02"): "Jordan knows he will move to a new family; "
+    "his life-story work has begun with his carers.",
+    ("placement_started", "2023-06-05"): "Jordan lives with the family who will adopt him.",
+    ("adoption_review_held", "2023-09-28"): "Jordan is settled, calls his adopters mum and "
+    "dad, and is ready for the adoption application.",
+    ("order_made", "2023-11-20"): "Jordan's adoptive parents have parental responsibility "
+    "for him for life; his birth parents no longer do.",
+    ("contact_received", "2024-02-12"): "The twins, 5 months, are in the household where "
+    "their mother is expecting again and struggling to cope.",
+    ("referral_received", "2024-02-13"): "Two babies whose care depends wholly on their "
+    "parents; their mother has asked for help.",
+    ("referral_decision", "2024-02-13"): "An assessment will show whether the twins need "
+    "more than their parents can give with early help.",
+    ("assessment_completed", "2024-03-28"): "The twins are well cared for; their parents "
+    "accepted support and the babies are thriving.",
+    ("referral_received", "2026-09-01"): "The unborn baby's safety after birth depends on "
+    "planning now, before the birth in February 2027.",
+    ("referral_decision", "2026-09-01"): "Planning for the baby starts early enough for the "
+    "parents to show what they can change before the birth.",
+}
+"""The worker's note of the impact on the child, by (kind, day it happened): most significant
+entries of the demo carry one, so the chronology is an analysis, not a list."""
 
 
 @dataclass
@@ -93,6 +202,15 @@ class _Writer:
         self.clock.now = max(self.clock.now, when.astimezone(UTC))
         children = [child] if isinstance(child, str) else child
         occurred_value = occurred.isoformat()
+        impact = IMPACT.get(
+            (kind, (occurred.date() if isinstance(occurred, datetime) else occurred).isoformat())
+        )
+        if impact is not None:
+            fields.setdefault("impact_on_child", impact)
+        if len(children) > 1:
+            # one action on several children's records: one correlation id (the family
+            # chronology shows it once, naming the children)
+            fields.setdefault("correlation_id", f"{kind}:{occurred_value}")
         events = [
             parse_event(
                 {
@@ -244,7 +362,15 @@ def _register_family(w: _Writer) -> None:
             JORDAN,
             "p-mother",
             "2016-04-12",
-            {"household_id": "hh-ashdown"},
+            {"household_id": "hh-ashdown", "household_label": HOME},
+        ),
+        (
+            "r-household-mother",
+            "household_member",
+            "p-mother",
+            JORDAN,
+            "2016-04-12",
+            {"household_id": "hh-ashdown", "household_label": HOME},
         ),
         (
             "r-abuse-dean-jordan",
@@ -287,6 +413,24 @@ def _register_family(w: _Writer) -> None:
             to_person=b,
             started_on=started,
         )
+    _lives_at_home(w, MIA, MIA, "2019-08-03", d)
+
+
+def _lives_at_home(w: _Writer, record: str, person: str, since: str, day: date) -> None:
+    """``person`` lives in the family home (recorded on ``record``'s record)."""
+    w.write(
+        "relationship_recorded",
+        record,
+        day,
+        "Lives in the family home.",
+        relationship_id=f"r-household-{person.lower()}",
+        relationship="household_member",
+        from_person=person,
+        to_person="p-mother",
+        started_on=since,
+        household_id="hh-ashdown",
+        household_label=HOME,
+    )
 
 
 def _jordan_and_mia_2021(w: _Writer) -> None:
@@ -658,6 +802,7 @@ def _jordan_proceedings(w: _Writer) -> None:
         to_person=JORDAN,
         started_on="2022-03-05",
     )
+    _lives_at_home(w, JORDAN, "p-stepfather", "2022-03-05", date(2022, 3, 5))
     w.write(
         "pre_proceedings_review_held",
         JORDAN,
@@ -1096,6 +1241,8 @@ def _twins_and_unborn(w: _Writer) -> None:
         to_person=TWIN_B,
         started_on=born.isoformat(),
     )
+    for twin in (TWIN_A, TWIN_B):
+        _lives_at_home(w, twin, twin, born.isoformat(), date(2024, 2, 12))
     w.write(
         "contact_received",
         [TWIN_A, TWIN_B],

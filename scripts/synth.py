@@ -66,6 +66,8 @@ from domain.events import proceedings as pr
 from domain.events import safeguarding as sg
 from domain.events.base import LONDON
 from domain.identifiers import upn_check_letter
+from policies.calendar import WorkingDayCalendar
+from scripts.synth_impact import impact_note
 
 log = structlog.get_logger("caseledger.synth")
 
@@ -245,6 +247,20 @@ def _weekday(day: date) -> date:
     return day
 
 
+_CALENDAR = WorkingDayCalendar()
+
+
+def _working_day(day: date) -> date:
+    """The day, or the next working day (England and Wales: no weekend, no bank holiday).
+
+    A child protection conference is held on a working day: a pre-birth conference dated
+    by the expected birth could otherwise fall on a Saturday (the DfE's 8875).
+    """
+    while not _CALENDAR.is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
 
@@ -328,6 +344,10 @@ class ChildBuilder:
         """Add an entry that happened at ``when``; returns its key (for corrections)."""
         self.count += 1
         key = f"{cls.kind}-{self.count}"
+        if "impact_on_child" not in fields and fields.get("significant") is not False:
+            note = impact_note(cls, self.child_id, self.count)
+            if note is not None:
+                fields["impact_on_child"] = note
         event = cls(
             child_id=self.child_id,
             occurred_at=when,
@@ -877,6 +897,7 @@ class _Story:
         icpc = max(icpc, day)
         if self.unborn:
             icpc = max(icpc, b.dob)
+        icpc = _working_day(icpc)
         b.add(
             sg.MeetingScheduled,
             _at(_weekday(icpc - timedelta(days=10)), 9),
@@ -908,7 +929,7 @@ class _Story:
             if core >= stop:
                 break
             b.add(sg.CoreGroupHeld, _at(core, 14), "Core group.", attendees=["parent", "school"])
-        review = _weekday(icpc + timedelta(days=rng.randint(80, 90)))
+        review = _working_day(icpc + timedelta(days=rng.randint(80, 90)))
         while review < stop:
             b.add(
                 sg.ReviewChildProtectionConferenceHeld,
@@ -926,7 +947,7 @@ class _Story:
                     "Category changed at review.",
                     category_of_abuse=ChildProtectionCategory.MULTIPLE,
                 )
-            review = _weekday(review + timedelta(days=rng.randint(170, 182)))
+            review = _working_day(review + timedelta(days=rng.randint(170, 182)))
         self._visits(icpc, stop, (7, 14))
         escalated = shared["escalate"] and _age_on(b.dob, stop) < 16
         b.add(

@@ -32,14 +32,16 @@ from adapters.cli.common import DbOption, emit_json, fail, open_store, parse_day
 from adapters.exporters.chronology import (
     COURT_FORMATS,
     FORMATS,
+    Bundle,
     ProvenanceError,
+    bundle_from,
     export,
     query_from,
     read_provenance,
 )
 from adapters.readmodels.chronology import ChronologyStore
 from domain.events.base import LONDON, Category
-from projections.chronology import Chronology, ChronologyEntry, ChronologyQuery
+from projections.chronology import Chronology, ChronologyEntry, ChronologyQuery, impact_cell
 
 log = structlog.get_logger("caseledger.chronology")
 
@@ -57,6 +59,7 @@ def _progress_bar(label: str) -> Progress:
 
 def catch_up(chronologies: ChronologyStore, *, rebuild: bool = False) -> int:
     """Bring the read model up to date, with a progress bar when there is work to do."""
+    rebuild = rebuild or chronologies.stale_rendering
     behind = chronologies.store.max_position() - (0 if rebuild else chronologies.position)
     if behind <= 0 and not rebuild:
         return 0
@@ -191,6 +194,7 @@ def verify_export(chronologies: ChronologyStore, path: Path) -> VerifyResult:
         prov["format"],
         store_time=chronologies.position_time(position),
         prepared_on=prepared,
+        bundle=bundle_from(prov),
     )
     file_bytes = path.read_bytes()
     current = chronologies.current
@@ -241,17 +245,20 @@ def _table(chronology: Chronology) -> None:
     for column in ("No.", "Date", "Event detail", "Impact", "Source"):
         table.add_column(column, overflow="fold")
     for e in chronology.entries:
-        detail = e.detail + (f"\nOutcome: {e.outcome}" if e.outcome else "")
+        detail = e.detail + (f"\n{e.outcome}" if e.outcome else "")
         if len(chronology.children) > 1:
             detail = "Children: " + ", ".join(e.child_names) + "\n" + detail
         for note in e.notes:
             detail += f"\n[{note}]"
-        table.add_row(str(e.serial), e.date, detail, e.impact, e.source)
+        table.add_row(str(e.serial), e.date, detail, impact_cell(e), e.source)
     Console(width=160).print(table)
     if chronology.appendix:
         typer.echo(f"audit appendix: {len(chronology.appendix)} item(s)")
         for a in chronology.appendix:
-            typer.echo(f"  {a.ref} {a.action}: {a.original} — reason: {a.reason}")
+            change = "; ".join(f"{f}: {b} → {c}" for f, b, c in a.changes) or a.action
+            typer.echo(f"  {a.ref} {a.original} — {change} — why: {a.reason} ({a.recorded_by})")
+    for line in chronology.quality.lines():
+        typer.echo(f"quality: {line}")
     typer.echo(
         f"{len(chronology.entries)} entries; store position {chronology.position}; "
         f"content SHA-256 {chronology.content_sha256()}"
@@ -309,6 +316,18 @@ def chronology_command(
             "regenerate a byte-identical document on another day.",
         ),
     ] = None,
+    bundle_section: Annotated[
+        str | None,
+        typer.Option(
+            "--bundle-section",
+            help="PDF/DOCX: the court-bundle section letter (PD27A), e.g. C: pages read C1, "
+            "C2... (with --first-page, from that number).",
+        ),
+    ] = None,
+    first_page: Annotated[
+        int | None,
+        typer.Option("--first-page", help="With --bundle-section: the first page's number."),
+    ] = None,
     db: DbOption = None,
     json_out: Annotated[bool, typer.Option("--json", help="verify: machine-readable.")] = False,
 ) -> None:
@@ -361,16 +380,28 @@ def chronology_command(
             return
         if fmt not in FORMATS:
             fail(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
+        bundle = None
+        if first_page is not None and bundle_section is None:
+            fail("--first-page numbers a bundle section: give --bundle-section too (e.g. C)")
+        if bundle_section is not None:
+            try:
+                bundle = Bundle(bundle_section, 1 if first_page is None else first_page)
+            except ValueError as error:
+                fail(str(error))
         prepared = parse_day(prepared_on, "--prepared-on")
         if prepared is None and fmt in COURT_FORMATS:
             prepared = datetime.now(LONDON).date()
         assert result.position is not None
-        data, prov = export(
-            result,
-            fmt,
-            store_time=chronologies.position_time(result.position),
-            prepared_on=prepared,
-        )
+        try:
+            data, prov = export(
+                result,
+                fmt,
+                store_time=chronologies.position_time(result.position),
+                prepared_on=prepared,
+                bundle=bundle,
+            )
+        except ValueError as error:
+            fail(str(error))
     log.info(
         "chronology_exported",
         format=fmt,

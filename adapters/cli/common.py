@@ -18,7 +18,7 @@ import sqlalchemy.exc as sa_errors
 import typer
 
 from adapters.cli import exit_codes
-from adapters.db import parse_database, resolve_url
+from adapters.db import StoreNotFound, parse_database, require_existing, resolve_url
 from adapters.store import EventStore
 from domain.errors import (
     CaseLedgerError,
@@ -145,10 +145,18 @@ def cli_errors(db: str | None = None) -> Iterator[None]:
 
 
 @contextmanager
-def open_store(db: str | None) -> Iterator[EventStore]:
-    """Open the store, turning connection and user errors into clear exits."""
+def open_store(db: str | None, *, create: bool = False) -> Iterator[EventStore]:
+    """Open the store, turning connection and user errors into clear exits.
+
+    Only a command that writes new records passes ``create``: any other refuses a SQLite
+    file that does not exist (naming the path) instead of creating an empty store.
+    """
     try:
+        if not create:
+            require_existing(db)
         store = EventStore(db)
+    except StoreNotFound as error:
+        fail(str(error), code=exit_codes.NOT_FOUND)
     except ValueError as error:
         fail(str(error))
     except Exception as error:  # noqa: BLE001  (connection failures of either driver)

@@ -70,12 +70,12 @@ def genogram(
         fail("--format png writes binary data: give --out FILE")
     with open_store(db) as store:
         events = list(store.stream(child))
-        children = [child]
-        if family:
-            children = family_children(registrations(store), child)
-            for other in children:
-                if other != child:
-                    events.extend(store.stream(other))
+        # the family's records: all of them drawn with --family; else only the children
+        # who share a parent with the index child (half-siblings) are taken from them
+        children = family_children(registrations(store), child)
+        for other in children:
+            if other != child:
+                events.extend(store.stream(other))
     model = build_genogram(
         events,
         index_child=child,

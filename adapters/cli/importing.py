@@ -366,7 +366,7 @@ def import_(
     Lines come in the order they were written down; each batch is all or nothing.
     """
     stream = _open(file)
-    with open_store(db) as store:
+    with open_store(db, create=True) as store:
         importer = Importer(store, batch_size, resume=resume, skip_standards=skip_standards)
         columns = (
             SpinnerColumn(),

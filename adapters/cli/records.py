@@ -28,6 +28,7 @@ from domain.errors import IdempotencyConflict, InvalidEvent
 from domain.events import EVENT_TYPES
 from domain.nhs_number import NhsNumber
 from domain.parsing import decode_json, parse_event
+from policies.conference_dates import conference_date_warnings
 from projections.caseload import caseload
 
 
@@ -73,7 +74,7 @@ def record(
             fail(str(error.at(index)))
     if not events:
         fail(f"{file}: no events to record")
-    with open_store(db) as store:
+    with open_store(db, create=True) as store:
         warnings = shared_upn_warnings(store, events)
         try:
             recorded = store.record(events)
@@ -83,6 +84,8 @@ def record(
             fail(str(error), code=exit_codes.KEY_CONFLICT)
         for warning in warnings.values():
             typer.echo(f"warning: {warning}", err=True)
+        for line in conference_date_warnings(events):  # stderr: stdout stays the result
+            typer.echo(f"warning: {line}", err=True)
         if json_out:
             emit_json(
                 [
@@ -277,7 +280,7 @@ def migrate(
     from adapters.broker.positions import create_tables as create_publish_positions
     from adapters.roles import grant_application_role
 
-    with open_store(db) as store:
+    with open_store(db, create=True) as store:
         create_publish_positions(store.url)
         if app_role is None:
             typer.echo(f"store ready: {store.db.describe()}")

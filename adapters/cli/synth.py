@@ -41,7 +41,7 @@ def synth(
     if size is not None and size not in SIZES:
         raise typer.BadParameter(f"choose one of {', '.join(SIZES)}", param_hint="--size")
     count = children or SIZES[size or "small"]
-    with open_store(db) as store:
+    with open_store(db, create=True) as store:
         if store.max_position():
             typer.echo(
                 f"note: {store.db.describe()} already holds events; synthetic children are "

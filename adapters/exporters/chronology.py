@@ -18,10 +18,15 @@ Regenerating from the same position, query and prepared-on date gives byte-ident
 every format.
 
 Where provenance lives: JSON ``provenance`` field; CSV last row (``provenance``, JSON);
-HTML ``<meta name="caseledger-provenance">``; DOCX a last small-print paragraph
-(``Provenance record: caseledger-provenance={json}``; core properties are capped at 255
-characters, so *comments* holds only the position and hash); PDF document *keywords*
-(``caseledger-provenance:`` + base64 JSON).
+HTML ``<meta name="caseledger-provenance">``; DOCX a custom document property
+``caseledger-provenance`` (``docProps/custom.xml``: File > Info > Properties > Custom in
+Word), nothing in the body; PDF document *keywords* (``caseledger-provenance:`` + base64
+JSON). The footer of every page says the position and hash in words.
+
+PDF: the creation and modification dates are the date prepared (midnight UTC), bookmarks
+lead to each year's first entry, the appendix and the quality summary, and with a bundle
+section (:class:`Bundle`, PD27A as revised from 2 March 2026) the pages are labelled and
+numbered ``C14``, ``C15``... in the viewer and the footer. DOCX numbers its pages the same.
 """
 
 from __future__ import annotations
@@ -34,27 +39,73 @@ import json
 import re
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from projections.chronology import Chronology, ChronologyEntry, ChronologyQuery
+from policies.sources import authority_name
+from projections.chronology import (
+    AppendixItem,
+    Chronology,
+    ChronologyEntry,
+    ChronologyQuery,
+    impact_cell,
+)
 
 FORMATS = ("pdf", "docx", "csv", "html", "json")
 COURT_FORMATS = ("pdf", "docx", "html")
+PAGED_FORMATS = ("pdf", "docx")
 GENERATOR = "caseledger chronology 1"
 _PDF_MARK = "caseledger-provenance:"
-_DOCX_MARK = "caseledger-provenance="
 
 
 class ProvenanceError(ValueError):
     """The file carries no readable caseledger provenance."""
 
 
+_SECTION = re.compile(r"^[A-Z]{1,3}$")
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Court-bundle pagination: the bundle section's letter and the page this document starts
+    on, so its pages read C14, C15... (PD27A para 4, as revised from 2 March 2026: pages
+    numbered by section, consecutively)."""
+
+    section: str
+    first_page: int = 1
+
+    def __post_init__(self) -> None:
+        if not _SECTION.match(self.section):
+            raise ValueError(
+                f"--bundle-section {self.section!r}: the bundle section is a capital letter "
+                "(A, B, C...)"
+            )
+        if self.first_page < 1:
+            raise ValueError(f"--first-page {self.first_page}: pages are numbered from 1")
+
+    def label(self, index: int) -> str:
+        """The label of the document's ``index``-th page (0 = the first)."""
+        return f"{self.section}{self.first_page + index}"
+
+    def describe(self) -> dict[str, Any]:
+        return {"section": self.section, "first_page": self.first_page}
+
+
+def bundle_from(prov: dict[str, Any]) -> Bundle | None:
+    data = prov.get("bundle")
+    return Bundle(data["section"], int(data["first_page"])) if data else None
+
+
 def provenance(
-    chronology: Chronology, fmt: str, store_time: str | None, prepared_on: date | None
+    chronology: Chronology,
+    fmt: str,
+    store_time: str | None,
+    prepared_on: date | None,
+    bundle: Bundle | None = None,
 ) -> dict[str, Any]:
-    return {
+    prov = {
         "generator": GENERATOR,
         "format": fmt,
         "store_position": chronology.position,
@@ -63,6 +114,9 @@ def provenance(
         "content_sha256": chronology.content_sha256(),
         "query": chronology.query.describe(),
     }
+    if bundle is not None:
+        prov["bundle"] = bundle.describe()
+    return prov
 
 
 def query_from(prov: dict[str, Any]) -> ChronologyQuery:
@@ -108,7 +162,7 @@ def header_lines(chronology: Chronology) -> list[str]:
         lines.append(
             f"{child.name} ({child.child_id}) — {born} — LA case number: "
             f"{child.case_number or 'none'} — Court number: {court}"
-            + (f" — Local authority: {child.authority}" if child.authority else "")
+            + (f" — Local authority: {authority_name(child.authority)}" if child.authority else "")
         )
     return lines
 
@@ -146,9 +200,25 @@ def event_cell(entry: ChronologyEntry, family: bool) -> str:
         parts.append("Children: " + ", ".join(entry.child_names))
     parts.append(entry.detail)
     if entry.outcome:
-        parts.append("Outcome / action: " + entry.outcome)
+        parts.append(entry.outcome)
     parts.extend(entry.notes)
     return "\n".join(parts)
+
+
+def change_text(item: AppendixItem) -> str:
+    """What the appendix item changed: one line a field, "Field: before → after"."""
+    if item.action != "Corrected":
+        return "Recorded in error: left out of the chronology"
+    return "\n".join(f"{name}: {before} → {after}" for name, before, after in item.changes)
+
+
+def who_when(item: AppendixItem) -> str:
+    return f"{item.recorded_by}, {item.recorded_at}"
+
+
+APPENDIX_HEADS = ("Ref", "Entry", "Entry as recorded", "What changed", "Why", "By, when")
+APPENDIX_HEADING = "Audit appendix: corrections and entries recorded in error"
+QUALITY_HEADING = "Quality summary"
 
 
 # -- JSON and CSV ----------------------------------------------------------------------------
@@ -178,7 +248,8 @@ def render_csv(chronology: Chronology, prov: dict[str, Any]) -> bytes:
     """Entries, then the audit appendix, then one provenance row.
 
     Appendix rows reuse the columns: serial = appendix ref, event = action, detail = the
-    original entry, outcome = the corrected entry, impact_on_child = the reason.
+    entry as recorded before the item, outcome = what changed (field: before → after, one a
+    line), impact_on_child = the reason, source = who, recorded_at = when.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -194,7 +265,7 @@ def render_csv(chronology: Chronology, prov: dict[str, Any]) -> bytes:
                 e.kind,
                 e.detail,
                 e.outcome,
-                e.impact,
+                impact_cell(e),
                 e.source,
                 e.recorded_at,
                 " ".join(flags) + ("" if not e.notes else " | " + " | ".join(e.notes)),
@@ -209,13 +280,15 @@ def render_csv(chronology: Chronology, prov: dict[str, Any]) -> bytes:
                 "; ".join(a.children),
                 a.action,
                 a.original,
-                a.corrected,
+                change_text(a),
                 a.reason,
                 a.recorded_by,
                 a.recorded_at,
                 f"entry {a.entry_serial}" if a.entry_serial else "not in body",
             ]
         )
+    for line in chronology.quality.lines():
+        writer.writerow(["quality", "", "", "", "", line])
     writer.writerow(["provenance", _dumps(prov)])
     return out.getvalue().encode()
 
@@ -231,16 +304,21 @@ def render_html(chronology: Chronology, prov: dict[str, Any]) -> bytes:
     family = len(chronology.children) > 1 or chronology.query.family_id is not None
     rows = "\n".join(
         f"<tr><td>{e.serial}</td><td>{_h(e.date)}</td><td>{_h(event_cell(e, family))}</td>"
-        f"<td>{_h(e.impact)}</td><td>{_h(e.source)}</td></tr>"
+        f"<td>{_h(impact_cell(e))}</td><td>{_h(e.source)}</td></tr>"
         for e in chronology.entries
     )
     appendix = "\n".join(
-        f"<tr><td>{_h(a.ref)}</td><td>{_h(a.entry_serial or '—')}</td><td>{_h(a.action)}</td>"
-        f"<td>{_h(a.original)}</td><td>{_h(a.corrected or '—')}</td><td>{_h(a.reason)}</td>"
-        f"<td>{_h(a.recorded_by)}, {_h(a.recorded_at)}</td></tr>"
+        f"<tr><td>{_h(a.ref)}</td><td>{_h(a.entry_serial or '—')}</td>"
+        + (
+            f"<td>{_h(a.original)}</td>"
+            if a.action == "Corrected"
+            else f'<td class="in-error"><del>{_h(a.original)}</del></td>'
+        )
+        + f"<td>{_h(change_text(a))}</td><td>{_h(a.reason)}</td><td>{_h(who_when(a))}</td></tr>"
         for a in chronology.appendix
     )
     headers = "\n".join(f'<p class="child">{_h(line)}</p>' for line in header_lines(chronology))
+    quality = "\n".join(f"<li>{_h(line)}</li>" for line in chronology.quality.lines())
     doc = f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>
@@ -267,13 +345,17 @@ footer {{ margin-top: 2em; font-size: 9pt; color: #333; }}
 {rows}
 </tbody>
 </table>
-<h2>Audit appendix: corrections and entries recorded in error</h2>
+<h2>{APPENDIX_HEADING}</h2>
 <table class="appendix">
-<thead><tr><th>Ref</th><th>Entry</th><th>Action</th><th>Original</th><th>Corrected</th><th>Reason</th><th>Recorded</th></tr></thead>
+<thead><tr>{"".join(f"<th>{h}</th>" for h in APPENDIX_HEADS)}</tr></thead>
 <tbody>
-{appendix or '<tr><td colspan="7">None.</td></tr>'}
+{appendix or '<tr><td colspan="6">None.</td></tr>'}
 </tbody>
 </table>
+<h2>{QUALITY_HEADING}</h2>
+<ul class="quality">
+{quality}
+</ul>
 <footer class="provenance">{_h(provenance_line(prov))}</footer>
 </body>
 </html>
@@ -286,16 +368,88 @@ footer {{ margin-top: 2em; font-size: 9pt; color: #333; }}
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def _fixed_zip(data: bytes) -> bytes:
-    """The same zip with every entry's timestamp fixed, so equal documents are equal bytes."""
+_CUSTOM_PART = "docProps/custom.xml"
+_CUSTOM_NAME = "caseledger-provenance"
+_CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_CUSTOM_REL = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+)
+_PROPS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+def _custom_xml(properties: dict[str, str]) -> bytes:
+    """docProps/custom.xml holding ``properties`` as text (Word's custom document properties)."""
+    items = "".join(
+        f'<property fmtid="{_FMTID}" pid="{pid}" name="{html.escape(name)}">'
+        f"<vt:lpwstr>{html.escape(value, quote=False)}</vt:lpwstr></property>"
+        for pid, (name, value) in enumerate(sorted(properties.items()), start=2)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<Properties xmlns="{_PROPS_NS}" xmlns:vt="{_VT_NS}">{items}</Properties>'
+    ).encode()
+
+
+def _with_custom_part(name: str, data: bytes) -> bytes:
+    """Declare the custom-properties part in [Content_Types].xml and the package rels."""
+    text = data.decode()
+    if name == "[Content_Types].xml" and _CUSTOM_PART not in text:
+        override = f'<Override PartName="/{_CUSTOM_PART}" ContentType="{_CUSTOM_TYPE}"/>'
+        text = text.replace("</Types>", override + "</Types>")
+    elif name == "_rels/.rels" and _CUSTOM_REL not in text:
+        rel = f'<Relationship Id="rIdCaseledger" Type="{_CUSTOM_REL}" Target="{_CUSTOM_PART}"/>'
+        text = text.replace("</Relationships>", rel + "</Relationships>")
+    return text.encode()
+
+
+def _fixed_zip(data: bytes, custom: dict[str, str] | None = None) -> bytes:
+    """The same zip with every entry's timestamp fixed, so equal documents are equal bytes;
+    with ``custom``, also the custom document properties part holding those properties."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            dst.writestr(fixed, src.read(info.filename))
+            content = src.read(info.filename)
+            if custom and info.filename in ("[Content_Types].xml", "_rels/.rels"):
+                content = _with_custom_part(info.filename, content)
+            dst.writestr(fixed, content)
+        if custom:
+            part = zipfile.ZipInfo(_CUSTOM_PART, date_time=_ZIP_TIME)
+            part.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(part, _custom_xml(custom))
     return out.getvalue()
+
+
+def docx_custom_properties(data: bytes) -> dict[str, str]:
+    """The custom document properties of a DOCX file (name -> text)."""
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        if _CUSTOM_PART not in package.namelist():
+            return {}
+        root = ElementTree.fromstring(package.read(_CUSTOM_PART))
+    found = {}
+    for prop in root.findall(f"{{{_PROPS_NS}}}property"):
+        value = prop.find(f"{{{_VT_NS}}}lpwstr")
+        found[prop.get("name", "")] = value.text or "" if value is not None else ""
+    return found
+
+
+def _number_pages_from(section: Any, first: int) -> None:
+    """Word numbers this section's pages from ``first``."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    sect = section._sectPr
+    number = sect.find(qn("w:pgNumType"))
+    if number is None:
+        number = OxmlElement("w:pgNumType")
+        sect.append(number)
+    number.set(qn("w:start"), str(first))
 
 
 def _page_field(paragraph: Any, instruction: str) -> None:
@@ -339,7 +493,7 @@ def render_docx(chronology: Chronology, prov: dict[str, Any]) -> bytes:
     table = document.add_table(rows=1, cols=5)
     table.style = "Table Grid"
     heads = ["No.", "Date", "Event detail", "Impact on the child", "Source / document reference"]
-    widths = [Cm(1.3), Cm(2.8), Cm(12.5), Cm(4.5), Cm(5.0)]
+    widths = [Cm(1.3), Cm(2.6), Cm(10.5), Cm(7.0), Cm(4.7)]
     for cell, text in zip(table.rows[0].cells, heads, strict=True):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
@@ -347,7 +501,7 @@ def render_docx(chronology: Chronology, prov: dict[str, Any]) -> bytes:
         cells = table.add_row().cells
         for cell, text in zip(
             cells,
-            [str(e.serial), e.date, event_cell(e, family), e.impact, e.source],
+            [str(e.serial), e.date, event_cell(e, family), impact_cell(e), e.source],
             strict=True,
         ):
             cell.text = text
@@ -355,15 +509,11 @@ def render_docx(chronology: Chronology, prov: dict[str, Any]) -> bytes:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
 
-    document.add_heading("Audit appendix: corrections and entries recorded in error", level=2)
+    document.add_heading(APPENDIX_HEADING, level=2)
     if chronology.appendix:
-        atable = document.add_table(rows=1, cols=6)
+        atable = document.add_table(rows=1, cols=len(APPENDIX_HEADS))
         atable.style = "Table Grid"
-        for cell, text in zip(
-            atable.rows[0].cells,
-            ["Ref", "Entry", "Action", "Original", "Corrected", "Reason and who recorded it"],
-            strict=True,
-        ):
+        for cell, text in zip(atable.rows[0].cells, APPENDIX_HEADS, strict=True):
             cell.text = text
             cell.paragraphs[0].runs[0].bold = True
         for a in chronology.appendix:
@@ -371,25 +521,33 @@ def render_docx(chronology: Chronology, prov: dict[str, Any]) -> bytes:
             values = [
                 a.ref,
                 str(a.entry_serial or "—"),
-                a.action,
                 a.original,
-                a.corrected or "—",
-                f"{a.reason} ({a.recorded_by}, {a.recorded_at})",
+                change_text(a),
+                a.reason,
+                who_when(a),
             ]
             for cell, text in zip(cells, values, strict=True):
                 cell.text = text
+            if a.action != "Corrected":
+                for run in cells[2].paragraphs[0].runs:
+                    run.font.strike = True
     else:
         document.add_paragraph("None.")
+    document.add_heading(QUALITY_HEADING, level=2)
+    for line in chronology.quality.lines():
+        document.add_paragraph(line, style="List Bullet")
 
-    marker = document.add_paragraph()
-    marker_run = marker.add_run("Provenance record: " + _DOCX_MARK + _dumps(prov))
-    marker_run.font.size = Pt(6)
-
+    bundle = bundle_from(prov)
     footer = section.footer.paragraphs[0]
     footer.text = provenance_line(prov) + " — Page "
-    _page_field(footer, "PAGE")
-    footer.add_run(" of ")
-    _page_field(footer, "NUMPAGES")
+    if bundle is not None:
+        _number_pages_from(section, bundle.first_page)
+        footer.add_run(bundle.section)
+        _page_field(footer, "PAGE")
+    else:
+        _page_field(footer, "PAGE")
+        footer.add_run(" of ")
+        _page_field(footer, "NUMPAGES")
     for run in footer.runs:
         run.font.size = Pt(7)
 
@@ -408,10 +566,27 @@ def render_docx(chronology: Chronology, prov: dict[str, Any]) -> bytes:
     props.revision = 1
     out = io.BytesIO()
     document.save(out)
-    return _fixed_zip(out.getvalue())
+    return _fixed_zip(out.getvalue(), {_CUSTOM_NAME: _dumps(prov)})
 
 
 # -- PDF -------------------------------------------------------------------------------------
+
+
+def _date_document(document: Any, day: str) -> None:
+    """Make ReportLab write ``day`` (midnight UTC) as the PDF's creation and modification date.
+
+    Invariant mode alone dates every file 1 January 2000; the date a court reads in the
+    document's properties is the date it was prepared.
+    """
+    import calendar
+    import time
+
+    stamp = document._timeStamp
+    moment = calendar.timegm(date.fromisoformat(day).timetuple())
+    stamp.t = moment
+    stamp.lt = time.gmtime(moment)
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    stamp.dhh = stamp.dmm = 0
 
 
 def render_pdf(chronology: Chronology, prov: dict[str, Any]) -> bytes:
@@ -433,13 +608,26 @@ def render_pdf(chronology: Chronology, prov: dict[str, Any]) -> bytes:
         return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
 
     footer_text = provenance_line(prov)
+    bundle = bundle_from(prov)
+    prepared = prov["prepared_on"] or (prov["store_time"] or "2000-01-01")[:10]
+    years: list[str] = []
+    first_of_year: dict[int, str] = {}
+    for e in chronology.entries:
+        year = e.date.split(" ")[0][-4:]
+        if year not in years:
+            years.append(year)
+            first_of_year[e.serial] = year
+    outline = [(year, f"year-{year}") for year in years]
+    outline += [(APPENDIX_HEADING, "appendix"), (QUALITY_HEADING, "quality")]
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]
-        """Draws 'Page x of y' and the provenance footer once the page count is known."""
+        """Draws the page numbers and the provenance footer once the page count is known;
+        dates the document on the day it was prepared; adds the outline and page labels."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
+            _date_document(self._doc, prepared)
 
         def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
             self._pages.append(dict(self.__dict__))
@@ -447,15 +635,27 @@ def render_pdf(chronology: Chronology, prov: dict[str, Any]) -> bytes:
 
         def save(self) -> None:
             total = len(self._pages)
-            for state in self._pages:
+            for index, state in enumerate(self._pages):
                 self.__dict__.update(state)
                 self.setFont("Helvetica", 7)
                 width = self._pagesize[0]
                 self.drawString(1.5 * cm, 1.0 * cm, footer_text)
-                self.drawRightString(
-                    width - 1.5 * cm, 1.0 * cm, f"Page {self._pageNumber} of {total}"
+                number = (
+                    f"Page {bundle.label(index)} ({index + 1} of {total})"
+                    if bundle
+                    else f"Page {index + 1} of {total}"
                 )
+                self.drawRightString(width - 1.5 * cm, 1.0 * cm, number)
                 super().showPage()
+            for title, key in outline:
+                self.addOutlineEntry(title, key, level=0)
+            self.showOutline()
+            if bundle is not None:
+                from reportlab.pdfbase.pdfdoc import PDFPageLabel
+
+                self.addPageLabel(
+                    0, style=PDFPageLabel.ARABIC, start=bundle.first_page, prefix=bundle.section
+                )
             super().save()
 
     out = io.BytesIO()
@@ -483,7 +683,16 @@ def render_pdf(chronology: Chronology, prov: dict[str, Any]) -> bytes:
         [p(h) for h in ("No.", "Date", "Event detail", "Impact on the child", "Source / reference")]
     ]
     for e in chronology.entries:
-        data.append([p(e.serial), p(e.date), p(event_cell(e, family)), p(e.impact), p(e.source)])
+        anchor = f'<a name="year-{first_of_year[e.serial]}"/>' if e.serial in first_of_year else ""
+        data.append(
+            [
+                p(e.serial),
+                Paragraph(anchor + escape(e.date), body),
+                p(event_cell(e, family)),
+                p(impact_cell(e)),
+                p(e.source),
+            ]
+        )
     grid = TableStyle(
         [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -492,38 +701,41 @@ def render_pdf(chronology: Chronology, prov: dict[str, Any]) -> bytes:
         ]
     )
     table = LongTable(
-        data, colWidths=[1.1 * cm, 2.6 * cm, 13.4 * cm, 4.6 * cm, 5.0 * cm], repeatRows=1
+        data, colWidths=[1.1 * cm, 2.4 * cm, 11.0 * cm, 7.6 * cm, 4.6 * cm], repeatRows=1
     )
     table.setStyle(grid)
     story.append(table)
     story.append(Spacer(1, 0.5 * cm))
-    story.append(
-        Paragraph("Audit appendix: corrections and entries recorded in error", styles["Heading2"])
-    )
+    story.append(Paragraph('<a name="appendix"/>' + APPENDIX_HEADING, styles["Heading2"]))
     if chronology.appendix:
-        adata: list[list[Any]] = [
-            [p(h) for h in ("Ref", "Entry", "Action", "Original", "Corrected", "Reason, by, when")]
-        ]
+        adata: list[list[Any]] = [[p(h) for h in APPENDIX_HEADS]]
         for a in chronology.appendix:
+            original = escape(a.original)
+            if a.action != "Corrected":
+                original = f"<strike>{original}</strike>"
             adata.append(
                 [
                     p(a.ref),
                     p(a.entry_serial or "—"),
-                    p(a.action),
-                    p(a.original),
-                    p(a.corrected or "—"),
-                    p(f"{a.reason} ({a.recorded_by}, {a.recorded_at})"),
+                    Paragraph(original, body),
+                    p(change_text(a)),
+                    p(a.reason),
+                    p(who_when(a)),
                 ]
             )
         atable = LongTable(
             adata,
-            colWidths=[1.1 * cm, 1.2 * cm, 2.4 * cm, 8.0 * cm, 8.0 * cm, 6.0 * cm],
+            colWidths=[1.1 * cm, 1.2 * cm, 8.6 * cm, 7.4 * cm, 4.6 * cm, 3.8 * cm],
             repeatRows=1,
         )
         atable.setStyle(grid)
         story.append(atable)
     else:
         story.append(p("None.", small))
+    story.append(Spacer(1, 0.5 * cm))
+    story.append(Paragraph('<a name="quality"/>' + QUALITY_HEADING, styles["Heading2"]))
+    for line in chronology.quality.lines():
+        story.append(p(line, small))
     doc.build(story, canvasmaker=NumberedCanvas)
     return out.getvalue()
 
@@ -543,13 +755,20 @@ def export(
     *,
     store_time: str | None,
     prepared_on: date | None,
+    bundle: Bundle | None = None,
 ) -> tuple[bytes, dict[str, Any]]:
-    """The file's bytes and its provenance. ``prepared_on`` is required for pdf/docx/html."""
+    """The file's bytes and its provenance. ``prepared_on`` is required for pdf/docx/html;
+    ``bundle`` (pdf and docx) numbers the pages as a court-bundle section."""
     if fmt not in RENDERERS:
         raise ValueError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if fmt in COURT_FORMATS and prepared_on is None:
         raise ValueError(f"a {fmt} chronology needs the date prepared (PD27A)")
-    prov = provenance(chronology, fmt, store_time, prepared_on)
+    if bundle is not None and fmt not in PAGED_FORMATS:
+        raise ValueError(
+            f"--bundle-section: a {fmt} file has no pages; bundle pagination is for "
+            f"{' and '.join(PAGED_FORMATS)}"
+        )
+    prov = provenance(chronology, fmt, store_time, prepared_on, bundle)
     return RENDERERS[fmt](chronology, prov), prov
 
 
@@ -590,12 +809,8 @@ def read_provenance(path: Path) -> dict[str, Any]:
             match = re.search(rb'<meta name="caseledger-provenance" content="([^"]*)">', data)
             prov = json.loads(html.unescape(match.group(1).decode())) if match else None
         elif fmt == "docx":
-            from docx import Document
-
-            prov = None
-            for paragraph in Document(io.BytesIO(data)).paragraphs:
-                if _DOCX_MARK in paragraph.text:
-                    prov = json.loads(paragraph.text.split(_DOCX_MARK, 1)[1])
+            text = docx_custom_properties(data).get(_CUSTOM_NAME)
+            prov = json.loads(text) if text else None
         else:
             match = re.search(re.escape(_PDF_MARK).encode() + rb"([A-Za-z0-9+/=]+)", data)
             prov = json.loads(base64.b64decode(match.group(1))) if match else None

@@ -3,7 +3,9 @@
 The symbols practitioners recognise:
 
 - squares male, circles female, diamonds sex unknown, a triangle for an unborn child;
-- a cross through the symbol (and "d." with the date) for someone who has died;
+  each person's words (name, birth year and age, role, "PR") are written inside their own
+  symbol, one node, so no label can drift onto a neighbour;
+- a grey fill and "died" with the date for someone who has died;
 - the index child with a double border;
 - partners meet at a small union point: marriage/civil partnership solid, cohabiting or
   dating dashed, separated one slash ("/"), divorced two slashes ("//"); the union's
@@ -13,9 +15,11 @@ The symbols practitioners recognise:
 - the emotional and harm overlay in colour, not constraining the layout: close (green),
   conflict (red, dashed), cut-off (grey, barred ends), abuse (red, bold, arrow from the
   person who harms when directed); "(disputed)" when disputed;
-- a boundary around each household as it stands;
+- a boundary around each household as it stands, named by its address label or its
+  members (a child who came into care has left it);
 - "PR" on each person holding parental responsibility for the index child now;
-- a legend.
+- a small key below the drawing, in words and symbols (no sample line that could be read
+  as a relationship).
 
 Each person's node id is their person id, each edge's id says what it is, so the SVG can
 be read back by tools and tests.
@@ -23,12 +27,14 @@ be read back by tools and tests.
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 
 import graphviz
 
 from domain.codes import Sex
+from domain.events.base import LONDON
 from domain.events.people import RelationshipKind
 from projections.genogram import Genogram, KinshipGroup, KinshipTie, Person
 
@@ -69,35 +75,35 @@ def _age(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def _label(person: Person, holds_pr: bool, today: date) -> tuple[str, str]:
-    """(text inside the symbol, text under it)."""
+def _day(value: date) -> str:
+    return f"{value.day:02d}/{value.month:02d}/{value.year}"
+
+
+def _label(person: Person, holds_pr: bool, today: date) -> str:
+    """The words written inside the person's symbol, one line each."""
     name = " ".join(part for part in (person.first_name, person.last_name) if part)
-    lines = [name]
+    lines = [name or person.person_id]
     if person.unborn and person.expected_date_of_birth:
-        lines.append(f"due {person.expected_date_of_birth.isoformat()}")
+        lines.append(f"due {_day(person.expected_date_of_birth)}")
     elif person.date_of_birth:
-        lines.append(f"b. {person.date_of_birth.year}")
+        born = f"b. {person.date_of_birth.year}"
+        if not person.deceased:
+            born += f", aged {_age(person.date_of_birth, today)}"
+        lines.append(born)
     if person.deceased:
-        lines.append(f"d. {person.date_of_death.isoformat() if person.date_of_death else '?'}")
+        lines.append(f"died {_day(person.date_of_death)}" if person.date_of_death else "died")
     if person.gender_identity:
         lines.append(person.gender_identity)
+    tags = []
     if person.role:
-        lines.append(person.role.value.replace("_", " "))
+        tags.append(person.role.value.replace("_", " "))
     if holds_pr:
-        lines.append("PR")
+        tags.append("PR")
+    if tags:
+        lines.append(" · ".join(tags))
     if person.alleged_perpetrator:
-        lines.append("alleged perpetrator")
-    if person.index_child:
-        lines.append("index child")
-    if person.deceased:
-        inside = "✕"
-    elif person.unborn:
-        inside = "?"
-    elif person.date_of_birth:
-        inside = str(_age(person.date_of_birth, today))
-    else:
-        inside = ""
-    return inside, "\n".join(lines)
+        lines.append("alleged to harm")
+    return "\n".join(lines)
 
 
 def _ended(tie: KinshipTie, attrs: dict[str, str]) -> dict[str, str]:
@@ -106,49 +112,76 @@ def _ended(tie: KinshipTie, attrs: dict[str, str]) -> dict[str, str]:
     out = dict(attrs)
     out["color"] = "#aaaaaa"
     out["fontcolor"] = "#777777"
-    out["label"] = (out.get("label", "") + f" (ended {tie.ended_on.isoformat()})").strip()
+    out["label"] = (out.get("label", "") + f" (ended {_day(tie.ended_on)})").strip()
+    return out
+
+
+def _beside(attrs: dict[str, str]) -> dict[str, str]:
+    """An edge's words as an xlabel: beside the straight line, not a bend in it."""
+    out = dict(attrs)
+    if "label" in out:
+        out["xlabel"] = out.pop("label")
     return out
 
 
 def to_graph(model: Genogram, *, today: date) -> graphviz.Digraph:  # noqa: C901
     """The genogram as a Graphviz digraph (``today`` gives the ages shown)."""
-    dot = graphviz.Digraph(
+    people = {p.person_id: p for p in model.people}
+    index = people.get(model.index_child)
+    who = (
+        " ".join(p for p in (index.first_name, index.last_name) if p) if index else ""
+    ) or model.index_child
+    title = f"Genogram of {who}" + (" and family" if model.scope == "family" else "")
+    if model.as_known_at:
+        title += f", as known at {_day(model.as_known_at.astimezone(LONDON).date())}"
+    top = graphviz.Digraph(
         name=_safe(f"genogram_{model.index_child}"),
         graph_attr={
             "rankdir": "TB",
-            "splines": "polyline",
-            "nodesep": "0.5",
-            "ranksep": "0.8",
+            "newrank": "true",
+            "splines": "line",
+            # edge words sit beside straight lines instead of bending them round a label
+            "forcelabels": "true",
+            "nodesep": "0.4",
+            "ranksep": "0.6",
             "fontname": "Helvetica",
-            "label": f"Genogram: {model.index_child}"
-            + (f" (family {model.family_id})" if model.scope == "family" else "")
-            + (f", as known at {model.as_known_at.isoformat()}" if model.as_known_at else ""),
-            "labelloc": "t",
+            "label": _legend(),
+            "labelloc": "b",
+            "labeljust": "l",
         },
-        node_attr={"fontname": "Helvetica", "fontsize": "10"},
-        edge_attr={"fontname": "Helvetica", "fontsize": "9", "arrowhead": "none"},
+        node_attr={"fontname": "Helvetica", "fontsize": "9", "margin": "0.06,0.03"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "8", "arrowhead": "none"},
     )
+    with top.subgraph(name="cluster_genogram") as dot:
+        dot.attr(label=title, labelloc="t", fontsize="13", color="white", id="drawing")
+        _draw(dot, model, people, today)
+    return top
+
+
+def _draw(  # noqa: C901
+    dot: graphviz.Digraph, model: Genogram, people: dict[str, Person], today: date
+) -> None:
     pr_now = {
         p.person_id
         for p in model.parental_responsibility
         if p.child_id == model.index_child and p.ended_on is None
     }
-    people = {p.person_id: p for p in model.people}
     home: dict[str, str] = {}
+    names: dict[str, str] = {}
     for household in model.households:
-        for member in household.members:
-            if member.ended_on is None and member.person_id in people:
+        names[household.household_id] = household.name
+        for member in household.members_on(None):
+            if member.person_id in people:
                 home.setdefault(member.person_id, household.household_id)
 
     def node(graph: graphviz.Digraph, person: Person) -> None:
-        inside, below = _label(person, person.person_id in pr_now, today)
+        shape = "triangle" if person.unborn else SHAPES[person.sex]
         attrs = {
-            "shape": "triangle" if person.unborn else SHAPES[person.sex],
-            "label": inside,
-            "xlabel": below,
-            "width": "0.55",
-            "height": "0.55",
-            "fixedsize": "true",
+            "shape": shape,
+            "label": _label(person, person.person_id in pr_now, today),
+            "width": "0.6",
+            "height": "0.6",
+            "regular": "false" if person.unborn else "true",
             "id": person.person_id,
             "class": "person"
             + (" deceased" if person.deceased else "")
@@ -167,7 +200,8 @@ def to_graph(model: Genogram, *, today: date) -> graphviz.Digraph:  # noqa: C901
     for household_id in sorted(set(home.values())):
         with dot.subgraph(name=_safe(f"cluster_{household_id}")) as cluster:
             cluster.attr(
-                label=f"Household {household_id}",
+                label=f"Living together now: {names[household_id]}",
+                fontsize="9",
                 style="rounded,dashed",
                 color="#1f5fa8",
                 id=f"household:{household_id}",
@@ -209,8 +243,8 @@ def to_graph(model: Genogram, *, today: date) -> graphviz.Digraph:  # noqa: C901
                 slashes = "/"
         attrs = {"style": style, "color": "black"}
         # Both partners run down to the union point, so they sit side by side above it.
-        dot.edge(a, union, id=f"partner:{a}+{b}:{kind}", label=slashes, **attrs)
-        dot.edge(b, union, id=f"partner:{b}+{a}:{kind}", label=slashes, **attrs)
+        dot.edge(a, union, id=f"partner:{a}+{b}:{kind}", xlabel=slashes, **attrs)
+        dot.edge(b, union, id=f"partner:{b}+{a}:{kind}", xlabel=slashes, **attrs)
     twins = {(t.from_person, t.to_person) for t in model.kinship if t.kind is RelationshipKind.TWIN}
     hung: set[str] = set()
     for child, parents in sorted(births.items()):
@@ -233,10 +267,19 @@ def to_graph(model: Genogram, *, today: date) -> graphviz.Digraph:  # noqa: C901
                 dot.node(
                     point, shape="point", width="0.04", label="", id=f"twins:{pair[0]}+{pair[1]}"
                 )
+                # the twins' own point hangs one rank under their parents' union, and
+                # every child two ranks under it, so twins stand level with their siblings
                 dot.edge(source, point, id=f"birth:{source}->{point}")
-            dot.edge(point, child, id=f"twin:{child}", label="twin")
+            dot.edge(point, child, id=f"twin:{child}", xlabel="twin")
             continue
-        dot.edge(source, child, id=f"birth:{'+'.join(sorted(parents))}->{child}")
+        # children hang two ranks under their parents' union point (room for a twins'
+        # point between); a child of one recorded parent three under that parent
+        dot.edge(
+            source,
+            child,
+            id=f"birth:{'+'.join(sorted(parents))}->{child}",
+            minlen="2" if len(parents) == 2 else "3",
+        )
     for a, b in sorted(twins):  # twins with no parents recorded: still joined
         if _safe(f"tw_{min(a, b)}_{max(a, b)}") not in hung:
             dot.edge(a, b, id=f"twin-link:{a}+{b}", label="twins", style="bold", constraint="false")
@@ -247,7 +290,9 @@ def to_graph(model: Genogram, *, today: date) -> graphviz.Digraph:  # noqa: C901
                 tie.from_person,
                 tie.to_person,
                 id=f"{tie.kind.value}:{tie.from_person}->{tie.to_person}",
-                **attrs,
+                # an adoptive, foster or step parent stands in the parents' generation
+                minlen="3",
+                **_beside(attrs),
             )
     parent_sets = {child: set(parents) for child, parents in births.items()}
     for tie in model.kinship:
@@ -258,7 +303,7 @@ def to_graph(model: Genogram, *, today: date) -> graphviz.Digraph:  # noqa: C901
                     tie.from_person,
                     tie.to_person,
                     id=f"{tie.kind.value}:{tie.from_person}+{tie.to_person}",
-                    label=tie.kind.value.replace("_", " "),
+                    xlabel=tie.kind.value.replace("_", " "),
                     style="dotted",
                     constraint="false",
                 )
@@ -269,80 +314,67 @@ def to_graph(model: Genogram, *, today: date) -> graphviz.Digraph:  # noqa: C901
         if link.disputed:
             attrs["label"] += " (disputed)"
         if link.ended_on:
-            attrs["label"] += f" (ended {link.ended_on.isoformat()})"
+            attrs["label"] += f" (ended {_day(link.ended_on)})"
         dot.edge(
             link.from_person,
             link.to_person,
             id=f"{link.kind}:{link.from_person}->{link.to_person}",
             constraint="false",
-            **attrs,
+            **_beside(attrs),
         )
-    _legend(dot)
-    return dot
 
 
-def _legend(dot: graphviz.Digraph) -> None:
-    with dot.subgraph(name="cluster_legend") as legend:
-        legend.attr(label="Legend", style="rounded", color="#999999", id="legend")
-        samples = [
-            ("lg_male", "square", "", "male", {}),
-            ("lg_female", "circle", "", "female", {}),
-            ("lg_unknown", "diamond", "", "sex unknown", {}),
-            ("lg_unborn", "triangle", "?", "unborn", {}),
-            ("lg_dead", "square", "✕", "died", {"style": "filled", "fillcolor": "#dddddd"}),
-            ("lg_index", "circle", "", "index child", {"peripheries": "2", "penwidth": "2"}),
-        ]
-        # xlabels float to whichever side has room, so each shape gets its own text node,
-        # chained left to right on one rank: the text always sits just right of its shape.
-        with legend.subgraph(name="legend_shapes") as row:
-            row.attr(rank="same")
-            previous = None
-            for node_id, shape, inside, text, extra in samples:
-                row.node(
-                    node_id,
-                    shape=shape,
-                    label=inside,
-                    width="0.35",
-                    height="0.35",
-                    fixedsize="true",
-                    id=f"legend:{text}",
-                    **extra,
-                )
-                row.node(f"{node_id}_text", shape="plaintext", label=text, id=f"legend-text:{text}")
-                if previous is not None:
-                    row.edge(previous, node_id, style="invis")
-                row.edge(node_id, f"{node_id}_text", style="invis", minlen="0")
-                previous = f"{node_id}_text"
-        lines = [
-            ("married", {"style": "solid"}),
-            ("cohabiting", {"style": "dashed"}),
-            ("separated /", {"style": "solid"}),
-            ("divorced //", {"style": "solid"}),
-            ("adopted", {"style": "dashed"}),
-            ("foster", {"style": "dotted", "color": "#1f5fa8"}),
-            ("step", {"style": "dotted", "color": "#777777"}),
-            ("close", {"color": "#2e8b57", "penwidth": "2"}),
-            ("conflict", {"color": "#c0392b", "style": "dashed"}),
-            (
-                "cut off",
-                {"color": "#777777", "dir": "both", "arrowhead": "tee", "arrowtail": "tee"},
-            ),
-            ("abuse", {"color": "#c0392b", "penwidth": "2.5", "arrowhead": "normal"}),
-        ]
-        for n, (text, attrs) in enumerate(lines):
-            a, b = f"lg_l{n}a", f"lg_l{n}b"
-            legend.node(a, shape="point", width="0.03", label="")
-            legend.node(b, shape="point", width="0.03", label="")
-            legend.edge(a, b, label=text, id=f"legend:{text}", **attrs)
-        legend.node(
-            "lg_household",
-            shape="box",
-            style="rounded,dashed",
-            color="#1f5fa8",
-            label="household",
-            id="legend:household",
+LEGEND_SYMBOLS = (
+    ("□", "male"),
+    ("○", "female"),
+    ("◇", "sex unknown"),
+    ("△", "unborn"),
+    ("▦", "grey: died"),
+    ("◎", "double border: index child"),
+    ("PR", "holds parental responsibility"),
+)
+LEGEND_TIES = (
+    ("#000000", "solid", "married"),
+    ("#000000", "dashed", "cohabiting"),
+    ("#000000", "/ //", "separated, divorced"),
+    ("#000000", "dashed", "adopted"),
+    ("#1f5fa8", "dotted", "foster"),
+    ("#777777", "dotted", "step"),
+)
+LEGEND_OVERLAY = (
+    ("#2e8b57", "bold", "close"),
+    ("#c0392b", "dashed", "conflict"),
+    ("#777777", "barred", "cut off"),
+    ("#c0392b", "bold arrow", "abuse (from the person who harms)"),
+    ("#1f5fa8", "dashed box", "living together now"),
+)
+
+
+def _legend() -> str:
+    """The key: one small table under the drawing, lines described in words (in the line's
+    colour), so nothing in it can be read as a tie between people."""
+
+    def words(text: str, colour: str = "#333333") -> str:
+        return f'<FONT COLOR="{colour}">{html.escape(text)}</FONT>'
+
+    gap = "&#160;&#160;&#160; "
+    symbols = gap.join(words(f"{mark} {text}") for mark, text in LEGEND_SYMBOLS)
+
+    def row(title: str, body: str) -> str:
+        return (
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="8"><B>{title}</B>{gap}{body}</FONT></TD></TR>'
         )
-        legend.node("lg_pr", shape="plaintext", label="PR: holds parental responsibility")
+
+    def described(lines: tuple[tuple[str, str, str], ...]) -> str:
+        return gap.join(words(f"{style}: {text}", colour) for colour, style, text in lines)
+
+    return (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" ID="legend" TOOLTIP="Key to the symbols and lines">'
+        + row("Key", symbols)
+        + row("Family lines", described(LEGEND_TIES))
+        + row("Relationships", described(LEGEND_OVERLAY))
+        + "</TABLE>>"
+    )
 
 
 def render(model: Genogram, fmt: str, *, today: date) -> bytes:

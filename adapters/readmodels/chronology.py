@@ -112,6 +112,14 @@ children_table = Table(
     Column("registered_event_id", String(64), nullable=False),
 )
 
+rendering_table = Table(
+    "chronology_rendering",
+    metadata,
+    Column("version", Integer, primary_key=True),
+)
+"""The :data:`RENDERING_VERSION` that wrote the rows, once a rebuild for it has run (empty:
+the rows were written by this version from the start)."""
+
 
 def _content_dict(content: EntryContent | None) -> dict[str, Any]:
     if content is None:
@@ -264,6 +272,12 @@ def _load_target(conn: Connection, event_id: str) -> TargetState | None:
     )
 
 
+RENDERING_VERSION = 2
+"""Bumped whenever the text a row holds is rendered differently (2: plain wording, the
+corrections appendix's field changes): a read model written by an earlier version is rebuilt
+on its next catch-up, so no document mixes two wordings."""
+
+
 class ChronologyStore:
     """Chronologies served from the read model plus the log's not-yet-projected tail.
 
@@ -281,9 +295,18 @@ class ChronologyStore:
         self.engine: Engine = self.runner.engine
         self._tails: dict[frozenset[str], tuple[int, list[EntryRow], list[AmendmentRow]]] = {}
         self._tables_seen = False
+        # rows written before the rendering table existed hold the old wording
+        found = inspect(self.engine)
+        legacy = found.has_table(entries_table.name) and not found.has_table(rendering_table.name)
+        self.stale_rendering = self._rendered_by_older_version(legacy)
+        """The rows hold text rendered by an earlier :data:`RENDERING_VERSION`: the next
+        catch-up rebuilds them (a read never does: reads never write)."""
 
     def catch_up(self, progress: Progress | None = None) -> int:
-        """Project the log's tail into the read model (a write: writers and the tick call it)."""
+        """Project the log's tail into the read model (a write: writers and the tick call it);
+        rebuild first if the rows were rendered by older wording."""
+        if self.stale_rendering:
+            return self.rebuild(progress)
         self.runner.create_tables()
         self._tails.clear()
         return self.runner.catch_up(progress)
@@ -291,7 +314,21 @@ class ChronologyStore:
     def rebuild(self, progress: Progress | None = None) -> int:
         self.runner.create_tables()
         self._tails.clear()
-        return self.runner.rebuild(progress)
+        count = self.runner.rebuild(progress)
+        with self.engine.begin() as conn:
+            conn.execute(rendering_table.delete())
+            conn.execute(rendering_table.insert().values(version=RENDERING_VERSION))
+        self.stale_rendering = False
+        return count
+
+    def _rendered_by_older_version(self, legacy: bool) -> bool:
+        if legacy:
+            return True
+        if not inspect(self.engine).has_table(rendering_table.name):
+            return False
+        with self.engine.connect() as conn:
+            version = conn.execute(select(rendering_table.c.version)).scalar()
+        return version is not None and version != RENDERING_VERSION
 
     def _has_tables(self) -> bool:
         if not self._tables_seen:

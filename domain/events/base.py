@@ -29,7 +29,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -38,6 +38,10 @@ ChildId = str
 
 CHILD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 PERSON_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+IMPACT_MAX_LENGTH = 2000
+NEW_INPUT = "new_input"
+"""Validation context key set by :func:`domain.parsing.parse_event`: the event is new input."""
+"""The longest impact-on-the-child note: a paragraph of analysis, not a report."""
 
 
 class Category(StrEnum):
@@ -113,7 +117,12 @@ class CaseEvent(BaseModel):
         default=None, max_length=200, description="Document or case-note reference."
     )
     agency: str | None = Field(default=None, max_length=120, description="Recording agency.")
-    impact_on_child: str | None = Field(default=None, max_length=2000)
+    impact_on_child: str | None = Field(
+        default=None,
+        max_length=IMPACT_MAX_LENGTH,
+        description="The worker's analysis of what this meant for the child (the chronology's "
+        "'impact on the child' column); optional, for significant events.",
+    )
     significant: bool | None = Field(
         default=None, description="Overrides the kind's default chronology significance."
     )
@@ -156,6 +165,18 @@ class CaseEvent(BaseModel):
                 raise ValueError(
                     "is not an ISO date (2026-04-07) or datetime (2026-04-07T09:30)"
                 ) from None
+        return value
+
+    @field_validator("impact_on_child", mode="after")
+    @classmethod
+    def _impact_is_words(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A note of only spaces is refused when recorded: it would read as an analysis.
+
+        Only new input is checked (``parse_event`` passes the context): a stored entry is
+        read back exactly as it was written, whatever it holds.
+        """
+        if value is not None and not value.strip() and (info.context or {}).get(NEW_INPUT):
+            raise ValueError("is blank: leave impact_on_child out, or say what the impact was")
         return value
 
     @field_validator("occurred_at", mode="after")

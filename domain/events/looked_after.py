@@ -94,6 +94,7 @@ class CarePlanAgreed(CaseEvent):
 class LookedAfterReviewHeld(CaseEvent):
     """The statutory looked-after review chaired by the IRO (reg 33)."""
 
+    title = "Looked-after review held"
     category = Category.LOOKED_AFTER
     significant_by_default = True
 

@@ -168,12 +168,23 @@ class RelationshipRecorded(CaseEvent):
     started_on: date | None = None
     disputed: bool = False
     household_id: str | None = Field(default=None, max_length=64)
+    household_label: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=80,
+        description="For household_member: how people know the household (an address "
+        "label such as 'Family home, Tang Hall'); the genogram names the household by it.",
+    )
     directed: bool = Field(default=False, description="For abuse: from_person harms to_person.")
 
     @model_validator(mode="after")
     def _distinct(self) -> RelationshipRecorded:
         if self.from_person == self.to_person:
             raise ValueError("from_person and to_person must differ")
+        if self.household_label is not None and self.relationship is not (
+            RelationshipKind.HOUSEHOLD_MEMBER
+        ):
+            raise ValueError("household_label is only for a household_member relationship")
         return self
 
 

@@ -25,11 +25,13 @@ class LetterBeforeProceedingsSent(CaseEvent):
 
 
 class PreProceedingsMeetingHeld(CaseEvent):
+    title = "Pre-proceedings meeting held"
     category = Category.PROCEEDINGS
     significant_by_default = True
 
 
 class PreProceedingsReviewHeld(CaseEvent):
+    title = "Pre-proceedings review held"
     category = Category.PROCEEDINGS
     significant_by_default = True
 

@@ -256,3 +256,39 @@ def test_rebuild_reports_events(url: str) -> None:
     code, out, _ = run("chronology", "rebuild", "--db", url)
     assert code == 0
     assert f"rebuilt from {EventStore(url).max_position()} events" in out
+
+
+def test_bundle_pagination_from_the_command_line_and_verify(url: str, tmp_path: Path) -> None:
+    pdf, docx = tmp_path / "c.pdf", tmp_path / "c.docx"
+    export(url, pdf, "pdf", "--bundle-section", "C", "--first-page", "14")
+    data = pdf.read_bytes()
+    assert b"/P (C) /S /D /St 14" in data
+    export(url, docx, "docx", "--bundle-section", "C", "--first-page", "14")
+    document = Document(str(docx))
+    footer = document.sections[0].footer.paragraphs[0]
+    assert "— Page C" in footer.text
+    start = document.sections[0]._sectPr.xpath("./w:pgNumType/@w:start")
+    assert start == ["14"]
+    for path in (pdf, docx):
+        code, out, _ = run("chronology", "verify", str(path), "--db", url)
+        assert code == 0, out
+        assert "matches what the store gives at that position, byte for byte" in out
+    code, _, err = run(
+        "chronology",
+        "DEMO-JORDAN",
+        "--format",
+        "pdf",
+        "--out",
+        str(pdf),
+        "--first-page",
+        "3",
+        "--db",
+        url,
+    )
+    assert code != 0
+    assert "--first-page numbers a bundle section: give --bundle-section too" in err
+    code, _, err = run(
+        "chronology", "DEMO-JORDAN", "--format", "csv", "--bundle-section", "C", "--db", url
+    )
+    assert code != 0
+    assert "a csv file has no pages" in err

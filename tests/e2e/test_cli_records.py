@@ -65,7 +65,7 @@ def test_children_lists_the_caseload(tmp_path: Path) -> None:
     assert rows["DEMO-JORDAN"]["name"] == "Jordan Fairholm"
     assert rows["DEMO-JORDAN"]["authority"] == "york"
     assert rows["DEMO-JORDAN"]["last_event_date"] == "2024-01-22"
-    assert rows["DEMO-MIA"]["events"] == 26
+    assert rows["DEMO-MIA"]["events"] == 27
 
 
 def test_events_lists_each_kind_with_its_schema() -> None:
@@ -167,3 +167,18 @@ def test_unknown_child_and_bad_url_are_clear_errors(url: str) -> None:
     assert code == 3 and "no record for child 'NOBODY'" in err
     code, _, err = run("history", "C-EX-1", "--db", "mysql://x")
     assert code == 1 and "must start sqlite:/// or postgresql://" in err
+
+
+def test_a_weekend_conference_is_recorded_with_a_warning(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    batch = [
+        example_data("child_registered", "C-WKD", "2026-06-01"),
+        example_data("initial_child_protection_conference_held", "C-WKD", "2026-06-06T10:00"),
+    ]
+    result = runner.invoke(app, ["record", "-", "--db", url], input=json.dumps(batch))
+    assert result.exit_code == 0, result.stderr
+    assert "recorded 2 event(s)" in result.stdout
+    assert (
+        "warning: event 1 (initial_child_protection_conference_held) for C-WKD: occurred_at "
+        "06/06/2026 is Saturday" in result.stderr
+    )

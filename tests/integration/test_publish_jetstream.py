@@ -198,7 +198,10 @@ def test_migrate_creates_the_published_position_table(store_url: str) -> None:
     assert positions.load(store_url, "CASELEDGER:caseledger") == (0, 0)
 
 
-def test_bad_subject_prefix_is_refused_naming_the_option(sqlite_url: str) -> None:
+def test_bad_subject_prefix_is_refused_naming_the_option(
+    sqlite_url: str, make_store: Callable[..., EventStore]
+) -> None:
+    make_store(sqlite_url)  # a store that exists: a read of a missing one is refused first
     result = runner.invoke(
         app, ["publish", "--once", "--db", sqlite_url, "--subject-prefix", "a b"]
     )

@@ -226,7 +226,7 @@ def test_siblings_shared_event_appears_once_naming_every_child() -> None:
     assert shared[0].child_names == ("Robin Testchild", "Sam Testchild")
     assert len(shared[0].event_ids) == 2
     assert [c.child_id for c in chron.children] == ["C1", "C2"]
-    assert chron.title == "Family chronology (FAM-1)"
+    assert chron.title == "Family chronology of Robin Testchild and Sam Testchild"
     # a single child's chronology shows only that child's copy
     own = [e for e in log.chronology("C1").entries if e.kind == "strategy_discussion_held"]
     assert own[0].children == ("C1",)

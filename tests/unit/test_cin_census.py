@@ -248,3 +248,29 @@ def test_la_child_id_rules() -> None:
     assert la_child_id("LA370-000_123") == "LA370000123"
     with pytest.raises(ValueError, match="1570 and 1580"):
         la_child_id("A" * 25)
+
+
+def test_work_earlier_on_the_referral_day_counts_in_the_return() -> None:
+    """The census works by dates: an assessment started at 09:30 on a referral taken at 10:00
+    (written up first) is in the episode, not dropped (the DfE validator's 8825Q)."""
+    child = "C-CIN-CLOCK"
+    record = ChildRecord(child)
+    steps = [
+        ("child_registered", "2025-05-06", {"date_of_birth": "2019-03-14", "upn": UPN}),
+        ("assessment_started", "2025-05-06T09:30", {}),
+        ("referral_received", "2025-05-06T10:00", {"referral_source": "6", "primary_need": "N1"}),
+        ("assessment_completed", "2025-05-20", {"factors": ["3B"]}),
+        ("assessment_authorised", "2025-05-21", {}),
+        ("case_closed", "2025-06-02", {"reason": "RC8"}),
+    ]
+    events = [example(kind, child, when, **fields) for kind, when, fields in steps]
+    decision = record.record(events, recorded_at=RECORDED, new_id=lambda: f"e{next(_ids)}")
+    record.commit(decision)
+    found = cin_child(decision.new, 2026)
+    assert found is not None
+    [episode] = found.episodes
+    assert episode.referral_date == date(2025, 5, 6)
+    assert [(a.start, a.authorised, a.factors) for a in episode.assessments] == [
+        (date(2025, 5, 6), date(2025, 5, 21), ["3B"])
+    ]
+    assert (episode.closure_date, episode.closure_reason) == (date(2025, 6, 2), "RC8")

@@ -172,7 +172,8 @@ def test_information_sharing_decisions_are_in_the_chronology_with_whom_and_why()
         "Reason: Both see the child daily and can report distress."
     )
     assert withheld.outcome.startswith(
-        "Decision: Not shared more detrimental. Recipients: Probation officer. Reason: "
+        "Decision: Not shared: sharing would be more detrimental to the child than not sharing. "
+        "Recipients: Probation officer. Reason: "
         "Disclosure could reach the father"
     )
     assert withheld.detail.startswith("Information-sharing decision. Did not share")

@@ -6,9 +6,13 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from domain.codes import Sex
+from domain.errors import InvalidEvent
 from projections.genogram import Genogram, KinshipGroup, genogram, schema
 from tests.blended_family import KAI, MIA, TWIN_A, TWIN_B, UNBORN, blended_family
+from tests.factories import example
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "genogram.schema.json"
 
@@ -204,3 +208,45 @@ def test_schema_file_matches_the_model() -> None:
     for key in ("people", "kinship", "parental_responsibility", "households", "overlay", "ecomap"):
         assert key in props
     Genogram.model_validate_json(_kai().model_dump_json())
+
+
+def _home_with_child(**looked_after: object) -> Genogram:
+    from tests.blended_family import Ledger
+
+    ledger = Ledger()
+    ledger.add(
+        "child_registered", "C-H", "2024-01-08", first_name="Robin", last_name="Hale",
+        sex="F", date_of_birth="2019-03-14",
+    )  # fmt: skip
+    ledger.add(
+        "person_added", "C-H", "2024-01-08", person_id="p-m", role="mother",
+        first_name="Jess", last_name="Hale", sex="F", date_of_birth="1990-01-01",
+    )  # fmt: skip
+    for person in ("C-H", "p-m"):
+        ledger.add(
+            "relationship_recorded", "C-H", "2024-01-08", relationship_id=f"h-{person}",
+            relationship="household_member", from_person=person, to_person="p-m" if person ==
+            "C-H" else "C-H", started_on="2019-03-14", household_id="hh-1",
+        )  # fmt: skip
+    if looked_after:
+        ledger.add("became_looked_after", "C-H", "2024-05-01", **looked_after)
+    return genogram(ledger.all(), index_child="C-H")
+
+
+def test_a_child_in_care_leaves_the_household_but_a_short_break_does_not() -> None:
+    at_home = _home_with_child()
+    [home] = at_home.households
+    assert home.name == "Jess Hale and Robin Hale"  # no label: named by its members
+    assert [m.person_id for m in home.members_on(None)] == ["p-m", "C-H"]
+    [home] = _home_with_child(legal_status="V2").households
+    assert [m.person_id for m in home.members_on(None)] == ["p-m"]
+    left = next(m for m in home.members if m.person_id == "C-H")
+    assert (left.ended_on, left.end_reason) == (date(2024, 5, 1), "became looked after")
+    assert home.name == "Jess Hale"
+    [home] = _home_with_child(legal_status="V3").households
+    assert [m.person_id for m in home.members_on(None)] == ["p-m", "C-H"]
+
+
+def test_a_household_label_belongs_to_a_household_membership() -> None:
+    with pytest.raises(InvalidEvent, match="household_label is only for a household_member"):
+        example("relationship_recorded", household_label="Family home")

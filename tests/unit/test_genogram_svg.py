@@ -54,6 +54,57 @@ def _centre(group: ET.Element) -> tuple[float, float]:
     return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
 
 
+def _box(group: ET.Element) -> tuple[float, float, float, float]:
+    """The bounding box of a person's symbol (its outer border, for a double one)."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for ellipse in group.iter(f"{SVG}ellipse"):
+        cx, cy = float(ellipse.get("cx", 0)), float(ellipse.get("cy", 0))
+        rx, ry = float(ellipse.get("rx", 0)), float(ellipse.get("ry", 0))
+        xs += [cx - rx, cx + rx]
+        ys += [cy - ry, cy + ry]
+    for polygon in group.iter(f"{SVG}polygon"):
+        for point in polygon.get("points", "").split():
+            x, y = point.split(",")
+            xs.append(float(x))
+            ys.append(float(y))
+    assert xs and ys, group.get("id")
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def labels_outside_their_symbol(root: ET.Element) -> list[str]:
+    """Each person's words that do not lie inside their own symbol's box.
+
+    A text's extent is estimated from its length (half an em a character: Helvetica's
+    average, as Graphviz measures it), centred on its anchor; its top is one font size
+    above the baseline.
+    """
+    problems = []
+    for person_id, group in _groups(root, "person").items():
+        x0, y0, x1, y1 = _box(group)
+        texts = list(group.iter(f"{SVG}text"))
+        if not texts:
+            problems.append(f"{person_id}: no label in its node")
+        for text in texts:
+            size = float(text.get("font-size", 9))
+            half = 0.25 * size * len(text.text or "")
+            x, y = float(text.get("x", 0)), float(text.get("y", 0))
+            if not (x0 <= x - half and x + half <= x1 and y0 <= y - size and y <= y1):
+                problems.append(
+                    f"{person_id}: {text.text!r} at ({x}, {y}) outside {x0, y0, x1, y1}"
+                )
+    return problems
+
+
+def test_every_label_lies_within_its_own_symbol(svg: ET.Element) -> None:
+    assert labels_outside_their_symbol(svg) == []
+    # and each person's words are in their own node: the unborn child's due date is under
+    # the unborn child, Mia's name in Mia's symbol
+    people = _groups(svg, "person")
+    assert "due 01/09/2026" in _texts(people[UNBORN])
+    assert _texts(people[MIA])[0] == "Mia Okafor"
+
+
 def _bounds(cluster: ET.Element) -> tuple[float, float, float, float]:
     path = cluster.find("svg:path", NS)
     numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", path.get("d", ""))]  # type: ignore[union-attr]
@@ -75,16 +126,17 @@ def test_people_are_drawn_with_the_recognised_symbols(svg: ET.Element) -> None:
     kai = people[KAI]
     assert len(kai.findall(".//svg:polygon", NS)) == 2
     assert "index" in (kai.get("class") or "")
-    assert {"Kai Rowan", "b. 2018", "index child"} <= set(_texts(kai))
-    # Deceased: a cross in the symbol and the date of death.
+    assert _texts(kai) == ["Kai Rowan", "b. 2018, aged 8"]
+    # Deceased: grey, and the date of death.
     gran = people["p-gran"]
     assert "deceased" in (gran.get("class") or "")
-    assert "✕" in _texts(gran) and "d. 2023-11-02" in _texts(gran)
-    assert "alleged perpetrator" in _texts(people["p-dad"])
+    assert "died 02/11/2023" in _texts(gran)
+    assert "alleged to harm" in _texts(people["p-dad"])
     assert "non-binary" in _texts(people["p-jo"])
-    assert "due 2026-09-01" in _texts(people[UNBORN])
+    assert "due 01/09/2026" in _texts(people[UNBORN])
     # PR after the adoption order: the adopters, not the birth parents.
-    assert "PR" in _texts(people["p-adopt-1"]) and "PR" not in _texts(people["p-mum"])
+    assert "adoptive parent · PR" in _texts(people["p-adopt-1"])
+    assert not any("PR" in t for t in _texts(people["p-mum"]))
 
 
 def _edge(edges: dict[str, ET.Element], edge_id: str) -> tuple[list[str], str | None]:
@@ -104,7 +156,7 @@ def test_edges_show_partnerships_parenting_twins_and_overlay(svg: ET.Element) ->
     texts, dash = _edge(edges, f"adoptive_parent:p-adopt-1->{KAI}")
     assert texts == ["adopted"] and dash is not None
     texts, dash = _edge(edges, f"foster_parent:p-foster->{KAI}")
-    assert texts == ["foster (ended 2023-03-01)"] and dash is not None
+    assert texts == ["foster (ended 01/03/2023)"] and dash is not None
     assert _edge(edges, f"step_parent:p-sam->{KAI}")[0] == ["step"]
     # Kai's birth parents meet at a union point, and he hangs from it.
     assert f"birth:p-dad+p-mum->{KAI}" in edges
@@ -125,7 +177,9 @@ def test_edges_show_partnerships_parenting_twins_and_overlay(svg: ET.Element) ->
 def test_households_are_boundaries_around_their_members(svg: ET.Element) -> None:
     clusters = _groups(svg, "cluster")
     people = _groups(svg, "person")
-    assert _texts(clusters["household:hh-rowan"]) == ["Household hh-rowan"]
+    assert _texts(clusters["household:hh-rowan"]) == [
+        "Living together now: Sam Okafor, Dana Rowan, Ada Rowan and Ben Rowan"
+    ]
     x0, y0, x1, y1 = _bounds(clusters["household:hh-rowan"])
     for member in ("p-mum", "p-sam", TWIN_A, TWIN_B):
         x, y = _centre(people[member])
@@ -136,16 +190,31 @@ def test_households_are_boundaries_around_their_members(svg: ET.Element) -> None
     assert x0 <= x <= x1 and y0 <= y <= y1
 
 
-def test_legend_explains_the_symbols(svg: ET.Element) -> None:
-    legend = _groups(svg, "cluster")["legend"]
-    assert _texts(legend) == ["Legend"]
-    ids = {g.get("id") for g in svg.iter(f"{SVG}g")}
+def _legend(root: ET.Element) -> list[ET.Element]:
+    """The key: the graph label's texts (drawn straight under the graph, outside any node)."""
+    graph = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "graph")
+    return [t for t in graph.findall(f"{SVG}text") if (t.text or "").strip()]
+
+
+def test_legend_is_small_below_the_drawing_and_explains_the_symbols(svg: ET.Element) -> None:
+    legend = _legend(svg)
+    words = " ".join(t.text or "" for t in legend)
     for item in (
-        "male", "female", "sex unknown", "unborn", "died", "index child", "married",
-        "cohabiting", "separated /", "divorced //", "adopted", "foster", "close",
-        "conflict", "cut off", "abuse", "household",
+        "□ male", "○ female", "◇ sex unknown", "△ unborn", "grey: died",
+        "double border: index child", "solid: married", "dashed: cohabiting",
+        "/ //: separated, divorced", "dashed: adopted", "dotted: foster", "bold: close",
+        "dashed: conflict", "barred: cut off", "bold arrow: abuse", "dashed box: living together",
     ):  # fmt: skip
-        assert f"legend:{item}" in ids, item
+        assert item in words, item
+    # below every person, in small type, no taller than three lines
+    people = _groups(svg, "person")
+    lowest = max(_box(g)[3] for g in people.values())
+    ys = [float(t.get("y", 0)) for t in legend]
+    assert min(ys) > lowest
+    assert {t.get("font-size") for t in legend} == {"8.00"}
+    assert len(set(ys)) == 3
+    # and nothing in it is drawn as a line between two points (no edge, no node)
+    assert not [g for g in svg.iter(f"{SVG}g") if (g.get("id") or "").startswith("legend")]
 
 
 def test_png_and_dot_render() -> None:

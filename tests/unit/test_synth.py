@@ -205,3 +205,15 @@ def test_the_long_record_has_the_asked_number_of_entries() -> None:
     journey = long_record("LONG-1", 600)
     assert len(journey.steps) == 600
     assert _replay(journey).version == 600
+
+
+def test_synthetic_significant_entries_mostly_carry_an_impact_note() -> None:
+    from scripts.synth import generate
+
+    journeys = generate(children=40, seed=7)
+    significant = [
+        s.event for j in journeys for s in j.steps if type(s.event).significant_by_default
+    ]
+    noted = [e for e in significant if e.impact_on_child]
+    assert len(significant) > 200
+    assert 0.75 < len(noted) / len(significant) < 0.95
