@@ -1,13 +1,14 @@
 # The two commands a new user runs (see README.md):
 #   make demo   - set up and run the demo on the embedded SQLite store
 #   make test   - set up and run lint, type checks and the whole test suite (SQLite and PostgreSQL)
+#   make resilience - the resilience suite at campaign size, with a summary table
 
 VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup system-deps postgres nats lint typecheck pytest bench clean
+.PHONY: demo test setup system-deps postgres nats lint typecheck pytest bench resilience clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,12 +38,17 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy domain policies
+	$(BIN)/mypy domain policies projections adapters scripts
 
 pytest: setup postgres nats
 	$(BIN)/pytest tests
 
 test: lint typecheck pytest
+
+# The resilience suite at campaign size on both engines (kills, fuzzing, tampering, outages,
+# load) with a summary table; `make test` runs the same tests at CI size.
+resilience: setup postgres
+	$(BIN)/python -m scripts.resilience_summary
 
 bench: setup postgres
 	$(BIN)/python -m scripts.bench --size small

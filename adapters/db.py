@@ -146,6 +146,12 @@ def create_private_sqlite_file(path: str) -> None:
 
 
 _ENGINES: dict[str, Engine] = {}
+PREPARED: dict[str, bool] = {}
+"""PostgreSQL store URLs this process has already prepared (schema, tables, guards), with
+whether it owns the events table: a later EventStore on the URL only opens the recorder
+(issue 15: the per-request preparation under a lock exhausted the pool under load).
+``release_engine()`` without a URL forgets them all (a URL's schema dropped and made
+again in one process must be released so)."""
 
 
 def sql_engine(url: str) -> Engine:
@@ -158,6 +164,8 @@ def sql_engine(url: str) -> Engine:
 
 def release_engine(url: str | None = None) -> None:
     """Close pooled connections for one URL (or all); the engine reconnects if used again."""
+    if url is None:
+        PREPARED.clear()
     for key in [url] if url else list(_ENGINES):
         engine = _ENGINES.pop(key, None) if key else None
         if engine is not None:

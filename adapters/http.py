@@ -19,11 +19,12 @@ a 409.
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import structlog
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
 
@@ -36,15 +37,20 @@ from adapters.auth.tokens import TokenError, is_local, issue, verify
 from adapters.db import resolve_url
 from adapters.feed import read_feed
 from adapters.feed_pseudonymised import pseudonymise_item
+from adapters.http_errors import Problem
+from adapters.http_limits import BodyLimit
+from adapters.identifiers import shared_upn_warnings
 from adapters.packs import load_packs
 from adapters.readmodels.chronology import ChronologyStore
 from adapters.schedule import child_schedule
 from adapters.store import EventStore
 from adapters.views import history_entry
+from domain import limits
 from domain.access import Action, Principal, StoreAction
 from domain.errors import ConcurrencyConflict, IdempotencyConflict, InvalidEvent, UnknownChild
+from domain.events import CaseEvent
 from domain.events.base import LONDON
-from domain.parsing import parse_event
+from domain.parsing import decode_json, parse_event, parse_moment
 from policies.access import load_policy
 from policies.authorship import attribute
 from projections.caseload import caseload
@@ -58,13 +64,40 @@ def _moment(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
     try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return datetime(day.year, day.month, day.day, 23, 59, 59, 999999, tzinfo=LONDON)
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(422, f"{name} {value!r}: expected an ISO date or datetime") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
+        return parse_moment(value, name)
+    except InvalidEvent as error:
+        raise Problem(422, str(error), errors=[{"field": name, "rule": error.rule}]) from None
+
+
+def _invalid(error: InvalidEvent) -> Problem:
+    """A refused event as a 422 naming the event, the field and the rule (never the value)."""
+    item: dict[str, Any] = {"field": error.field or "event", "rule": error.rule}
+    if error.index is not None:
+        item["event"] = error.index
+    return Problem(422, str(error), errors=[item])
+
+
+def _events(raw: bytes, attributed: Callable[[list[Any]], list[dict[str, Any]]]) -> list[CaseEvent]:
+    """The request's events, attributed to the signed-in account, strictly parsed and bounded
+    (InvalidEvent otherwise)."""
+    data = decode_json(raw, what="body")
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise InvalidEvent("expected a JSON list of events (or one event object)", field="body")
+    if len(data) > limits.MAX_BATCH_EVENTS:
+        raise InvalidEvent(
+            f"more than {limits.MAX_BATCH_EVENTS:,} events in one request", field="body"
+        )
+    parsed = []
+    for index, item in enumerate(attributed(data)):
+        try:
+            parsed.append(parse_event(item))
+        except InvalidEvent as error:
+            raise error.at(index) from None
+    if not parsed:
+        raise InvalidEvent("no events to record", field="body")
+    return parsed
 
 
 def _unauthorised(detail: str) -> HTTPException:
@@ -86,6 +119,7 @@ def create_app(
     policy = load_policy()
     api = FastAPI(title="caseledger", version="0.1.0", description=__doc__)
     install_problem_handlers(api)
+    api.add_middleware(BodyLimit, limit=limits.MAX_BODY_BYTES)  # 413 while reading
     bearer = HTTPBearer(auto_error=False)
 
     @api.exception_handler(AccessRefused)
@@ -134,7 +168,7 @@ def create_app(
             )
             yield store, gate
         except UnknownChild as error:
-            raise HTTPException(404, str(error)) from None
+            raise Problem(404, str(error)) from None
         finally:
             store.close()
 
@@ -174,28 +208,45 @@ def create_app(
     def me(principal: Who) -> dict[str, Any]:
         return {"user_id": principal.user_id, "role": principal.role, "team": principal.team}
 
-    @api.post("/events", status_code=201)
-    def record(
-        principal: Who, request: Request, events: list[dict[str, Any]] = Body(...)
-    ) -> list[dict[str, Any]]:
+    @api.post(
+        "/events",
+        status_code=201,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "array"}}},
+                "description": "Events as `caseledger record` takes them (see `caseledger "
+                f"events`); at most {limits.MAX_BODY_BYTES:,} bytes. Who recorded them is "
+                "the signed-in account: a body that sets recorded_by is refused.",
+            }
+        },
+    )
+    async def record(principal: Who, request: Request) -> list[dict[str, Any]]:
+        raw = await request.body()  # bounded by the body limit as it is read
+        return await run_in_threadpool(_record, raw, principal, request)
+
+    def _record(raw: bytes, principal: Principal, request: Request) -> list[dict[str, Any]]:
         try:
-            attributed = attribute(policy, principal, events)
+            parsed = _events(raw, lambda data: attribute(policy, principal, data))
         except InvalidEvent as error:
-            raise HTTPException(422, str(error)) from None
-        parsed = []
-        for index, data in enumerate(attributed):
-            try:
-                parsed.append(parse_event(data))
-            except InvalidEvent as error:
-                raise HTTPException(422, str(error.at(index))) from None
+            raise _invalid(error) from None
         with gated(principal, request) as (store, gate):
             gate.check_write(parsed)
+            warnings = shared_upn_warnings(store, parsed)
             try:
-                return [history_entry(item) for item in store.record(parsed)]
+                recorded = store.record(parsed)
             except InvalidEvent as error:
-                raise HTTPException(422, str(error)) from None
-            except (ConcurrencyConflict, IdempotencyConflict) as error:
-                raise HTTPException(409, str(error)) from None
+                raise _invalid(error) from None
+            except IdempotencyConflict as error:
+                raise Problem(409, str(error), title="Idempotency key conflict") from None
+            except ConcurrencyConflict as error:
+                raise Problem(
+                    409, str(error), title="Concurrent write", headers={"Retry-After": "1"}
+                ) from None
+        entries = [history_entry(item) for item in recorded]
+        for index, warning in warnings.items():  # accepted, with a warning beside the entry
+            entries[index] = {**entries[index], "warnings": [warning]}
+        return entries
 
     @api.get("/children")
     def children(principal: Who, request: Request) -> list[dict[str, Any]]:
@@ -229,16 +280,19 @@ def create_app(
         from adapters.exporters.chronology import FORMATS, export
 
         if format is not None and format not in FORMATS:
-            raise HTTPException(422, f"format {format!r}: choose one of {', '.join(FORMATS)}")
+            raise Problem(
+                422,
+                f"field 'format': choose one of {', '.join(FORMATS)}",
+                errors=[{"field": "format", "rule": "is not a known format"}],
+            )
         with gated(principal, request) as (store, gate):
             if format is None:
                 gate.read(child_id, Action.READ, "chronology")
             else:
                 gate.read(child_id, Action.EXPORT_CHRONOLOGY, f"chronology export {format}")
-            chronologies = ChronologyStore(store)
-            chronologies.catch_up()
+            chronologies = ChronologyStore(store)  # a read: the tail is folded in memory
             if not chronologies.is_child(child_id):
-                raise HTTPException(404, f"no record for child {child_id!r}")
+                raise Problem(404, f"no record for child {child_id!r}")
             result = chronologies.chronology(
                 ChronologyQuery(
                     children=(child_id,),
@@ -278,8 +332,10 @@ def create_app(
         moment = _moment(at, "at") or known or datetime.now(LONDON)
         packs = load_packs()
         if pack is not None and pack not in packs.versions:
-            raise HTTPException(
-                422, f"pack {pack!r}: no such pack; known: {', '.join(packs.ids())}"
+            raise Problem(
+                422,
+                f"field 'pack': no such pack; known: {', '.join(packs.ids())}",
+                errors=[{"field": "pack", "rule": "is not a known pack"}],
             )
         with gated(principal, request) as (store, gate):
             gate.read(child_id, Action.READ, "deadlines")

@@ -232,6 +232,13 @@ def _standards_keys(events: list[RecordedEvent]) -> set[str]:
     }
 
 
+def catch_up_chronology(store: EventStore) -> int:
+    """Project the log's tail into the chronology read model (after a tick: a writer)."""
+    from adapters.readmodels.chronology import ChronologyStore
+
+    return ChronologyStore(store).catch_up()
+
+
 def run_scheduler(
     url: str | None,
     *,
@@ -250,6 +257,7 @@ def run_scheduler(
     def job() -> None:
         nonlocal ticks
         handler.tick(datetime.now(UTC))
+        catch_up_chronology(store)  # reads never catch up: the scheduler's ticks do
         ticks += 1
         if max_ticks is not None and ticks >= max_ticks:
             scheduler.shutdown(wait=False)

@@ -44,6 +44,7 @@ from sqlalchemy import text
 import domain.events  # noqa: F401  (registers every event kind)
 from adapters import anchors
 from adapters.db import (
+    PREPARED,
     SQLITE_MARKS,
     Database,
     create_private_sqlite_file,
@@ -81,6 +82,17 @@ IMPORT_CACHE_CHILDREN = 5000
 
 
 @functools.lru_cache(maxsize=100_000)
+@functools.cache
+def _lock_engine(url: str) -> Any:
+    """An engine without a pool (one connection per use) for the schema lock."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    db = parse_database(url)
+    options = {"options": f"-csearch_path={db.schema}"} if db.schema else {}
+    return create_engine(db.sqlalchemy_url(), poolclass=NullPool, connect_args=options)
+
+
 def stream_id(child_id: str) -> uuid.UUID:
     """The stream (aggregate) id for a child: a UUID derived from the child id."""
     return uuid.uuid5(CHILD_NAMESPACE, child_id)
@@ -233,8 +245,19 @@ class EventStore:
             )
         self.clock = clock
         self.new_id = new_id
+        self._records: dict[str, ChildRecord] = {}
+        self.recorder: ApplicationRecorder
         if self.db.is_sqlite and self.db.path:
             create_private_sqlite_file(self.db.path)
+        if not self.db.is_sqlite and self.url in PREPARED and self._still_prepared():
+            # prepared by this process already: open the recorder, create and lock nothing
+            self.owns_schema = PREPARED[self.url]
+            env = _environment(self.db, self.recorder_name)
+            env["CREATE_TABLE"] = "no"
+            self.factory = InfrastructureFactory.construct(Environment(name="caseledger", env=env))
+            self.recorder = self.factory.application_recorder()
+            self.events_table = str(getattr(self.recorder, "events_table_name", "stored_events"))
+            return
         with self._schema_lock():
             if self.db.schema and not self.db.is_sqlite:
                 with sql_engine(self.url).begin() as conn:
@@ -250,7 +273,7 @@ class EventStore:
             if not self.owns_schema:  # an application role: the owner created everything
                 env["CREATE_TABLE"] = "no"
             self.factory = InfrastructureFactory.construct(Environment(name="caseledger", env=env))
-            self.recorder: ApplicationRecorder = self.factory.application_recorder()
+            self.recorder = self.factory.application_recorder()
             self.events_table = str(getattr(self.recorder, "events_table_name", "stored_events"))
             if self.owns_schema:
                 self._install_append_only_guards()
@@ -262,7 +285,21 @@ class EventStore:
                         self.db.schema,
                         trigger=not self._recorder_anchors_heads(),
                     )
-        self._records: dict[str, ChildRecord] = {}
+            if not self.db.is_sqlite:
+                PREPARED[self.url] = self.owns_schema
+
+    def _still_prepared(self) -> bool:
+        """One cheap query: the tables an earlier preparation made are all still there."""
+        schema = self.db.schema or "public"
+        names = ("caseledger_heads", "caseledger_checkpoints")
+        with sql_engine(self.url).connect() as conn:
+            found = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_tables WHERE schemaname = :s AND tablename IN (:a, :b)"
+                ),
+                {"s": schema, "a": names[0], "b": names[1]},
+            ).scalar()
+        return found == len(names)
 
     @contextmanager
     def _schema_lock(self) -> Iterator[None]:
@@ -270,7 +307,9 @@ class EventStore:
         if self.db.is_sqlite:
             yield
             return
-        with sql_engine(self.url).connect() as conn:
+        # a connection outside the shared pool: threads waiting for the lock must not hold
+        # pool connections the holder needs (eight at once exhausted the pool of six)
+        with _lock_engine(self.url).connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(7212026)"))
             conn.commit()
             try:
@@ -498,7 +537,7 @@ class EventStore:
     def unknown(self, child_id: str) -> UnknownChild:
         """The error for a child with no record (the access gate gives the same for a child
         one may not see: no existence oracle)."""
-        return UnknownChild(f"no record for child {child_id!r} in {self.db.describe()}")
+        return UnknownChild(f"no record for child {child_id!r}")
 
     def history(self, child_id: str, as_known_at: datetime | None = None) -> list[RecordedEvent]:
         """A child's events in occurred order; with ``as_known_at``, only those recorded by then."""
@@ -569,19 +608,23 @@ class EventStore:
 
     def children(self) -> list[str]:
         """Every child id with a record (from the registrations in the log)."""
+        return [data["child_id"] for data in self.registrations()]
+
+    def registrations(self) -> Iterator[dict[str, Any]]:
+        """The stored payload of every ``child_registered`` event, in log order."""
         from domain.events.people import ChildRegistered
 
         topic = get_topic(ChildRegistered)
-        ids: list[str] = []
         position = 0
         while True:
             page = self.recorder.select_notifications(
                 start=position, limit=5000, topics=[topic], inclusive_of_start=False
             )
             if not page:
-                return ids
+                return
             for n in page:
-                ids.append(json.loads(n.state)["child_id"])
+                payload: dict[str, Any] = orjson.loads(n.state)["payload"]
+                yield payload
             position = page[-1].id
 
     # -- writing ------------------------------------------------------------------------------

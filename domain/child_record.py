@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from domain.codes import LEGAL_STATUS_NEEDS_ORDER, LegalStatus, OrderKind
@@ -363,9 +364,8 @@ class ChildRecord:
             return  # family history can reach back before the child was born
         if event.occurred_date < dob and not self._registered_unborn():
             raise InvalidEvent(
-                f"is {event.occurred_date.isoformat()}, before the child's date of birth "
-                f"{dob.isoformat()}; pre-birth events are only allowed on a record opened for an "
-                "unborn child",
+                "is before the child's date of birth (not shown: it is personal data); "
+                "pre-birth events are only allowed on a record opened for an unborn child",
                 field="occurred_at",
                 kind=event.kind,
             )
@@ -456,12 +456,25 @@ def _check_changes(current: CaseEvent, event: EntryCorrected) -> None:
                 field=f"changes.{name}",
                 kind=event.kind,
             )
-    data: dict[str, Any] = current.model_dump()
+    from domain.parsing import wrong_type
+
+    data: dict[str, Any] = current.model_dump(mode="json")
     data.update(event.changes)
+    wrong = wrong_type(dict(event.changes), type(current))
+    if wrong is not None:  # strictly, as a new entry: a correction cannot make "yes" true
+        raise InvalidEvent(
+            f"the corrected {current.kind} would be invalid: {wrong[1]}",
+            field=f"changes.{wrong[0]}",
+            kind=event.kind,
+        )
     try:
-        type(current).model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
+        type(current).model_validate_json(orjson.dumps(data))
+    except (ValidationError, TypeError) as exc:
+        if isinstance(exc, TypeError):
+            raise InvalidEvent(
+                "holds a value that is not JSON", field="changes", kind=event.kind
+            ) from None
+        err = exc.errors(include_url=False, include_input=False)[0]
         loc = ".".join(str(p) for p in err["loc"])
         raise InvalidEvent(
             f"the corrected {current.kind} would be invalid: {err['msg']}",

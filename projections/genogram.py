@@ -531,7 +531,10 @@ class _Builder:
                 ended_on, end_reason = tie["ended_on"], tie["end_reason"]
                 left = self.left_home.get(member)
                 started = tie["started_on"]
-                if ended_on is None and left is not None and (started is None or started <= left):
+                earlier = left is not None and (
+                    started is None or (isinstance(started, date) and started <= left)
+                )
+                if ended_on is None and earlier:
                     ended_on, end_reason = left, LEFT_FOR_CARE
                 households.setdefault(str(tie["household_id"] or "household"), []).append(
                     HouseholdMember(

@@ -18,13 +18,14 @@ import tempfile
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from adapters.readmodels.chronology import ChronologyStore
 from adapters.store import EventStore
 from domain.parsing import parse_event
 from projections.chronology import ChronologyQuery
 
-KINDS = [
+KINDS: list[tuple[str, dict[str, Any]]] = [
     ("child_visited", {"seen": True, "location": "home"}),
     ("case_note_recorded", {"note": "Phoned school; attendance 92%."}),
     ("core_group_held", {"attendees": ["school", "health visitor"]}),

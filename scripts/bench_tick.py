@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from rich.progress import Progress
 
@@ -51,7 +52,7 @@ def main() -> None:
     store = EventStore(url, clock=lambda: now)
     start = date(2026, 1, 5)
     t0 = time.perf_counter()
-    batch: list = []
+    batch: list[Any] = []
     with Progress() as progress:
         task = progress.add_task("seeding children", total=args.children)
         for n in range(args.children):

@@ -267,7 +267,7 @@ def write_demo(url: str) -> DemoResult:
 
 def _register_family(w: _Writer) -> None:
     d = date(2021, 3, 9)
-    common = {"ethnicity": "WBRI", "family_id": FAMILY_ID}
+    common: dict[str, Any] = {"ethnicity": "WBRI", "family_id": FAMILY_ID}
     w.write(
         "child_registered",
         JORDAN,
@@ -312,7 +312,7 @@ def _register_family(w: _Writer) -> None:
             worker_id="sw-014",
             team="Assessment Team North",
         )
-    people = [
+    people: list[tuple[str, str, str, str, str, str, dict[str, Any]]] = [
         ("p-mother", "mother", "Kerry", "Ashdown", "F", "1992-07-21", {}),
         (
             "p-father-jordan",
@@ -353,7 +353,7 @@ def _register_family(w: _Writer) -> None:
                 date_of_birth=dob,
                 **extra,
             )
-    rels = [
+    rels: list[tuple[str, str, str, str, str | None, dict[str, Any]]] = [
         ("r-mother-jordan", "birth_parent", "p-mother", JORDAN, "2016-04-12", {}),
         ("r-father-jordan", "birth_parent", "p-father-jordan", JORDAN, "2016-04-12", {}),
         ("r-pr-mother-jordan", "parental_responsibility", "p-mother", JORDAN, "2016-04-12", {}),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from adapters.auth.accounts import Accounts
@@ -51,10 +52,15 @@ def client_as(
     return client
 
 
-def operator_client(url: str, **app_options: Any) -> TestClient:
+def operator_app(url: str, **app_options: Any) -> FastAPI:
+    """The app with sign-in stood in by the local operator of a store without accounts."""
     app = create_app(url, **app_options)
     app.dependency_overrides[app.state.authenticate] = operator_principal
-    return TestClient(app)
+    return app
+
+
+def operator_client(url: str, **app_options: Any) -> TestClient:
+    return TestClient(operator_app(url, **app_options))
 
 
 def as_user(name: str) -> list[str]:

@@ -6,7 +6,9 @@
     caseledger chronology verify FILE
     caseledger chronology rebuild
 
-``verify`` and ``rebuild`` are reserved words in the CHILD position.
+``verify``, ``rebuild`` and ``update`` (catch the read model up; ``tick`` does too) are
+reserved words in the CHILD position. Reading a chronology never writes: what the read model
+has not projected yet is folded in memory.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from adapters.auth.guard import LEFT_OUT, Gate
+from adapters.cli import exit_codes
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, emit_json, fail, open_gate, parse_day, parse_when
 from adapters.exporters.chronology import (
@@ -86,7 +89,7 @@ def build_query(
     significant_only: bool,
 ) -> ChronologyQuery:
     if not chronologies.is_child(child):
-        fail(f"no record for child {child!r} in {chronologies.store.db.describe()}")
+        fail(f"no record for child {child!r}", code=exit_codes.NOT_FOUND)
     children: tuple[str, ...] = (child,)
     family_id = None
     if family:
@@ -204,7 +207,7 @@ def verify_export(
         bundle=bundle_from(prov),
     )
     file_bytes = path.read_bytes()
-    current = chronologies.position
+    current = chronologies.current
     now = chronologies.chronology(replace(query, position=current))
     result = VerifyResult(
         path=str(path),
@@ -277,7 +280,8 @@ def chronology_command(
     child: Annotated[
         str,
         typer.Argument(
-            help="The child's id; or `verify` (then FILE) to check an export; or `rebuild`.",
+            help="The child's id; or `verify` (then FILE) to check an export; or `rebuild` "
+            "or `update` (catch the read model up).",
             show_default=False,
         ),
     ],
@@ -345,13 +349,17 @@ def chronology_command(
             count = catch_up(chronologies, rebuild=True)
             typer.echo(f"chronology read model rebuilt from {count} events")
             return
-        catch_up(chronologies)
+        if child == "update":
+            count = catch_up(chronologies)
+            typer.echo(f"chronology read model caught up by {count} events")
+            return
+        # a read: never catches the read model up (the tick does); the tail is folded in memory
         if child == "verify":
             if not file:
                 fail("verify: give the exported chronology file, e.g. chronology verify out.pdf")
             path = Path(file)
             if not path.is_file():
-                fail(f"verify: {file}: no such file")
+                fail(f"verify: {file}: no such file", code=exit_codes.NOT_FOUND)
             try:
                 checked = verify_export(chronologies, path, gate)
             except ProvenanceError as error:
@@ -361,9 +369,9 @@ def chronology_command(
             else:
                 _print_verify(checked)
             if not checked.file_intact:
-                raise typer.Exit(2)
+                raise typer.Exit(exit_codes.TAMPERED)
             if checked.changed_since:
-                raise typer.Exit(1)
+                raise typer.Exit(exit_codes.STALE)
             return
         if file:
             fail(f"unexpected argument {file!r} (only `verify` takes a file)")

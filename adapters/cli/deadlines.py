@@ -12,7 +12,15 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.app import app
-from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_gate, parse_when
+from adapters.cli.common import (
+    DbOption,
+    JsonOption,
+    cli_errors,
+    emit_json,
+    fail,
+    open_gate,
+    parse_when,
+)
 from adapters.commencement import commencement_notices, precedes_clock, rule_force_text
 from adapters.db import sql_engine
 from adapters.packs import load_pack, load_packs
@@ -23,13 +31,13 @@ from adapters.readmodels.deadline_view import (
     index_view,
 )
 from adapters.schedule import child_schedule, deadline_json
-from adapters.scheduler import PolicyHandler, run_scheduler
+from adapters.scheduler import PolicyHandler, catch_up_chronology, run_scheduler
 from adapters.store import EventStore
 from domain.access import Action, StoreAction
 from domain.events.base import LONDON
 from policies.engine import Status
 from policies.handler import HandlerConfig
-from policies.rules import NATIONAL, EventMatch, Pack, PackError
+from policies.rules import NATIONAL, EventMatch, Pack, PackError, PackSet
 from policies.sources import cite
 
 console = Console()
@@ -49,7 +57,7 @@ def _now(value: str | None) -> datetime:
     return parse_when(value, "--at") or datetime.now(UTC).astimezone(LONDON)
 
 
-def _packs():  # type: ignore[no-untyped-def]
+def _packs() -> PackSet:
     try:
         return load_packs()
     except PackError as error:
@@ -300,8 +308,9 @@ def tick(
     store = EventStore(url, clock=lambda: max(moment, datetime.now(UTC)) if at is None else moment)
     try:
         handler = PolicyHandler(store, _packs(), HandlerConfig(due_soon_days))
-        with console.status("ticking") if not json_out else _null():
+        with cli_errors(url), console.status("ticking") if not json_out else _null():
             report = handler.tick(moment)
+            catch_up_chronology(store)  # reads never catch up: the tick does
     finally:
         store.close()
     if json_out:

@@ -31,7 +31,6 @@ tick`` writes them again from the imported record.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections import defaultdict
@@ -44,9 +43,9 @@ from typing import IO, Annotated, Any
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from adapters.cli import exit_codes
 from adapters.cli.app import app
 from adapters.cli.common import (
-    EXIT_KEY_CONFLICT,
     DbOption,
     JsonOption,
     emit_json,
@@ -54,12 +53,13 @@ from adapters.cli.common import (
     open_gate,
 )
 from adapters.store import EventStore, ImportRefused, ImportResult
+from domain import limits
 from domain.access import StoreAction
 from domain.envelope import RecordedEvent, canonical_json
 from domain.errors import CaseLedgerError, IdempotencyConflict, InvalidEvent
 from domain.events import CaseEvent
 from domain.events.base import RecordedBy
-from domain.parsing import parse_event
+from domain.parsing import decode_json, parse_event
 from domain.writers import policy_owned
 
 
@@ -75,16 +75,18 @@ class Entry:
     source_id: str | None
 
 
-def parse_line(number: int, text: str) -> Entry | None:
+def parse_line(number: int, raw: bytes | str) -> Entry | None:
     """One line as an entry (None for a blank line); LineError naming the line otherwise."""
-    if not text.strip():
+    if not raw.strip():
         return None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
+    if len(raw) > limits.MAX_IMPORT_LINE_BYTES:
         raise LineError(
-            f"line {number}: not valid JSON (column {error.colno}: {error.msg})"
-        ) from None
+            f"line {number}: longer than {limits.MAX_IMPORT_LINE_BYTES:,} bytes (the line limit)"
+        )
+    try:
+        data = decode_json(raw, what="line")
+    except InvalidEvent as error:
+        raise LineError(f"line {number}: {error.rule}") from None
     if not isinstance(data, dict):
         raise LineError(f"line {number}: expected a JSON object")
     if isinstance(data.get("event"), dict):
@@ -100,26 +102,39 @@ def parse_line(number: int, text: str) -> Entry | None:
         event = parse_event(event_data)
     except InvalidEvent as error:
         raise LineError(f"line {number}: {error}") from None
-    raw = data.get("recorded_at")
+    recorded_at = _recorded_at(number, data.get("recorded_at"))
+    source = data.get("event_id")
+    if source is not None and not (isinstance(source, str | int) and len(str(source)) <= 200):
+        raise LineError(f"line {number}: field 'event_id': must be text of at most 200 characters")
+    return Entry(number, event, recorded_at, str(source) if source is not None else None)
+
+
+def _recorded_at(number: int, raw: Any) -> datetime:
+    """The entry's recorded-at: ISO text with an offset, a moment in the record's range."""
     try:
         recorded_at = datetime.fromisoformat(raw) if isinstance(raw, str) else None
     except ValueError:
         recorded_at = None
     if recorded_at is None:
         raise LineError(
-            f"line {number}: field 'recorded_at': {raw!r} is not an ISO date and time "
+            f"line {number}: field 'recorded_at': is not an ISO date and time as text "
             "(e.g. 2024-03-04T16:20:00+00:00): give when the entry was written down"
         )
     if recorded_at.tzinfo is None:
         raise LineError(
-            f"line {number}: field 'recorded_at': {raw!r} has no timezone; give an offset "
+            f"line {number}: field 'recorded_at': has no timezone; give an offset "
             "(e.g. +00:00) so the moment is unambiguous"
         )
-    source = data.get("event_id")
-    return Entry(number, event, recorded_at, str(source) if source is not None else None)
+    try:
+        rule = limits.date_out_of_range(recorded_at.astimezone(UTC).date())
+    except OverflowError:
+        rule = "its offset takes it outside the years 1 to 9999"
+    if rule is not None:
+        raise LineError(f"line {number}: field 'recorded_at': {rule}")
+    return recorded_at
 
 
-def read_entries(lines: Iterable[str]) -> Iterator[Entry]:
+def read_entries(lines: Iterable[bytes | str]) -> Iterator[Entry]:
     for number, text in enumerate(lines, start=1):
         entry = parse_line(number, text)
         if entry is not None:
@@ -314,11 +329,21 @@ def entered(entries: Iterable[Entry], by: RecordedBy | None) -> Iterator[Entry]:
         yield entry
 
 
-def _open(file: str) -> IO[str]:
+def bounded_lines(stream: IO[bytes]) -> Iterator[bytes]:
+    """The stream's lines, none read past the line limit (a line without end stays bounded)."""
+    while True:
+        line = stream.readline(limits.MAX_IMPORT_LINE_BYTES + 2)
+        if not line:
+            return
+        yield line
+
+
+def _open(file: str) -> IO[bytes]:
+    """The file as bytes: each line is decoded (and its UTF-8 checked) on its own."""
     if file == "-":
-        return sys.stdin
+        return sys.stdin.buffer
     try:
-        return Path(file).open(encoding="utf-8")
+        return Path(file).open("rb")
     except OSError as error:
         fail(f"cannot read {file}: {error.strerror}")
 
@@ -371,13 +396,13 @@ def import_(
             with Progress(*columns, disable=json_out, transient=False) as bar:
                 task = bar.add_task("import", total=None, events=0)
                 result = importer.run(
-                    entered(read_entries(stream), entered_by),
+                    entered(read_entries(bounded_lines(stream)), entered_by),
                     progress=lambda n: bar.update(task, events=n),
                 )
         except LineConflict as error:
-            fail(str(error), code=EXIT_KEY_CONFLICT)
+            fail(str(error), code=exit_codes.KEY_CONFLICT)
         finally:
-            if stream is not sys.stdin:
+            if stream is not sys.stdin.buffer:
                 stream.close()
         store.checkpoint()  # sign the heads of what was imported
     if json_out:

@@ -13,7 +13,7 @@ from adapters.cli.app import app
 from adapters.cli.identity import set_requested
 from adapters.logging import configure_logging
 
-_SKIP = {"app", "main", "common", "identity"}
+_SKIP = {"app", "main", "common", "identity", "exit_codes"}
 
 for _module in sorted(pkgutil.iter_modules(_package.__path__), key=lambda m: m.name):
     if _module.name not in _SKIP:

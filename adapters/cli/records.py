@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,10 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.auth.tables import install
+from adapters.cli import exit_codes
 from adapters.cli.app import app
 from adapters.cli.common import (
-    EXIT_KEY_CONFLICT,
-    EXIT_TAMPERED,
     DbOption,
     JsonOption,
     emit_json,
@@ -24,30 +22,42 @@ from adapters.cli.common import (
     open_gate,
     parse_when,
 )
+from adapters.identifiers import shared_upn_warnings
 from adapters.views import history_entry, history_notes
+from domain import limits
 from domain.access import Action, StoreAction
 from domain.errors import IdempotencyConflict, InvalidEvent
 from domain.events import EVENT_TYPES
 from domain.nhs_number import NhsNumber
-from domain.parsing import parse_event
+from domain.parsing import decode_json, parse_event
 from policies.authorship import attribute
 from policies.conference_dates import conference_date_warnings
 from projections.caseload import caseload
 
 
 def _load_input(file: str) -> list[Any]:
+    """The events of a JSON file (or stdin), read no further than the input limit."""
+    limit = limits.MAX_BODY_BYTES
     try:
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+        if file == "-":
+            raw = sys.stdin.buffer.read(limit + 1)
+        else:
+            with Path(file).open("rb") as handle:
+                raw = handle.read(limit + 1)
     except OSError as error:
         fail(f"cannot read {file}: {error.strerror}")
+    if len(raw) > limit:
+        fail(f"{file}: larger than {limit:,} bytes (the input limit); split it")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        fail(f"{file}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})")
+        data = decode_json(raw, what=file)
+    except InvalidEvent as error:
+        fail(str(error))
     if isinstance(data, dict):
         data = data.get("events", [data])
     if not isinstance(data, list):
         fail(f'{file}: expected a JSON object, a list of objects, or {{"events": [...]}}')
+    if len(data) > limits.MAX_BATCH_EVENTS:
+        fail(f"{file}: more than {limits.MAX_BATCH_EVENTS:,} events in one call; split it")
     return data
 
 
@@ -96,18 +106,30 @@ def record(
             except InvalidEvent as error:
                 fail(str(error.at(index)))
         gate.check_write(events)
+        warnings = shared_upn_warnings(store, events)
         try:
             recorded = store.record(events)
         except InvalidEvent as error:
             fail(str(error))
         except IdempotencyConflict as error:
-            fail(str(error), code=EXIT_KEY_CONFLICT)
+            fail(str(error), code=exit_codes.KEY_CONFLICT)
+        for warning in warnings.values():
+            typer.echo(f"warning: {warning}", err=True)
         for line in conference_date_warnings(events):  # stderr: stdout stays the result
             typer.echo(f"warning: {line}", err=True)
         if json_out:
-            emit_json([history_entry(item) for item in recorded])
+            emit_json(
+                [
+                    _with_warning(history_entry(item), warnings.get(i))
+                    for i, item in enumerate(recorded)
+                ]
+            )
         else:
             typer.echo(f"recorded {len(recorded)} event(s) in {store.db.describe()}")
+
+
+def _with_warning(entry: dict[str, Any], warning: str | None) -> dict[str, Any]:
+    return {**entry, "warnings": [warning]} if warning else entry
 
 
 @app.command()
@@ -173,8 +195,16 @@ def children(db: DbOption = None, json_out: JsonOption = False) -> None:
 
 
 @app.command()
-def events(json_out: JsonOption = False) -> None:
-    """The event catalogue, with each kind's JSON schema."""
+def events(
+    json_out: JsonOption = False,
+    show_limits: Annotated[
+        bool, typer.Option("--limits", help="Only the input limits (JSON), from domain/limits.py.")
+    ] = False,
+) -> None:
+    """The event catalogue, with each kind's JSON schema and the input limits in it."""
+    if show_limits:
+        emit_json(limits.catalogue())
+        return
     catalogue = [
         {
             "kind": kind,
@@ -182,7 +212,7 @@ def events(json_out: JsonOption = False) -> None:
             "category": cls.category.value,
             "significant_by_default": cls.significant_by_default,
             "version": cls.class_version,
-            "schema": TypeAdapter(cls).json_schema(),
+            "schema": limits.bounded_schema(TypeAdapter(cls).json_schema()),
         }
         for kind, cls in sorted(EVENT_TYPES.items())
     ]
@@ -190,8 +220,20 @@ def events(json_out: JsonOption = False) -> None:
         emit_json(catalogue)
         return
     for entry in catalogue:
-        required = entry["schema"].get("required", [])
+        schema: dict[str, Any] = entry["schema"]  # type: ignore[assignment]
+        required = schema.get("required", [])
         typer.echo(f"{entry['kind']:<45} {entry['category']:<14} requires: {', '.join(required)}")
+    bounds = limits.catalogue()
+    typer.echo(
+        "limits: "
+        + ", ".join(
+            f"{name.replace('_', ' ')} {value:,}"
+            if isinstance(value, int)
+            else f"{name.replace('_', ' ')} {value}"
+            for name, value in bounds.items()
+        )
+        + " (`caseledger events --limits` for JSON)"
+    )
 
 
 @app.command()
@@ -200,7 +242,7 @@ def verify(db: DbOption = None, json_out: JsonOption = False) -> None:
 
     Names each broken stream (an altered, removed, re-ordered, copied or relabelled event;
     a truncated or removed stream; history rewritten with its hashes recomputed) and exits
-    with code 2 if any is found. Writes nothing.
+    with code 7 (exit_codes.TAMPERED) if any is found. Writes nothing.
     """
     with open_gate(db) as (store, gate):
         gate.require_store(StoreAction.OPERATE)
@@ -229,7 +271,7 @@ def verify(db: DbOption = None, json_out: JsonOption = False) -> None:
             }
         )
         if not report.ok or problems:
-            raise typer.Exit(EXIT_TAMPERED)
+            raise typer.Exit(exit_codes.TAMPERED)
         return
     for note in report.notes:
         typer.echo(note)
@@ -245,9 +287,9 @@ def verify(db: DbOption = None, json_out: JsonOption = False) -> None:
         fail(
             f"{len(report.broken)} problem(s) found in {report.streams} stream(s)"
             + (f"; {len(problems)} in the access log" if problems else ""),
-            code=EXIT_TAMPERED,
+            code=exit_codes.TAMPERED,
         )
-    fail(f"{len(problems)} problem(s) found in the access log", code=EXIT_TAMPERED)
+    fail(f"{len(problems)} problem(s) found in the access log", code=exit_codes.TAMPERED)
 
 
 @app.command()
@@ -255,7 +297,7 @@ def checkpoint(db: DbOption = None) -> None:
     """Sign the heads of every stream written since the last checkpoint (run it from cron).
 
     `import` and each `tick` also write one. The key is $CASELEDGER_CHECKPOINT_KEY, else a
-    key file created 0600 beside the store (see docs/resilience-integrity.md).
+    key file created 0600 beside the store (see docs/resilience.md).
     """
     with open_gate(db) as (store, gate):
         gate.require_store(StoreAction.OPERATE)

@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from adapters.auth.guard import LEFT_OUT
+from adapters.cli import exit_codes
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, JsonOption, fail, open_gate, parse_day
 from adapters.exporters.review_report import FORMATS, build_report, render
@@ -64,7 +65,7 @@ def _subjects(
     known = store.children()
     if child is not None:
         if child not in known:
-            fail(f"no record for child {child!r} in {store.db.describe()}")
+            fail(f"no record for child {child!r}", code=exit_codes.NOT_FOUND)
         return [child], None
     members = []
     for candidate in known:
@@ -74,7 +75,10 @@ def _subjects(
                     members.append(candidate)
                 break
     if not members:
-        fail(f"--family {family!r}: no child is registered with that family id")
+        fail(
+            f"--family {family!r}: no child is registered with that family id",
+            code=exit_codes.NOT_FOUND,
+        )
     return sorted(members), family
 
 

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
+from eventsourcing.utils import get_topic
 from sqlalchemy import (
     Boolean,
     Column,
@@ -36,9 +37,9 @@ from sqlalchemy import (
     select,
 )
 
-from adapters.db import insert_many, sql_engine
+from adapters.db import insert_many
 from adapters.readmodels.runner import Progress, ReadModelRunner
-from adapters.store import EventStore
+from adapters.store import EventStore, stream_id
 from domain.envelope import RecordedEvent
 from projections.chronology import (
     HEADER_KINDS,
@@ -232,6 +233,23 @@ class ChronologyReadModel:
             )
 
 
+_UNSEEN = object()
+
+
+def _tail_family(child_id: str, entries: list[EntryRow], amendments: list[AmendmentRow]) -> object:
+    """The child's family id as the tail's registration (or its correction) sets it, else
+    ``_UNSEEN`` (the read model's row stands)."""
+    family: object = _UNSEEN
+    for row in entries:
+        if row.child_id == child_id and row.content.kind == "child_registered":
+            family = json.loads(row.content.payload).get("family_id")
+    for amendment in amendments:
+        content = amendment.content
+        if amendment.child_id == child_id and content and content.kind == "child_registered":
+            family = json.loads(content.payload).get("family_id")
+    return family
+
+
 def _load_target(conn: Connection, event_id: str) -> TargetState | None:
     row = conn.execute(
         select(entries_table.c.kind, entries_table.c.payload, entries_table.c.recorded_at).where(
@@ -261,27 +279,41 @@ on its next catch-up, so no document mixes two wordings."""
 
 
 class ChronologyStore:
-    """Chronologies served from the read model (caught up with the store before each read)."""
+    """Chronologies served from the read model plus the log's not-yet-projected tail.
+
+    A read never writes: it neither catches the read model up nor creates its tables. The
+    rows the read model holds (to its position) are read from SQL; the events after that
+    position, for the children asked about, are folded in memory (the same fold), so every
+    answer is as of the store's current position. Catching up is the writers' job: the
+    tick (``caseledger tick``, the scheduler), ``chronology rebuild`` and :meth:`catch_up`.
+    """
 
     def __init__(self, store: EventStore, batch: int = 2000) -> None:
         self.store = store
         self.model = ChronologyReadModel()
-        # rows written before the rendering table existed hold the old wording
-        found = inspect(sql_engine(store.url))
-        legacy = found.has_table(entries_table.name) and not found.has_table(rendering_table.name)
-        self.runner = ReadModelRunner(store, [self.model], batch=batch)
+        self.runner = ReadModelRunner(store, [self.model], batch=batch, create=False)
         self.engine: Engine = self.runner.engine
+        self._tails: dict[frozenset[str], tuple[int, list[EntryRow], list[AmendmentRow]]] = {}
+        self._tables_seen = False
+        # rows written before the rendering table existed hold the old wording
+        found = inspect(self.engine)
+        legacy = found.has_table(entries_table.name) and not found.has_table(rendering_table.name)
         self.stale_rendering = self._rendered_by_older_version(legacy)
         """The rows hold text rendered by an earlier :data:`RENDERING_VERSION`: the next
-        catch-up rebuilds them."""
+        catch-up rebuilds them (a read never does: reads never write)."""
 
     def catch_up(self, progress: Progress | None = None) -> int:
-        """Apply the new events; rebuild first if the rows were rendered by older wording."""
+        """Project the log's tail into the read model (a write: writers and the tick call it);
+        rebuild first if the rows were rendered by older wording."""
         if self.stale_rendering:
             return self.rebuild(progress)
+        self.runner.create_tables()
+        self._tails.clear()
         return self.runner.catch_up(progress)
 
     def rebuild(self, progress: Progress | None = None) -> int:
+        self.runner.create_tables()
+        self._tails.clear()
         count = self.runner.rebuild(progress)
         with self.engine.begin() as conn:
             conn.execute(rendering_table.delete())
@@ -292,35 +324,122 @@ class ChronologyStore:
     def _rendered_by_older_version(self, legacy: bool) -> bool:
         if legacy:
             return True
+        if not inspect(self.engine).has_table(rendering_table.name):
+            return False
         with self.engine.connect() as conn:
             version = conn.execute(select(rendering_table.c.version)).scalar()
         return version is not None and version != RENDERING_VERSION
 
+    def _has_tables(self) -> bool:
+        if not self._tables_seen:
+            names = set(inspect(self.engine).get_table_names())
+            wanted = {"readmodel_positions", "chronology_entries", "chronology_children"}
+            self._tables_seen = wanted <= names
+        return self._tables_seen
+
     @property
     def position(self) -> int:
-        return self.runner.position(self.model.name)
+        """How far the read model has projected the log (0 if it never has)."""
+        return self.runner.position(self.model.name) if self._has_tables() else 0
+
+    @property
+    def current(self) -> int:
+        """The store's position: what every answer here is as of."""
+        return self.store.max_position()
+
+    def _tail(self, children: Sequence[str]) -> tuple[list[EntryRow], list[AmendmentRow]]:
+        """The rows of these children's events the read model has not projected yet."""
+        key = frozenset(children)
+        start = self.position
+        cached = self._tails.get(key)
+        if cached is not None and cached[0] == start:
+            return cached[1], cached[2]
+        streams = {stream_id(c) for c in key}
+        has_tables = self._has_tables()
+        entries: list[EntryRow] = []
+        amendments: list[AmendmentRow] = []
+        events: list[RecordedEvent] = []
+        position = start
+        while True:  # read first: no read-model connection held while the log is read
+            page, last = self.store.notifications_where(position, 2000, streams.__contains__)
+            if last == position:
+                break
+            events.extend(page)
+            position = last
+        if events:
+            with self.engine.connect() as conn:
+                folder = ChronologyFolder(
+                    load=(lambda event_id: _load_target(conn, event_id)) if has_tables else None
+                )
+                for item in events:
+                    row = folder.apply(item)
+                    if isinstance(row, EntryRow):
+                        entries.append(row)
+                    else:
+                        amendments.append(row)
+        if position > start:
+            log.info("chronology_tail_folded", after=start, to=position, rows=len(entries))
+        self._tails[key] = (start, entries, amendments)
+        return entries, amendments
 
     def family_of(self, child_id: str) -> str | None:
+        entries, amendments = self._tail([child_id])
+        family = _tail_family(child_id, entries, amendments)
+        if family is not _UNSEEN or not self._has_tables():
+            return None if family is _UNSEEN else family  # type: ignore[return-value]
         with self.engine.connect() as conn:
             return conn.execute(
                 select(children_table.c.family_id).where(children_table.c.child_id == child_id)
             ).scalar()
 
     def is_child(self, child_id: str) -> bool:
-        with self.engine.connect() as conn:
-            found = conn.execute(
-                select(children_table.c.child_id).where(children_table.c.child_id == child_id)
-            ).first()
-        return found is not None
+        if self._has_tables():
+            with self.engine.connect() as conn:
+                found = conn.execute(
+                    select(children_table.c.child_id).where(children_table.c.child_id == child_id)
+                ).first()
+            if found is not None:
+                return True
+        entries, _ = self._tail([child_id])
+        return any(r.content.kind == "child_registered" for r in entries)
 
     def family_members(self, family_id: str) -> list[str]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(children_table.c.child_id)
-                .where(children_table.c.family_id == family_id)
-                .order_by(children_table.c.child_id)
-            ).scalars()
-            return list(rows)
+        members: set[str] = set()
+        if self._has_tables():
+            with self.engine.connect() as conn:
+                members = set(
+                    conn.execute(
+                        select(children_table.c.child_id).where(
+                            children_table.c.family_id == family_id
+                        )
+                    ).scalars()
+                )
+        for child_id, family in self._tail_families().items():
+            if family == family_id:
+                members.add(child_id)
+            else:
+                members.discard(child_id)
+        return sorted(members)
+
+    def _tail_families(self) -> dict[str, str | None]:
+        """Each child whose family the tail sets or corrects: its family id as of now."""
+        from domain.events.corrections import EntryCorrected
+        from domain.events.people import ChildRegistered
+
+        topics = [get_topic(ChildRegistered), get_topic(EntryCorrected)]
+        families: dict[str, str | None] = {}
+        position = self.position
+        while True:
+            page = self.store.notifications(after=position, limit=2000, topics=topics)
+            if not page:
+                return families
+            for item in page:
+                event = item.event
+                if isinstance(event, ChildRegistered):
+                    families[item.child_id] = event.family_id
+                elif isinstance(event, EntryCorrected) and "family_id" in event.changes:
+                    families[item.child_id] = event.changes["family_id"]
+            position = page[-1].global_position or position
 
     def rows(
         self,
@@ -330,6 +449,21 @@ class ChronologyStore:
         significant_only: bool = False,
     ) -> tuple[list[EntryRow], list[AmendmentRow]]:
         """The rows of these children visible at ``position`` and ``as_known_at``."""
+        found: list[list[Any]] = [[], []]
+        if self._has_tables():
+            found = self._stored_rows(children, position, as_known_at, significant_only)
+        entries = [entry_from(r) for r in found[0]]
+        amendments = [amendment_from(r) for r in found[1]]
+        tail_entries, tail_amendments = self._tail(children)
+        return entries + tail_entries, amendments + tail_amendments
+
+    def _stored_rows(
+        self,
+        children: Sequence[str],
+        position: int | None,
+        as_known_at: datetime | None,
+        significant_only: bool,
+    ) -> list[list[Any]]:
         with self.engine.connect() as conn:
             found: list[list[Any]] = []
             for table in (entries_table, amendments_table):
@@ -352,30 +486,37 @@ class ChronologyStore:
                         )
                     )
                 found.append(list(conn.execute(query)))
-        return [entry_from(r) for r in found[0]], [amendment_from(r) for r in found[1]]
+        return found
 
     def position_time(self, position: int) -> str | None:
         """The recorded-at time of the store's event at ``position`` (UTC text)."""
-        with self.engine.connect() as conn:
-            for table in (entries_table, amendments_table):
-                value = conn.execute(
-                    select(table.c.recorded_at).where(table.c.global_position == position)
-                ).scalar()
-                if value is not None:
-                    return str(value)
+        if self._has_tables() and position <= self.position:
+            with self.engine.connect() as conn:
+                for table in (entries_table, amendments_table):
+                    value = conn.execute(
+                        select(table.c.recorded_at).where(table.c.global_position == position)
+                    ).scalar()
+                    if value is not None:
+                        return str(value)
+        if position <= 0:
+            return None
+        found = self.store.notifications(after=position - 1, limit=1)
+        if found and found[0].global_position == position:
+            return utc_text(found[0].recorded_at)
         return None
 
     def chronology(self, query: ChronologyQuery) -> Chronology:
         """Compose the chronology; a query without a position is served at the current one."""
         if query.position is None:
-            query = replace(query, position=self.position)
+            query = replace(query, position=self.current)
         entries, amendments = self.rows(
             query.children, query.position, query.as_known_at, query.significant_only
         )
         return compose(entries, amendments, query)
 
     def all_rows(self) -> tuple[list[EntryRow], list[AmendmentRow]]:
-        """Every row, sorted by event id (for comparing a rebuild with the pure fold)."""
+        """Every row the read model holds, sorted by event id (to compare a rebuild with the
+        pure fold)."""
         with self.engine.connect() as conn:
             entries = [
                 entry_from(r)

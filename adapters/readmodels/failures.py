@@ -36,6 +36,15 @@ readmodel_failures = Table(
 )
 
 
+def transient(error: BaseException) -> bool:
+    """A failure of the connection or the server, not of an event: never skip events for it."""
+    from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+
+    if isinstance(error, OperationalError | InterfaceError | DisconnectionError):
+        return True
+    return bool(getattr(error, "connection_invalidated", False))
+
+
 def record_failure(
     conn: Connection, model: str, position: int, child_id: str, event_id: str, error: BaseException
 ) -> None:

@@ -10,13 +10,17 @@ any row:
    streams whose id falls in its share (``stream id mod workers``), and applies them to
    the read models in a staging area of its own: a SQLite file beside the store's, or a
    schema of its own on PostgreSQL;
-2. once all have finished, one transaction copies the staged rows into the read models'
-   tables (``INSERT ... SELECT``, inside the database) and sets every model's position to
-   the last event replayed; then the staging areas are dropped.
+2. once all have finished, one transaction swaps the staged rows in: it recreates the read
+   models' tables, copies the staged rows into them (``INSERT ... SELECT``, inside the
+   database) and sets every model's position to the last event replayed; then the staging
+   areas are dropped.
 
-Until that transaction commits the read models stay empty at position 0, so a rebuild
-stopped at any point leaves nothing half-done: the next catch-up or rebuild starts over.
-The rows are exactly those of a rebuild in one process (tests compare them table for table).
+Until that transaction commits the old tables serve as they were, so a rebuild stopped at
+any point (a worker failing, the parent killed) changes nothing a reader sees; the workers
+die with their parent, and the next rebuild removes what a killed one left staged. One
+rebuild runs at a time per store (:mod:`adapters.readmodels.rebuild_lock`); each stages
+under a name of its own. The rows are exactly those of a rebuild in one process (tests
+compare them table for table). With one worker the replay runs in the calling process.
 """
 
 from __future__ import annotations
@@ -36,6 +40,13 @@ from adapters.db import Database, parse_database, sql_engine
 from adapters.gc_tuning import replay_gc
 from adapters.logging import configure_logging
 from adapters.processes import die_with_parent
+from adapters.readmodels.failures import (
+    failures_metadata,
+    readmodel_failures,
+    record_failure,
+    transient,
+)
+from adapters.readmodels.rebuild_lock import rebuild_lock, staging_prefix
 from adapters.store import EventStore
 
 if TYPE_CHECKING:
@@ -57,11 +68,13 @@ class Share:
         return stream.int % self.of == self.index
 
 
-def staging_url(db: Database, index: int) -> str:
-    """Where worker ``index`` stages its rows: a file beside the store, or its own schema."""
+def staging_url(db: Database, index: int, run: str = "") -> str:
+    """Where worker ``index`` of rebuild ``run`` stages its rows: a file beside the store,
+    or a schema of its own (both named from :func:`staging_prefix`)."""
+    name = f"{run}_{index}" if run else str(index)
     if db.is_sqlite:
-        return f"sqlite:///{db.path}.rebuild-{index}"
-    schema = f"{db.schema or 'public'}_rebuild_{index}"
+        return f"sqlite:///{staging_prefix(db)}{name}"
+    schema = f"{staging_prefix(db)}{name}"
     auth = db.user + (f":{db.password}" if db.password else "")
     return f"postgresql://{auth}@{db.host}:{db.port}/{db.dbname}?schema={schema}"
 
@@ -121,17 +134,20 @@ def replay_share(
     end: int,
     batch: int,
     done: Any = None,
+    progress: Progress | None = None,
 ) -> int:
     """Replay one share of the log, up to position ``end``, into the staging area ``stage``.
 
     ``done`` (a shared counter, when run as a worker) is advanced by the events read,
-    kept or not, so the parent can show the rebuild's progress.
+    kept or not, so the parent can show the rebuild's progress; ``progress`` (in the calling
+    process) is called with (events read, ``end``) after each page.
     """
     began = time.perf_counter()
     store = EventStore(store_url)
     engine = _staging_engine(stage)
     try:
         with engine.begin() as conn:
+            failures_metadata.create_all(conn)
             for model in models:
                 _create_staging_tables(conn, model)
         position = kept = 0
@@ -142,14 +158,21 @@ def replay_share(
                     break
                 page = [e for e in page if (e.global_position or 0) <= end]
                 if page:
-                    with engine.begin() as conn:
-                        for model in models:
-                            model.apply(conn, page)
+                    try:
+                        with engine.begin() as conn:
+                            for model in models:
+                                model.apply(conn, page)
+                    except Exception as error:  # noqa: BLE001  (one event must not stop all)
+                        if transient(error):
+                            raise
+                        _one_by_one(engine, models, page)
                 kept += len(page)
                 if done is not None:
                     with done.get_lock():
                         done.value += min(last, end) - position
                 position = last
+                if progress is not None:
+                    progress(min(position, end), end)
     finally:
         engine.dispose()
         store.close()
@@ -161,6 +184,40 @@ def replay_share(
         seconds=round(time.perf_counter() - began, 2),
     )
     return kept
+
+
+def _one_by_one(engine: Engine, models: Sequence[ReadModel], page: Sequence[Any]) -> None:
+    """Apply a failed page one event a transaction; skip and record each that fails.
+
+    The same rule as a catch-up (:class:`~adapters.readmodels.runner.ReadModelRunner`): one
+    event a model cannot take is recorded in ``readmodel_failures`` (staged, swapped in
+    with the rows), never stopping the model for every other child.
+    """
+    for item in page:
+        for model in models:
+            try:
+                with engine.begin() as conn:
+                    model.apply(conn, [item])
+            except Exception as error:  # noqa: BLE001
+                if transient(error):
+                    raise
+                log.error(
+                    "readmodel_event_skipped",
+                    model=model.name,
+                    position=item.global_position,
+                    child_id=item.child_id,
+                    event_id=item.event_id,
+                    error=type(error).__name__,
+                )
+                with engine.begin() as conn:
+                    record_failure(
+                        conn,
+                        model.name,
+                        item.global_position or 0,
+                        item.child_id,
+                        item.event_id,
+                        error,
+                    )
 
 
 def _create_staging_tables(conn: Connection, model: ReadModel) -> None:
@@ -179,9 +236,9 @@ def _create_staging_tables(conn: Connection, model: ReadModel) -> None:
                 index.drop(conn)
 
 
-def _worker(*args: Any) -> None:
-    """A worker process: :func:`replay_share` with these arguments."""
-    die_with_parent()
+def _worker(parent: int, *args: Any) -> None:
+    """A worker process: :func:`replay_share` with these arguments, dying with ``parent``."""
+    die_with_parent(parent)
     configure_logging()
     replay_share(*args)
 
@@ -196,41 +253,36 @@ def rebuild_partitioned(
     end: int,
     batch: int,
     progress: Progress | None = None,
-    clear: Callable[[], None] | None = None,
+    clear: Callable[[Connection], None] | None = None,
 ) -> int:
-    """Replay events 1..``end`` into the ``models`` with ``workers`` processes.
+    """Replay events 1..``end`` into the ``models`` with ``workers`` processes, then swap.
 
-    ``clear`` empties the models' tables; it is called once the workers have started.
+    ``clear`` empties the models' failure records; it runs in the swap's transaction.
+    RebuildBusy if another rebuild of the store is running.
     """
     db = store.db
-    stages = [staging_url(db, k) for k in range(workers)]
-    context = multiprocessing.get_context("spawn")
-    done = context.Value("q", 0)
-    processes = [
-        context.Process(
-            target=_worker,
-            args=(store.url, stages[k], list(models), Share(k, workers), end, batch, done),
-            name=f"caseledger-rebuild-{k}",
-        )
-        for k in range(workers)
-    ]
-    began = time.perf_counter()
-    try:
-        for process in processes:
-            process.start()
-        if clear is not None:
-            clear()
-        _wait(processes, done, end, progress)
-        replayed = time.perf_counter() - began
-        _merge(engine, db, stages, models, save_position, end)
-    finally:
-        for process in processes:
-            if process.pid is None:
-                continue  # never started
-            if process.is_alive():
-                process.terminate()
-            process.join()
-        _drop_stages(db, stages)
+    run = f"{os.getpid()}{uuid.uuid4().hex[:6]}"
+    stages = [staging_url(db, k, run) for k in range(workers)]
+    with rebuild_lock(db):
+        began = time.perf_counter()
+        processes: list[Any] = []
+        try:
+            if workers == 1:
+                replay_share(
+                    store.url, stages[0], list(models), Share(0, 1), end, batch, progress=progress
+                )
+            else:
+                processes = _start(store, stages, models, end, batch, progress)
+            replayed = time.perf_counter() - began
+            _merge(engine, db, stages, models, save_position, end, clear)
+        finally:
+            for process in processes:
+                if process.pid is None:
+                    continue  # never started
+                if process.is_alive():
+                    process.terminate()
+                process.join()
+            _drop_stages(db, stages)
     log.info(
         "rebuild_partitioned",
         workers=workers,
@@ -239,6 +291,49 @@ def rebuild_partitioned(
         merge_seconds=round(time.perf_counter() - began - replayed, 2),
     )
     return end
+
+
+def _start(
+    store: EventStore,
+    stages: list[str],
+    models: Sequence[ReadModel],
+    end: int,
+    batch: int,
+    progress: Progress | None,
+) -> list[Any]:
+    """Start one worker per stage (each dies with this process) and wait for them all."""
+    workers = len(stages)
+    context = multiprocessing.get_context("spawn")
+    done = context.Value("q", 0)
+    processes = [
+        context.Process(
+            target=_worker,
+            args=(
+                os.getpid(),
+                store.url,
+                stages[k],
+                list(models),
+                Share(k, workers),
+                end,
+                batch,
+                done,
+            ),
+            name=f"caseledger-rebuild-{k}",
+        )
+        for k in range(workers)
+    ]
+    try:
+        for process in processes:
+            process.start()
+        _wait(processes, done, end, progress)
+    except BaseException:
+        for process in processes:
+            if process.pid is not None and process.is_alive():
+                process.kill()
+            if process.pid is not None:
+                process.join()
+        raise
+    return processes
 
 
 def _wait(
@@ -267,8 +362,10 @@ def _merge(
     models: Sequence[ReadModel],
     save_position: Callable[[Connection, str, int], None],
     end: int,
+    clear: Callable[[Connection], None] | None = None,
 ) -> None:
-    """Copy every staged row into the read models and set their positions, in one transaction."""
+    """Swap the staged rows in, in one transaction: the models' tables made anew from the
+    staged rows, their positions set to ``end``. Readers see the old tables until it commits."""
     tables = [table for model in models for table in model.metadata.sorted_tables]
     with engine.connect() as conn:
         if db.is_sqlite:
@@ -283,9 +380,14 @@ def _merge(
             with conn.begin():
                 if not db.is_sqlite:  # the indexes are built from sorted rows, in memory
                     conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+                if clear is not None:
+                    clear(conn)
+                for table in reversed(tables):
+                    table.drop(conn, checkfirst=True)
                 for table in tables:
-                    # the table is empty: index its rows once they are all in, not one by one
+                    # the table is new and empty: index its rows once they are all in
                     began = time.perf_counter()
+                    table.create(conn)
                     for index in table.indexes:
                         index.drop(conn)
                     key = _drop_primary_key(conn, table)
@@ -302,6 +404,8 @@ def _merge(
                         copy_seconds=round(copied - began, 2),
                         index_seconds=round(time.perf_counter() - copied, 2),
                     )
+                for source in sources:  # the events the replay had to skip
+                    conn.exec_driver_sql(_copy_rows(readmodel_failures, source))
                 for model in models:
                     save_position(conn, model.name, end)
         finally:

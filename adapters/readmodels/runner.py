@@ -15,18 +15,21 @@ A read model is any object with:
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
 import structlog
 from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table, select
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from adapters.db import refresh_statistics, sql_engine
 from adapters.gc_tuning import replay_gc
-from adapters.readmodels.failures import failures_metadata, readmodel_failures, record_failure
+from adapters.readmodels.failures import (
+    failures_metadata,
+    readmodel_failures,
+    record_failure,
+    transient,
+)
 from adapters.readmodels.partitioned import rebuild_partitioned
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
@@ -61,12 +64,21 @@ class ReadModel(Protocol):
 class ReadModelRunner:
     """Keeps a set of read models caught up with the store, exactly once per event."""
 
-    def __init__(self, store: EventStore, models: Sequence[ReadModel], batch: int = 2000) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        models: Sequence[ReadModel],
+        batch: int = 2000,
+        *,
+        create: bool = True,
+    ) -> None:
+        """``create=False`` for a reader: the tables are made by the first catch-up instead."""
         self.store = store
         self.models = list(models)
         self.batch = batch
         self.engine = sql_engine(store.url)
-        self.create_tables()
+        if create:
+            self.create_tables()
 
     def create_tables(self) -> None:
         positions_metadata.create_all(self.engine)
@@ -199,6 +211,9 @@ class ReadModelRunner:
 
     def workers_for(self, events: int) -> int:
         """How many processes a rebuild of ``events`` events uses by default."""
+        forced = os.environ.get("CASELEDGER_REBUILD_WORKERS")
+        if forced:
+            return max(1, min(int(forced), MAX_WORKERS))
         if events < PARTITION_FROM:
             return 1
         return min(os.cpu_count() or 1, MAX_WORKERS)
@@ -210,56 +225,44 @@ class ReadModelRunner:
         stop: int | None = None,
         workers: int | None = None,
     ) -> int:
-        """Drop every model's tables and replay the log into them (up to ``stop``, else all).
+        """Replay the log (up to ``stop``, else all) into new tables, then swap them in.
 
-        With ``workers`` above 1 the replay is split by child between that many processes
-        (:mod:`adapters.readmodels.partitioned`): the same rows, and the models show
-        nothing until all of them are in. By default a log of at least
-        ``PARTITION_FROM`` events is split between the machine's cores.
+        The replay stages its rows apart from the models' tables (split by child between
+        ``workers`` processes, :mod:`adapters.readmodels.partitioned`: the same rows), and one
+        transaction swaps them in with the models' positions. Until then the old tables
+        serve: a rebuild killed at any point changes nothing a reader sees. By default a log
+        of at least ``PARTITION_FROM`` events is split between the machine's cores
+        (``CASELEDGER_REBUILD_WORKERS`` sets the number). One rebuild at a time per store:
+        a second raises :class:`~adapters.readmodels.rebuild_lock.RebuildBusy`.
         """
+        if not self.models:
+            return 0
         end = self.store.max_position() if stop is None else stop
         if workers is None:
             workers = self.workers_for(end)
-        if workers <= 1 or not self.models or end == 0:
-            self._clear()
-            return self.catch_up(progress, stop=end)
-        # the workers start (a second or so each) while the old tables are dropped
         replayed = rebuild_partitioned(
             self.store,
             self.engine,
             self.models,
             self._save_position,
-            workers=workers,
+            workers=max(workers, 1),
             end=end,
             batch=self.batch,
             progress=progress,
-            clear=self._clear,
+            clear=self._forget_failures,
         )
         self.refresh_statistics()  # every row arrived at once: the planner has seen none
         return replayed
 
-    def _clear(self) -> None:
-        """Drop the models' tables and positions, and create the tables again, empty."""
-        began = time.perf_counter()
+    def _forget_failures(self, conn: Connection) -> None:
+        """The models' skipped-event records, dropped in the swap (the replay made new ones)."""
         for model in self.models:
-            model.metadata.drop_all(self.engine)
-        with self.engine.begin() as conn:
-            for model in self.models:
-                conn.execute(
-                    readmodel_positions.delete().where(readmodel_positions.c.name == model.name)
-                )
-                conn.execute(
-                    readmodel_failures.delete().where(readmodel_failures.c.model == model.name)
-                )
-        self.create_tables()
-        log.info("readmodels_cleared", seconds=round(time.perf_counter() - began, 2))
+            conn.execute(
+                readmodel_failures.delete().where(readmodel_failures.c.model == model.name)
+            )
 
 
-def _transient(error: BaseException) -> bool:
-    """A failure of the connection or the server, not of an event: never skip events for it."""
-    if isinstance(error, OperationalError | InterfaceError | DisconnectionError):
-        return True
-    return bool(getattr(error, "connection_invalidated", False))
+_transient = transient
 
 
 PARTITION_FROM = 25_000

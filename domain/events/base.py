@@ -169,7 +169,7 @@ class CaseEvent(BaseModel):
                 return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
             except ValueError:
                 raise ValueError(
-                    f"{value!r} is not an ISO date (2026-04-07) or datetime (2026-04-07T09:30)"
+                    "is not an ISO date (2026-04-07) or datetime (2026-04-07T09:30)"
                 ) from None
         return value
 
@@ -189,9 +189,16 @@ class CaseEvent(BaseModel):
     @classmethod
     def _london_time(cls, value: datetime | date) -> datetime | date:
         if isinstance(value, datetime):
-            if value.tzinfo is None:
-                return value.replace(tzinfo=LONDON)
-            return value.astimezone(LONDON)
+            try:
+                if value.tzinfo is None:
+                    value = value.replace(tzinfo=LONDON)
+                    value.utcoffset()  # fails here for the extremes of year 1 and 9999
+                    return value
+                return value.astimezone(LONDON)
+            except (OverflowError, ValueError):
+                raise ValueError(
+                    "its offset takes it outside the years 1 to 9999; give a moment in range"
+                ) from None
         return value
 
     @property

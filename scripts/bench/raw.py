@@ -29,7 +29,7 @@ RAW_TABLE = "bench_raw_events"
 @contextmanager
 def connect(db: Database) -> Iterator[Any]:
     if db.is_sqlite:
-        conn = sqlite3.connect(db.path or "", isolation_level=None)
+        conn: Any = sqlite3.connect(db.path or "", isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         try:
             yield conn

@@ -264,7 +264,7 @@ def _tick_worker(url: str, sample: int | None, out: Any) -> None:
     at = datetime.combine(END + timedelta(days=3), datetime.min.time(), tzinfo=UTC)
     steps = [("first", at)] if sample else [("first", at), ("next_day", at + timedelta(days=1))]
     for label, moment in steps:
-        store = EventStore(url, clock=lambda m=moment: m)
+        store = EventStore(url, clock=lambda m=moment: m)  # type: ignore[misc]
         handler = PolicyHandler(store)
         handler.catch_up()
         with handler.engine.connect() as conn:

@@ -209,7 +209,7 @@ def test_verify_catches_a_new_entry_and_a_correction_after_export(url: str, tmp_
     finally:
         store.close()
     code, out_text, _ = run("chronology", "verify", str(out), "--db", url)
-    assert code == 1, out_text
+    assert code == 8, out_text  # exit_codes.STALE: intact, but the record moved on
     assert "matches what the store gives at that position" in out_text
     assert "CHANGED since" in out_text
     assert "new entry: 05/01/2026 DEMO-JORDAN — Management decision recorded" in out_text
@@ -221,7 +221,7 @@ def test_verify_catches_an_edited_file(url: str, tmp_path: Path) -> None:
     export(url, out, "csv")
     out.write_text(out.read_text().replace("Jordan", "Jordon", 1))
     code, text, _ = run("chronology", "verify", str(out), "--db", url)
-    assert code == 2
+    assert code == 7  # exit_codes.TAMPERED
     assert "ALTERED" in text
 
 
@@ -237,7 +237,7 @@ def test_as_known_at_and_dates_filter_the_export(url: str, tmp_path: Path) -> No
 
 def test_bad_input_gets_a_clear_error(url: str, tmp_path: Path) -> None:
     code, _, err = run("chronology", "NOBODY", "--db", url)
-    assert code == 1 and "no record for child 'NOBODY'" in err
+    assert code == 3 and "no record for child 'NOBODY'" in err
     code, _, err = run("chronology", "DEMO-JORDAN", "--format", "rtf", "--db", url)
     assert code == 1 and "--format 'rtf'" in err
     code, _, err = run("chronology", "DEMO-JORDAN", "--category", "gossip", "--db", url)

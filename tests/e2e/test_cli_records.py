@@ -165,7 +165,7 @@ def test_verify_says_ok(url: str) -> None:
 
 def test_unknown_child_and_bad_url_are_clear_errors(url: str) -> None:
     code, _, err = run("history", "NOBODY", "--db", url)
-    assert code == 1 and "no record for child 'NOBODY'" in err
+    assert code == 3 and "no record for child 'NOBODY'" in err
     code, _, err = run("history", "C-EX-1", "--db", "mysql://x")
     assert code == 1 and "must start sqlite:/// or postgresql://" in err
 

@@ -124,9 +124,12 @@ def test_the_http_schedule_refuses_a_bad_moment_or_pack_naming_the_parameter(
 ) -> None:
     client = operator_client(store_url)
     bad = client.get(f"/children/{JORDAN}/deadlines", params={"as_known_at": "26 May"})
-    assert bad.status_code == 422 and "as_known_at '26 May'" in bad.json()["detail"]
+    assert (
+        bad.status_code == 422
+        and "field 'as_known_at': expected an ISO date" in bad.json()["detail"]
+    )
     bad = client.get(f"/children/{JORDAN}/deadlines", params={"pack": "atlantis"})
-    assert bad.status_code == 422 and "pack 'atlantis'" in bad.json()["detail"]
+    assert bad.status_code == 422 and "field 'pack': no such pack" in bad.json()["detail"]
     assert client.get("/children/NOBODY/deadlines").status_code == 404
     what_if = client.get(
         f"/children/{JORDAN}/deadlines", params={"pack": "national", "at": "2021-06-01"}

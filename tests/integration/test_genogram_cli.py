@@ -90,7 +90,7 @@ def test_svg_png_and_dot_to_files(family_url: str, tmp_path: Path) -> None:
 
 def test_bad_input_is_a_clear_error(family_url: str) -> None:
     result = runner.invoke(app, ["genogram", "C-NOBODY", "--db", family_url])
-    assert result.exit_code == 1 and "C-NOBODY" in result.stderr
+    assert result.exit_code == 3 and "C-NOBODY" in result.stderr
     result = runner.invoke(app, ["genogram", KAI, "--as-known-at", "yesterday", "--db", family_url])
     assert result.exit_code == 1 and "--as-known-at" in result.stderr
     result = runner.invoke(app, ["genogram", KAI, "--format", "gif", "--db", family_url])

@@ -209,3 +209,78 @@ def test_an_http_get_then_tick_writes_what_tick_alone_writes(
         response = client.get(path)
         assert response.status_code == 200, (path, response.text)
     _assert_same_as_unread(demo_url, unread)
+
+
+# -- a read leaves every table as it was (issue 15: reads never write) ----------------------
+
+
+@pytest.fixture
+def half_projected(demo_url: str) -> str:
+    """The demo with the chronology projected to part-way: a tail for reads to fold."""
+    from adapters.auth.tables import install
+    from adapters.readmodels.chronology import ChronologyStore
+
+    with EventStore(demo_url) as store:
+        ChronologyStore(store).runner.create_tables()
+        ChronologyStore(store).runner.catch_up(stop=store.max_position() // 2)
+    install(demo_url)  # the access tables, as `migrate` makes them
+    return demo_url
+
+
+ACCESS_LOG = ("caseledger_access_log", "caseledger_access_log_head")
+"""The one thing a read does write (issue 16): who looked. Compared apart from the rest."""
+
+
+CASELOAD_READS = {"overdue", "overdue --include-closed --team", "children and health"}
+"""Lists across children, not a read of one child's record: nothing is logged for them."""
+
+
+def _unchanged_but_logged(url: str, before: dict[str, tuple[int, str]], read: str) -> None:
+    from tests.resilience.snapshot import snapshot
+
+    after = snapshot(url)
+    assert {k: v for k, v in after.items() if k not in ACCESS_LOG} == {
+        k: v for k, v in before.items() if k not in ACCESS_LOG
+    }
+    grew = after["caseledger_access_log"][0] > before["caseledger_access_log"][0]
+    assert grew == (read not in CASELOAD_READS), "access log rows for this read"
+
+
+@pytest.mark.parametrize("read", sorted(CLI_READS))
+def test_a_cli_read_leaves_every_table_unchanged(
+    read: str, half_projected: str, tmp_path: Path
+) -> None:
+    from tests.resilience.snapshot import snapshot
+
+    before = snapshot(half_projected)
+    for args in CLI_READS[read](half_projected, tmp_path):
+        _cli(*args)
+    _unchanged_but_logged(half_projected, before, read)
+
+
+@pytest.mark.parametrize("read", sorted(HTTP_GETS))
+def test_an_http_get_leaves_every_table_unchanged(read: str, half_projected: str) -> None:
+    from tests.resilience.snapshot import snapshot
+
+    before = snapshot(half_projected)
+    client = operator_client(half_projected)
+    for path in HTTP_GETS[read]:
+        assert client.get(path).status_code == 200, path
+    _unchanged_but_logged(half_projected, before, read)
+
+
+def test_a_chronology_read_serves_the_unprojected_tail(half_projected: str) -> None:
+    """What the read model has not projected yet is in the answer all the same."""
+    client = operator_client(half_projected)
+    served = client.get("/children/DEMO-JORDAN/chronology", params={"significant_only": False})
+    from adapters.readmodels.chronology import ChronologyStore
+    from projections.chronology import ChronologyQuery
+
+    with EventStore(half_projected) as store:
+        chronologies = ChronologyStore(store)
+        chronologies.catch_up()  # a writer's catch-up, then the same read
+        full = chronologies.chronology(
+            ChronologyQuery(children=("DEMO-JORDAN",), significant_only=False)
+        )
+    entries = served.json()["chronology"]["entries"]
+    assert len(entries) == len(full.entries) > 40

@@ -74,7 +74,7 @@ def test_status_table_for_people(adopt_url: str) -> None:
 
 def test_status_of_unknown_child_is_a_clear_error(adopt_url: str) -> None:
     code, _, err = run("status", "C-NOBODY", "--db", adopt_url)
-    assert code == 1 and "C-NOBODY" in err
+    assert code == 3 and "C-NOBODY" in err  # exit_codes.NOT_FOUND
 
 
 def _record(url: str, tmp_path: Path, events: list[dict]) -> tuple[int, str]:

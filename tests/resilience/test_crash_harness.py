@@ -29,6 +29,7 @@ import pytest
 from adapters.store import EventStore
 from domain.parsing import event_to_data
 from tests.factories import example
+from tests.resilience import figures
 
 KILLS = int(os.environ.get("CASELEDGER_CRASH_KILLS", "3"))
 SEED = int(os.environ.get("CASELEDGER_CRASH_SEED", "15"))
@@ -65,6 +66,7 @@ def _verified(url: str) -> EventStore:
     store = EventStore(url)
     report = store.verify()
     assert report.ok, [b.describe() for b in report.broken]
+    figures.count("events checked", report.events, figures.engine_of(url))
     return store
 
 
@@ -140,6 +142,7 @@ def test_import_killed_at_random_points_resumes_whole_batches(
     ]
     store.close()
     print(f"import: {KILLS} runs, {killed} killed mid-run, {total} entries checked")
+    figures.count("kills survived", killed, figures.engine_of(store_url))
 
 
 # -- record -----------------------------------------------------------------------------------
@@ -194,6 +197,7 @@ def test_record_killed_at_random_points_keeps_every_acknowledged_batch_whole(
         by_batch = Counter(tuple(e.event.summary.split()[:2]) for e in notes)
         assert set(by_batch.values()) == {20}, by_batch  # no batch in part
     print(f"record: {KILLS} kills, {len(acknowledged)} acknowledged batches checked")
+    figures.count("kills survived", KILLS, figures.engine_of(store_url))
 
 
 # -- tick -------------------------------------------------------------------------------------
@@ -265,6 +269,7 @@ def test_tick_killed_at_random_points_writes_each_breach_once(
     assert len(per_child) == TICK_CHILDREN  # every child's missed standards were written
     assert len(set(per_child.values())) == 1  # the same standards missed by each child
     print(f"tick: {KILLS} runs, {killed} killed mid-run, {sum(breaches.values())} breaches")
+    figures.count("kills survived", killed, figures.engine_of(store_url))
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from adapters.cli.common import EXIT_KEY_CONFLICT
+from adapters.cli.exit_codes import KEY_CONFLICT as EXIT_KEY_CONFLICT
 from adapters.cli.main import app
 from adapters.packs import load_packs
 from adapters.scheduler import PolicyHandler

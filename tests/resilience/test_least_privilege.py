@@ -4,7 +4,7 @@ On PostgreSQL an owner role creates the schema (``caseledger migrate --app-role`
 application runs as a role that may only read and append events: it can record, tick and
 checkpoint, but cannot update, delete or truncate events, edit the heads, or disable or
 drop a trigger. On SQLite a new store file (and its WAL) is readable by its owner only;
-what SQLite cannot promise is in docs/resilience-integrity.md.
+what SQLite cannot promise is in docs/resilience.md.
 """
 
 from __future__ import annotations

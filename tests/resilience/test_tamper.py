@@ -15,9 +15,11 @@ import pytest
 from sqlalchemy import Connection
 from typer.testing import CliRunner
 
+from adapters.cli import exit_codes
 from adapters.cli.main import app
 from adapters.store import EventStore
 from tests.factories import example
+from tests.resilience import figures
 from tests.resilience.tamper import Tamperer
 
 CHILDREN = ("C-TA-1", "C-TA-2", "C-TA-3")
@@ -126,12 +128,13 @@ def test_verify_names_each_kind_of_tampering(case: str, store_url: str) -> None:
         tamper(tamperer, conn)
     code, report = _verify(store_url)
     store.close()
-    assert code == 2, report
+    assert code == exit_codes.TAMPERED, report
     named = [b for b in report["broken"] if b["child_id"] == child]
     assert named, report
     assert reason in named[0]["reason"], named[0]
     untouched = set(CHILDREN) - {child, "C-TA-2" if case == "two streams swapped" else ""}
     assert not [b for b in report["broken"] if b["child_id"] in untouched], report
+    figures.count("tamper kinds detected", 1, figures.engine_of(store_url))
 
 
 def test_an_untouched_store_verifies_with_its_checkpoints(store_url: str) -> None:
@@ -163,7 +166,7 @@ def test_a_forged_checkpoint_is_named(store_url: str) -> None:
         conn.execute(text(f"UPDATE {checkpoints} SET events = events - 1"))
     code, report = _verify(store_url)
     store.close()
-    assert code == 2
+    assert code == exit_codes.TAMPERED
     assert "signature does not match" in report["broken"][0]["reason"]
 
 
@@ -175,7 +178,7 @@ def test_verify_without_the_key_cannot_vouch_for_the_checkpoints(
     store.close()
     monkeypatch.setenv("CASELEDGER_KEY_FILE", str(tmp_path / "elsewhere.key"))
     code, report = _verify(store_url)
-    assert code == 2
+    assert code == exit_codes.TAMPERED
     assert "no checkpoint key" in report["broken"][0]["reason"]
 
 
@@ -214,7 +217,7 @@ def test_a_store_from_before_anchors_gets_its_heads_and_then_shows_truncation(
         _tail_removed(Tamperer(upgraded), conn)
     code, report = _verify(store_url)
     upgraded.close()
-    assert code == 2
+    assert code == exit_codes.TAMPERED
     assert (
         "tail truncated: 4 events stored, but its head anchor says 6"
         in report["broken"][0]["reason"]

@@ -109,4 +109,5 @@ def test_upn_check_letter_is_enforced() -> None:
     with pytest.raises(InvalidEvent) as raised:
         parse_event(example_data("child_registered", upn="B123456789012"))
     assert raised.value.field == "upn"
-    assert "expected 'A'" in str(raised.value)
+    assert "fails the DfE check letter" in str(raised.value)
+    assert "123456789012" not in str(raised.value)  # a UPN is personal: never echoed

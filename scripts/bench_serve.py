@@ -1,0 +1,245 @@
+"""Bounded loopback load test of ``caseledger serve``: throughput, latency percentiles, errors.
+
+Writes a synthetic store (``--children`` children from scripts/synth.py), starts ``caseledger
+serve`` on a free loopback port in a process of its own, and sends a fixed number of
+requests (``--requests``, stopping early at ``--seconds``) from ``--clients`` concurrent
+clients, mixing chronology and deadline reads with appends (a case note each). Reports
+requests/s, p50/p95/p99 latency per kind, the errors (any status other than the expected
+200/201 counts, after retrying a 409 "Concurrent write" as its Retry-After says) and the server's resident memory before and after (flat, or it leaks).
+Loopback only; nothing here is a test assertion (figures go into docs/performance.md).
+
+    .venv/bin/python scripts/bench_serve.py [--children 40] [--requests 2000] [--clients 8]
+        [--db sqlite:///...] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from adapters.readmodels.chronology import ChronologyStore  # noqa: E402
+from adapters.store import EventStore  # noqa: E402
+from scripts.bench_tick import machine  # noqa: E402
+from scripts.synth import load  # noqa: E402
+
+MIX = (("chronology", 0.5), ("deadlines", 0.3), ("append", 0.2))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _note(child: str, n: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": "case_note_recorded",
+            "child_id": child,
+            "occurred_at": "2026-01-05T10:00:00+00:00",
+            "recorded_by": {"user_id": "sw-bench", "role": "social_worker"},
+            "summary": f"Bench note {n}.",
+            "note": "Synthetic note written by the serve benchmark.",
+        }
+    ]
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def run(
+    url: str, children: int, requests: int, clients: int, seconds: float, seed: int
+) -> dict[str, Any]:
+    with EventStore(url) as store:
+        if store.max_position() == 0:
+            load(store, children, seed=seed)
+        # reads never catch the chronology up: a deployment's tick does; here, once, before
+        ChronologyStore(store).catch_up()
+        ids = store.children()
+        events = store.max_position()
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": os.getcwd(), "CASELEDGER_LOG_LEVEL": "ERROR"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from adapters.cli.main import app; app()",
+            "serve",
+            "--db",
+            url,
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        warm = httpx.Client(base_url=base, timeout=30)
+        for child in ids[:3]:  # first requests import the exporters: not part of the figures
+            warm.get(f"/children/{child}/chronology")
+        rss_before = _rss_kib(server.pid)
+        latencies: dict[str, list[float]] = defaultdict(list)
+        errors: dict[str, int] = defaultdict(int)
+        statuses: dict[int, int] = defaultdict(int)
+        retried = [0]
+        budget = iter(range(requests))
+        lock = threading.Lock()
+        stop_at = time.monotonic() + seconds
+        rng = random.Random(seed)
+        plan = [
+            (rng.choices([k for k, _ in MIX], [w for _, w in MIX])[0], rng.choice(ids))
+            for _ in range(requests)
+        ]
+
+        def client() -> None:
+            with httpx.Client(base_url=base, timeout=30) as http:
+                while time.monotonic() < stop_at:
+                    with lock:
+                        n = next(budget, None)
+                    if n is None:
+                        return
+                    kind, child = plan[n]
+                    began = time.perf_counter()
+                    try:
+                        if kind == "chronology":
+                            response = http.get(f"/children/{child}/chronology")
+                        elif kind == "deadlines":
+                            response = http.get(f"/children/{child}/deadlines")
+                        else:
+                            response = http.post("/events", json=_note(child, n))
+                            for _ in range(3):  # a concurrent writer won: retry, as told
+                                if response.status_code != 409 or "Retry-After" not in (
+                                    response.headers
+                                ):
+                                    break
+                                with lock:
+                                    retried[0] += 1
+                                response = http.post("/events", json=_note(child, n))
+                        ok = response.status_code == (201 if kind == "append" else 200)
+                        status = response.status_code
+                    except httpx.HTTPError:
+                        ok, status = False, 0
+                    elapsed = time.perf_counter() - began
+                    with lock:
+                        latencies[kind].append(elapsed)
+                        statuses[status] += 1
+                        if not ok:
+                            errors[kind] += 1
+
+        began = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - began
+        rss_after = _rss_kib(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    done = sum(len(v) for v in latencies.values())
+    every = [x for v in latencies.values() for x in v]
+    return {
+        "store": url.split(":", 1)[0],
+        "children": len(ids),
+        "events_at_start": events,
+        "clients": clients,
+        "requests": done,
+        "seconds": round(wall, 2),
+        "requests_per_second": round(done / wall, 1) if wall else 0.0,
+        "errors": sum(errors.values()),
+        "conflicts_retried": retried[0],
+        "statuses": dict(sorted(statuses.items())),
+        "ms": {
+            kind: {
+                "n": len(values),
+                "p50": round(percentile(values, 50) * 1000, 1),
+                "p95": round(percentile(values, 95) * 1000, 1),
+                "p99": round(percentile(values, 99) * 1000, 1),
+                "mean": round(statistics.fmean(values) * 1000, 1) if values else 0.0,
+            }
+            for kind, values in [*sorted(latencies.items()), ("all", every)]
+        },
+        "server_rss_mib": [round(rss_before / 1024, 1), round(rss_after / 1024, 1)],
+        "machine": machine(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="store URL (default: a fresh SQLite file)")
+    parser.add_argument("--children", type=int, default=40)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=120.0)
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.db or f"sqlite:///{folder}/serve-bench.db"
+        result = run(url, args.children, args.requests, args.clients, args.seconds, args.seed)
+    if args.json:
+        print(json.dumps(result))
+        return
+    print(
+        f"serve on {result['store']}: {result['children']} children, "
+        f"{result['events_at_start']:,} events, {result['clients']} clients; "
+        f"{result['requests']:,} requests in {result['seconds']} s = "
+        f"{result['requests_per_second']} req/s, {result['errors']} errors "
+        f"({result['conflicts_retried']} concurrent-write 409s retried)"
+    )
+    for kind, ms in result["ms"].items():
+        print(
+            f"  {kind:<11} n={ms['n']:>5}  p50 {ms['p50']:>7} ms  p95 {ms['p95']:>7} ms  "
+            f"p99 {ms['p99']:>7} ms"
+        )
+    print(
+        f"  server RSS {result['server_rss_mib'][0]} -> {result['server_rss_mib'][1]} MiB; "
+        f"{result['machine']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
