@@ -1,6 +1,6 @@
 """``python -m scripts.bench_hotpaths [--children N] [--seed S]``: the three hot paths, in process.
 
-A focused timing (not the full bench): the synthetic authority of ``scripts.synth`` loaded
+A focused timing (not the full bench): the synthetic authority of ``adapters.synthetic.synth`` loaded
 into a fresh SQLite file through ``EventStore.record`` (events/s of store time), every event
 decoded back from the log (``EventStore.iter_all``: ``from_stored``), and a rebuild of the
 bench's read models (chronology + deadline_index). Prints the figures with the machine and
@@ -18,8 +18,8 @@ from pathlib import Path
 
 from adapters.readmodels.runner import ReadModelRunner
 from adapters.store import EventStore
+from adapters.synthetic.synth import generate, load
 from scripts.bench.run import READ_MODELS
-from scripts.synth import generate, load
 
 
 def batched_import(url: str, children: int, seed: int, per_call: int = 2000) -> tuple[int, float]:

@@ -61,7 +61,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    from scripts.demo_family import write_demo
+    from adapters.synthetic.demo_family import write_demo
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
     print(f"before (pure-Python YAML, no cache): {_median(_before, args.repeat):.3f} s per call")

@@ -35,7 +35,7 @@ from sqlalchemy import create_engine, text
 
 from adapters.broker.relay import Relay
 from adapters.store import EventStore
-from scripts.synth import load
+from adapters.synthetic.synth import load
 
 SERVERS = os.environ.get("CASELEDGER_NATS", "nats://127.0.0.1:4222")
 PG = os.environ.get("CASELEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")

@@ -25,7 +25,7 @@ def demo(
 ) -> None:
     """Write a synthetic family's multi-year journey to a fresh store and print a child's history."""
     from adapters.cli.records import history
-    from scripts.demo_family import write_demo
+    from adapters.synthetic.demo_family import write_demo
 
     url = db or DEMO_DB
     database = parse_database(url)

@@ -9,8 +9,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, JsonOption, emit_json, open_gate
+from adapters.synthetic.synth import SIZES, load
 from domain.access import StoreAction
-from scripts.synth import SIZES, load
 
 
 @app.command()

@@ -34,11 +34,11 @@ from adapters.readmodels.chronology import ChronologyReadModel, ChronologyStore
 from adapters.readmodels.deadlines import DeadlineIndex
 from adapters.readmodels.runner import ReadModel, ReadModelRunner
 from adapters.store import EventStore, stream_id
+from adapters.synthetic.synth import END, SimulatedClock, load, long_record
 from domain.events.direct_work import ChildVisited
 from projections.chronology import ChronologyQuery
 from scripts.bench import raw
 from scripts.bench.memory import RssSampler
-from scripts.synth import END, SimulatedClock, load, long_record
 
 log = structlog.get_logger("caseledger.bench")
 

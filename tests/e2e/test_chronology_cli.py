@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from adapters.cli.main import app
 from adapters.store import EventStore
-from scripts.demo_family import write_demo
+from adapters.synthetic.demo_family import write_demo
 from tests.factories import example
 
 runner = CliRunner()

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from adapters.store import EventStore
-from scripts.demo_family import write_demo
+from adapters.synthetic.demo_family import write_demo
 from tests.accounts import operator_client
 from tests.factories import example_data
 

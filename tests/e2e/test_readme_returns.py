@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from adapters.cli.main import app
-from scripts.demo_family import write_demo
+from adapters.synthetic.demo_family import write_demo
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 runner = CliRunner()

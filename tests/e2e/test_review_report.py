@@ -10,7 +10,7 @@ from docx import Document
 from typer.testing import CliRunner
 
 from adapters.cli.main import app
-from scripts.demo_family import write_demo
+from adapters.synthetic.demo_family import write_demo
 
 runner = CliRunner()
 

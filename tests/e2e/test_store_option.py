@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from adapters.cli.main import app
 from adapters.db import parse_database, resolve_url
-from scripts.demo_family import write_demo
+from adapters.synthetic.demo_family import write_demo
 
 runner = CliRunner()
 

@@ -16,10 +16,10 @@ from adapters.cli.main import app
 from adapters.exporters import annex_a_spec as spec
 from adapters.exporters.annex_a_workbook import check_workbook
 from adapters.store import EventStore
+from adapters.synthetic.synth import load
 from domain.effective import effective_events
 from domain.events.front_door import ReferralReceived
 from domain.events.safeguarding import ChildProtectionPlanEnded, ChildProtectionPlanStarted
-from scripts.synth import load
 from tests.factories import example
 
 runner = CliRunner()

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from adapters.db import sql_engine
 from adapters.readmodels.chronology import RENDERING_VERSION, ChronologyStore, entries_table
 from adapters.store import EventStore
+from adapters.synthetic.demo_family import JORDAN, write_demo
 from projections.chronology import ChronologyQuery
-from scripts.demo_family import JORDAN, write_demo
 
 
 def test_rows_rendered_by_an_older_version_are_rebuilt_on_the_next_catch_up(

@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 from adapters.cli.main import app
 from adapters.packs import load_packs
 from adapters.store import EventStore
+from adapters.synthetic.demo_family import JORDAN, DemoResult, write_demo
 from projections.replay import replay
-from scripts.demo_family import JORDAN, DemoResult, write_demo
 from tests.accounts import operator_client
 
 runner = CliRunner()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from adapters.store import EventStore
+from adapters.synthetic.demo_family import CHILDREN, JORDAN, MIA, DemoResult, write_demo
 from projections.chronology import Chronology, ChronologyQuery, compose, fold
-from scripts.demo_family import CHILDREN, JORDAN, MIA, DemoResult, write_demo
 
 
 @pytest.fixture(scope="module")

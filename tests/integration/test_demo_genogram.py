@@ -12,8 +12,17 @@ import pytest
 
 from adapters.exporters.genogram_graphviz import render
 from adapters.store import EventStore
+from adapters.synthetic.demo_family import (
+    CHILDREN,
+    HOME,
+    JORDAN,
+    MIA,
+    TWIN_A,
+    TWIN_B,
+    UNBORN,
+    write_demo,
+)
 from projections.genogram import Genogram, genogram
-from scripts.demo_family import CHILDREN, HOME, JORDAN, MIA, TWIN_A, TWIN_B, UNBORN, write_demo
 from tests.unit.test_genogram_svg import _groups, _texts, labels_outside_their_symbol
 
 TODAY = date(2026, 12, 1)

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from adapters.cli.main import app
 from adapters.exporters.dfe_api import SCHEMA_PATH, DfePayloadError, check_payload
 from adapters.store import EventStore
-from scripts.demo_family import write_demo
-from scripts.synth import load
+from adapters.synthetic.demo_family import write_demo
+from adapters.synthetic.synth import load
 from tests.conftest import Clock
 from tests.factories import example
 

@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 from adapters.cli.importing import Importer, read_entries
 from adapters.cli.main import app
 from adapters.store import EventStore, ImportRefused, ImportResult
+from adapters.synthetic.synth import generate, load
 from domain.errors import InvalidEvent
 from domain.events import CaseEvent
 from domain.parsing import event_to_data
-from scripts.synth import generate, load
 from tests.conftest import Clock
 from tests.factories import example
 

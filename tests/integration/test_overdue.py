@@ -24,11 +24,11 @@ from adapters.packs import load_packs
 from adapters.readmodels.deadlines import REPORTED, deadline_children
 from adapters.scheduler import PolicyHandler
 from adapters.store import EventStore
+from adapters.synthetic.demo_family import write_demo
 from domain.events.base import LONDON
 from policies.engine import Status, evaluate
 from policies.sources import cite
 from projections.case_state import case_state
-from scripts.demo_family import write_demo
 from tests.conftest import Clock
 from tests.factories import example
 

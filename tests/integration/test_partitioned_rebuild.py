@@ -18,8 +18,8 @@ from adapters.readmodels.partitioned import Share
 from adapters.readmodels.rebuild_lock import staging_prefix
 from adapters.readmodels.runner import ReadModelRunner, readmodel_positions
 from adapters.store import EventStore
+from adapters.synthetic.synth import load
 from domain.envelope import RecordedEvent
-from scripts.synth import load
 
 CHILDREN = 24  # a few families: siblings, corrections, entries recorded in error
 

@@ -22,9 +22,9 @@ from adapters.cli.main import app
 from adapters.db import sql_engine
 from adapters.readmodels.reporting import TABLES, dump
 from adapters.store import EventStore
+from adapters.synthetic.synth import load
 from domain.events.management import AuthorityRecorded
 from scripts.publish_kill import stream_count
-from scripts.synth import load
 from tests.factories import example
 from tests.jetstream import Subscription, jetstream_fixture, read_stream  # noqa: F401
 

@@ -23,8 +23,8 @@ from typer.testing import CliRunner
 
 from adapters.cli.main import app
 from adapters.store import EventStore
+from adapters.synthetic.demo_family import write_demo
 from domain.events.base import Category
-from scripts.demo_family import write_demo
 from tests.accounts import operator_client
 from tests.conftest import PG_URL, require_postgres
 

@@ -16,12 +16,12 @@ import pytest
 
 from adapters.packs import load_packs
 from adapters.store import EventStore
+from adapters.synthetic.demo_family import JORDAN, MIA, DemoResult, write_demo
 from domain.events.base import LONDON
 from policies.engine import Status
 from policies.rules import PackSet
 from projections.legal_status import legal_status
 from projections.replay import STATUS_KINDS, Snapshot, replay
-from scripts.demo_family import JORDAN, MIA, DemoResult, write_demo
 
 
 @pytest.fixture(scope="module")

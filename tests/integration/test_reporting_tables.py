@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from adapters.cli.main import app
 from adapters.readmodels.reporting import TABLES, dump, rebuild_reporting_tables
 from adapters.store import EventStore
-from scripts.demo_family import write_demo
+from adapters.synthetic.demo_family import write_demo
 
 
 def test_demo_tables_rebuilt_twice_are_identical(

@@ -24,9 +24,9 @@ from adapters.exporters.dfe_validators import (
 )
 from adapters.exporters.ssda903 import ssda903_files
 from adapters.store import EventStore
+from adapters.synthetic.demo_family import write_demo
+from adapters.synthetic.synth import load
 from domain.envelope import RecordedEvent
-from scripts.demo_family import write_demo
-from scripts.synth import load
 
 ALLOWED_CIN_QUERIES = {"8825Q", "2991Q"}
 

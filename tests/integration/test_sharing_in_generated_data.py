@@ -6,7 +6,7 @@ Every rule met by ``minutes_circulated``, ``information_given`` or ``report_shar
 counted by status. The demo's two deliberate misses (the ICPC report reached the chair after
 Easter, York 6.4; the placement order told two days on, York 6.5) are its only late items;
 on 50 synthetic children (seed 1) the late items are the ones the generator marked late,
-about one in twenty (scripts/synth_sharing.py). A generator that stops recording these
+about one in twenty (adapters/synthetic/synth_sharing.py). A generator that stops recording these
 entries, or a rule that stops reading its recipients, changes the counts.
 """
 
@@ -17,10 +17,10 @@ from datetime import UTC, datetime, time
 
 from adapters.packs import load_packs
 from adapters.store import EventStore
+from adapters.synthetic.demo_family import write_demo
+from adapters.synthetic.synth import END, load
 from domain.events.base import LONDON
 from policies.engine import Deadline, Status, evaluate
-from scripts.demo_family import write_demo
-from scripts.synth import END, load
 
 SHARING = frozenset({"minutes_circulated", "information_given", "report_shared"})
 

@@ -18,7 +18,7 @@ from adapters.readmodels.chronology import ChronologyReadModel
 from adapters.readmodels.deadlines import DeadlineIndex
 from adapters.readmodels.runner import ReadModelRunner
 from adapters.store import EventStore
-from scripts.synth import generate, load
+from adapters.synthetic.synth import generate, load
 from tests.factories import example
 
 pytestmark = pytest.mark.postgres

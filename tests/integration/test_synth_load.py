@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from adapters.cli.main import app
 from adapters.store import EventStore
+from adapters.synthetic.synth import generate, load
 from domain.events.corrections import EntryCorrected, EntryRecordedInError
-from scripts.synth import generate, load
 
 CHILDREN = 40
 SEED = 4

@@ -12,8 +12,8 @@ from collections.abc import Callable
 import pytest
 
 from adapters.store import EventStore
+from adapters.synthetic.synth import load
 from scripts.publish_kill import run
-from scripts.synth import load
 from tests.jetstream import require_nats
 
 pytestmark = pytest.mark.slow

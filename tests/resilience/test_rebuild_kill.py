@@ -21,7 +21,7 @@ from adapters.readmodels.chronology import ChronologyStore
 from adapters.readmodels.rebuild_lock import staging_prefix
 from adapters.readmodels.runner import readmodel_positions
 from adapters.store import EventStore
-from scripts.synth import load
+from adapters.synthetic.synth import load
 from tests.resilience import figures
 
 CLI = "from adapters.cli.main import app; app()"

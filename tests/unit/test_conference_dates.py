@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from adapters.synthetic.synth import generate
 from policies.calendar import WorkingDayCalendar
 from policies.conference_dates import conference_date_warnings
-from scripts.synth import generate
 from tests.factories import example
 
 CONFERENCES = {

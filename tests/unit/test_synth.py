@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.synthetic.synth import AUTHORITIES, Journey, generate, long_record, snap_to_slot
 from domain.child_record import ChildRecord
 from domain.events.adoption import PlacedForAdoption
 from domain.events.corrections import EntryCorrected, EntryRecordedInError
@@ -17,7 +18,6 @@ from domain.events.looked_after import BecameLookedAfter, LegalStatusChanged, Pl
 from domain.events.management import AuthorityRecorded
 from domain.events.people import ChildBorn, ChildRegistered
 from domain.events.safeguarding import StrategyDiscussionHeld
-from scripts.synth import AUTHORITIES, Journey, generate, long_record, snap_to_slot
 
 CHILDREN = 300
 
@@ -208,7 +208,7 @@ def test_the_long_record_has_the_asked_number_of_entries() -> None:
 
 
 def test_synthetic_significant_entries_mostly_carry_an_impact_note() -> None:
-    from scripts.synth import generate
+    from adapters.synthetic.synth import generate
 
     journeys = generate(children=40, seed=7)
     significant = [

@@ -36,6 +36,8 @@ from typing import Any
 import structlog
 
 from adapters.gc_tuning import IMPORT_THRESHOLDS, replay_gc
+from adapters.synthetic.synth_impact import impact_note
+from adapters.synthetic.synth_sharing import Sharing
 from domain.codes import (
     AssessmentFactor,
     ChildProtectionCategory,
@@ -67,8 +69,6 @@ from domain.events import safeguarding as sg
 from domain.events.base import LONDON
 from domain.identifiers import upn_check_letter
 from policies.calendar import WorkingDayCalendar
-from scripts.synth_impact import impact_note
-from scripts.synth_sharing import Sharing
 
 log = structlog.get_logger("caseledger.synth")
 
@@ -346,7 +346,7 @@ class ChildBuilder:
         """Add an entry that happened at ``when``; returns its key (for corrections).
 
         ``rng`` draws the write-up delay instead of the child's generator (the entries of
-        scripts/synth_sharing.py use their own, so adding them changes no other entry)."""
+        adapters/synthetic/synth_sharing.py use their own, so adding them changes no other entry)."""
         self.count += 1
         key = f"{cls.kind}-{self.count}"
         if "impact_on_child" not in fields and fields.get("significant") is not False:

@@ -37,7 +37,7 @@ from domain.events.base import LONDON
 from policies.calendar import WorkingDayCalendar
 
 if TYPE_CHECKING:
-    from scripts.synth import ChildBuilder
+    from adapters.synthetic.synth import ChildBuilder
 
 LATE = 0.05
 """The share of circulations, reports and notifications sent after their time limit."""
