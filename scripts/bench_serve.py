@@ -1,6 +1,6 @@
 """Bounded loopback load test of ``caseledger serve``: throughput, latency percentiles, errors.
 
-Writes a synthetic store (``--children`` children from scripts/synth.py), starts ``caseledger
+Writes a synthetic store (``--children`` children from adapters/synthetic/synth.py), starts ``caseledger
 serve`` on a free loopback port in a process of its own, and sends a fixed number of
 requests (``--requests``, stopping early at ``--seconds``) from ``--clients`` concurrent
 clients, mixing chronology and deadline reads with appends (a case note each). Reports
@@ -33,10 +33,12 @@ import httpx
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from adapters.auth.accounts import Accounts  # noqa: E402
 from adapters.readmodels.chronology import ChronologyStore  # noqa: E402
 from adapters.store import EventStore  # noqa: E402
+from adapters.synthetic.synth import load  # noqa: E402
+from domain.parsing import parse_event  # noqa: E402
 from scripts.bench_tick import machine  # noqa: E402
-from scripts.synth import load  # noqa: E402
 
 MIX = (("chronology", 0.5), ("deadlines", 0.3), ("append", 0.2))
 
@@ -64,11 +66,55 @@ def _note(child: str, n: int) -> list[dict[str, Any]]:
             "kind": "case_note_recorded",
             "child_id": child,
             "occurred_at": "2026-01-05T10:00:00+00:00",
-            "recorded_by": {"user_id": "sw-bench", "role": "social_worker"},
             "summary": f"Bench note {n}.",
             "note": "Synthetic note written by the serve benchmark.",
         }
     ]
+
+
+BENCH_TEAM = "bench-team"
+BENCH_MANAGER = "tm-bench"
+BENCH_PASSWORD = "bench-password-not-secret"
+
+
+def _allocate(store: EventStore, ids: list[str]) -> None:
+    """Move every child to the bench team (synth spreads them over the five authorities'
+    teams), once, so its manager may read and write them all: one team's load on the server."""
+    latest: dict[str, str] = {}
+    for item in store.iter_all():
+        if item.event.kind == "allocated_to_team":
+            latest[item.child_id] = str(getattr(item.event, "team", ""))
+    already = {child for child, team in latest.items() if team == BENCH_TEAM}
+    events = [
+        parse_event(
+            {
+                "kind": "allocated_to_team",
+                "child_id": child,
+                "occurred_at": "2026-01-02T09:00:00+00:00",
+                "recorded_by": {"user_id": "bench-setup", "role": "team_manager"},
+                "summary": "Allocated to the bench team.",
+                "team": BENCH_TEAM,
+            }
+        )
+        for child in ids
+        if child not in already
+    ]
+    for start in range(0, len(events), 500):
+        store.record(events[start : start + 500])
+
+
+def _bench_account(url: str) -> str:
+    """The team manager every client signs in as (a local account with a password)."""
+    accounts = Accounts(url)
+    if accounts.get(BENCH_MANAGER) is None:
+        accounts.add(
+            BENCH_MANAGER,
+            "team_manager",
+            team=BENCH_TEAM,
+            password=BENCH_PASSWORD,
+            created_by="bench_serve",
+        )
+    return BENCH_MANAGER
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -85,9 +131,11 @@ def run(
         if store.max_position() == 0:
             load(store, children, seed=seed)
         # reads never catch the chronology up: a deployment's tick does; here, once, before
-        ChronologyStore(store).catch_up()
         ids = store.children()
+        _allocate(store, ids)
+        ChronologyStore(store).catch_up()
         events = store.max_position()
+    token_for = _bench_account(url)
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "CASELEDGER_LOG_LEVEL": "ERROR"}
     server = subprocess.Popen(
@@ -113,7 +161,14 @@ def run(
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        warm = httpx.Client(base_url=base, timeout=30)
+        signed_in = httpx.post(
+            f"{base}/auth/token",
+            data={"username": token_for, "password": BENCH_PASSWORD},
+            timeout=30,
+        )
+        signed_in.raise_for_status()
+        auth = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+        warm = httpx.Client(base_url=base, timeout=30, headers=auth)
         for child in ids[:3]:  # first requests import the exporters: not part of the figures
             warm.get(f"/children/{child}/chronology")
         rss_before = _rss_kib(server.pid)
@@ -131,7 +186,7 @@ def run(
         ]
 
         def client() -> None:
-            with httpx.Client(base_url=base, timeout=30) as http:
+            with httpx.Client(base_url=base, timeout=30, headers=auth) as http:
                 while time.monotonic() < stop_at:
                     with lock:
                         n = next(budget, None)
