@@ -116,7 +116,13 @@ def create_app(
     slow_down = throttle or SignInThrottle()
     now = clock or (lambda: datetime.now(UTC))
     policy = load_policy()
-    api = FastAPI(title="caseledger", version="0.1.0", description=__doc__)
+    api = FastAPI(
+        title="caseledger",
+        version="0.1.0",
+        description=__doc__,
+        docs_url=None,  # served from local assets by adapters.web.docs
+        redoc_url=None,  # ReDoc would load from a CDN
+    )
     install_problem_handlers(api)
     api.add_middleware(BodyLimit, limit=limits.MAX_BODY_BYTES)  # 413 while reading
     bearer = HTTPBearer(auto_error=False)
@@ -381,7 +387,9 @@ def create_app(
             return [pseudonymise_item(store, item) for item in items]
 
     from adapters.web.app import install_web
+    from adapters.web.docs import install_docs
 
+    install_docs(api)
     install_web(
         api,
         store_url=store_url,

@@ -210,3 +210,17 @@ def test_signing_out_ends_the_session(world):
     assert answer.status_code == 303 and answer.headers["location"] == "/sign-in"
     assert SESSION_COOKIE not in client.cookies
     assert client.get("/caseload", follow_redirects=False).headers["location"] == "/sign-in"
+
+
+def test_the_api_docs_load_nothing_from_the_internet(world):
+    url, _ = world
+    client = _client(url)
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assets = re.findall(r'(?:href|src)=["\']([^"\']+)', page.text)
+    assert assets and all(a.startswith("/docs-assets/") for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert "swagger-ui-bundle.js" in page.text and "https://" not in page.text
+    assert client.get("/openapi.json").json()["info"]["title"] == "caseledger"
+    assert client.get("/redoc").status_code == 404
