@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import structlog
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
@@ -32,8 +31,10 @@ from adapters.auth.accounts import Accounts
 from adapters.auth.guard import AccessRefused, Gate
 from adapters.auth.oidc import OidcConfig, OidcError
 from adapters.auth.problems import install_problem_handlers, problem
+from adapters.auth.sign_in import sign_in
 from adapters.auth.throttle import SignInThrottle
-from adapters.auth.tokens import TokenError, is_local, issue, verify
+from adapters.auth.tokens import TokenError, is_local, verify
+from adapters.chronology_document import chronology_document
 from adapters.db import resolve_url
 from adapters.feed import read_feed
 from adapters.feed_pseudonymised import pseudonymise_item
@@ -41,7 +42,6 @@ from adapters.http_errors import Problem
 from adapters.http_limits import BodyLimit
 from adapters.identifiers import shared_upn_warnings
 from adapters.packs import load_packs
-from adapters.readmodels.chronology import ChronologyStore
 from adapters.schedule import child_schedule
 from adapters.store import EventStore
 from adapters.views import history_entry
@@ -54,7 +54,6 @@ from domain.parsing import decode_json, parse_event, parse_moment
 from policies.access import load_policy
 from policies.authorship import attribute
 from projections.caseload import caseload
-from projections.chronology import ChronologyQuery
 from projections.legal_status import legal_status
 
 PURPOSE_HEADER = "X-Caseledger-Purpose"
@@ -117,7 +116,13 @@ def create_app(
     slow_down = throttle or SignInThrottle()
     now = clock or (lambda: datetime.now(UTC))
     policy = load_policy()
-    api = FastAPI(title="caseledger", version="0.1.0", description=__doc__)
+    api = FastAPI(
+        title="caseledger",
+        version="0.1.0",
+        description=__doc__,
+        docs_url=None,  # served from local assets by adapters.web.docs
+        redoc_url=None,  # ReDoc would load from a CDN
+    )
     install_problem_handlers(api)
     api.add_middleware(BodyLimit, limit=limits.MAX_BODY_BYTES)  # 413 while reading
     bearer = HTTPBearer(auto_error=False)
@@ -184,23 +189,19 @@ def create_app(
     def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Response:
         """A short-lived bearer token for a local account (OAuth2 password grant)."""
         address = request.client.host if request.client else "unknown"
-        keys = [f"account:{form.username}", f"address:{address}"]
-        wait = slow_down.wait(keys)
-        if wait > 0:
+        result = sign_in(
+            store_url, policy, slow_down, form.username, form.password, address, now=now()
+        )
+        if result.retry_after:
             return problem(
                 429,
                 "too many failed sign-ins: wait and try again",
-                headers={"Retry-After": str(int(wait) + 1)},
+                headers={"Retry-After": str(result.retry_after)},
             )
-        account = Accounts(store_url, policy).check_password(form.username, form.password)
-        if account is None:
-            slow_down.failed(keys)
-            _log_failed_sign_in(form.username, address)
+        if result.token is None:
             return problem(401, "wrong name or password", headers={"WWW-Authenticate": "Bearer"})
-        slow_down.succeeded(keys[0])
-        value, lifetime = issue(store_url, account.name, now=now())
         return JSONResponse(
-            {"access_token": value, "token_type": "bearer", "expires_in": lifetime},
+            {"access_token": result.token, "token_type": "bearer", "expires_in": result.lifetime},
             headers={"Cache-Control": "no-store"},
         )
 
@@ -277,7 +278,7 @@ def create_app(
     ) -> Response:
         """The chronology as JSON (a view); with ``format`` (json, csv, html, pdf, docx) an
         export, which needs the right to export chronologies."""
-        from adapters.exporters.chronology import FORMATS, export
+        from adapters.exporters.chronology import FORMATS
 
         if format is not None and format not in FORMATS:
             raise Problem(
@@ -286,34 +287,15 @@ def create_app(
                 errors=[{"field": "format", "rule": "is not a known format"}],
             )
         with gated(principal, request) as (store, gate):
-            if format is None:
-                gate.read(child_id, Action.READ, "chronology")
-            else:
-                gate.read(child_id, Action.EXPORT_CHRONOLOGY, f"chronology export {format}")
-            chronologies = ChronologyStore(store)  # a read: the tail is folded in memory
-            if not chronologies.is_child(child_id):
-                raise Problem(404, f"no record for child {child_id!r}")
-            result = chronologies.chronology(
-                ChronologyQuery(
-                    children=(child_id,),
-                    as_known_at=_moment(as_known_at, "as_known_at"),
-                    significant_only=significant_only,
-                )
+            data, media = chronology_document(
+                store,
+                gate,
+                child_id,
+                format=format,
+                as_known_at=_moment(as_known_at, "as_known_at"),
+                significant_only=significant_only,
+                today=now().date(),
             )
-            assert result.position is not None
-            data, _ = export(
-                result,
-                format or "json",
-                store_time=chronologies.position_time(result.position),
-                prepared_on=None if format in (None, "json", "csv") else now().date(),
-            )
-        media = {
-            "json": "application/json",
-            "csv": "text/csv",
-            "html": "text/html",
-            "pdf": "application/pdf",
-            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        }[format or "json"]
         return Response(content=data, media_type=media)
 
     @api.get("/children/{child_id}/deadlines")
@@ -404,13 +386,20 @@ def create_app(
                 return items
             return [pseudonymise_item(store, item) for item in items]
 
-    return api
+    from adapters.web.app import install_web
+    from adapters.web.docs import install_docs
 
-
-def _log_failed_sign_in(name: str, address: str) -> None:
-    structlog.get_logger("caseledger.access").warning(
-        "sign_in_failed", account=name[:64], address=address
+    install_docs(api)
+    install_web(
+        api,
+        store_url=store_url,
+        policy=policy,
+        throttle=slow_down,
+        now=now,
+        authenticate=authenticate,
+        gated=gated,
     )
+    return api
 
 
 app = create_app()

@@ -16,7 +16,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Serve the record, feed, chronology, deadlines and status over HTTP (FastAPI).
+    """Serve the practitioners' web app (at /) and the JSON API (docs at /docs) over HTTP.
 
     Every request needs a bearer token (see README, "Accounts and sign-in"); sign-ins,
     refusals and reads are logged at INFO (ids only).
@@ -28,4 +28,6 @@ def serve(
     configure_logging("INFO")
     from adapters.http import create_app
 
-    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+    served = create_app(db)
+    typer.echo(f"caseledger: web app at http://{host}:{port}/ (API docs at /docs); Ctrl-C stops")
+    uvicorn.run(served, host=host, port=port, log_level="warning")

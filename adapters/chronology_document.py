@@ -1,0 +1,82 @@
+"""One child's chronology as a view or an export document, for the HTTP API and the web app.
+
+The gate is asked first: reading the chronology needs the right to read the child; an
+export (``format``: json, csv, html, pdf, docx) needs the right to export chronologies.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from adapters.auth.guard import Gate
+from adapters.readmodels.chronology import ChronologyStore
+from adapters.store import EventStore
+from domain.access import Action
+from domain.errors import UnknownChild
+from projections.chronology import Chronology, ChronologyQuery
+
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "html": "text/html",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def child_chronology(
+    store: EventStore,
+    gate: Gate,
+    child_id: str,
+    *,
+    as_known_at: datetime | None,
+    significant_only: bool,
+    what: str = "chronology",
+    action: Action = Action.READ,
+) -> tuple[ChronologyStore, Chronology]:
+    gate.read(child_id, action, what)
+    chronologies = ChronologyStore(store)  # a read: the tail is folded in memory
+    if not chronologies.is_child(child_id):
+        raise UnknownChild(f"no record for child {child_id!r}")
+    result = chronologies.chronology(
+        ChronologyQuery(
+            children=(child_id,), as_known_at=as_known_at, significant_only=significant_only
+        )
+    )
+    return chronologies, result
+
+
+def chronology_document(
+    store: EventStore,
+    gate: Gate,
+    child_id: str,
+    *,
+    format: str | None,
+    as_known_at: datetime | None,
+    significant_only: bool,
+    today: date,
+) -> tuple[bytes, str]:
+    """The document's bytes and media type (``format`` None: the JSON view)."""
+    from adapters.exporters.chronology import export
+
+    if format is None:
+        action, what = Action.READ, "chronology"
+    else:
+        action, what = Action.EXPORT_CHRONOLOGY, f"chronology export {format}"
+    chronologies, result = child_chronology(
+        store,
+        gate,
+        child_id,
+        as_known_at=as_known_at,
+        significant_only=significant_only,
+        what=what,
+        action=action,
+    )
+    assert result.position is not None
+    data, _ = export(
+        result,
+        format or "json",
+        store_time=chronologies.position_time(result.position),
+        prepared_on=None if format in (None, "json", "csv") else today,
+    )
+    return data, MEDIA[format or "json"]

@@ -1,0 +1,1 @@
+"""The practitioners web app (server-rendered pages); see :mod:`adapters.web.app`."""
