@@ -56,6 +56,9 @@ from adapters.db import (
 )
 from adapters.gc_tuning import IMPORT_THRESHOLDS, replay_gc
 from adapters.keys import CheckpointKeyError, key_id, key_path, load_key
+from adapters.shredding.erased import erased_event
+from adapters.shredding.sealing import SEALED
+from adapters.shredding.shredder import EncryptedStore, Shredder, open_shredder
 from domain.child_record import ChildRecord
 from domain.envelope import (
     GENESIS_HASH,
@@ -131,7 +134,7 @@ def _event_class(topic: str) -> type[CaseEvent]:
     return cls
 
 
-def from_stored(stored: StoredEvent) -> RecordedEvent:
+def from_stored(stored: StoredEvent, shredder: Shredder | None = None) -> RecordedEvent:
     # orjson parses the stored UTF-8 bytes to the same values as json.loads, ~5x faster
     # (it runs for every event every read model, feed page and rebuild reads).
     data = orjson.loads(stored.state)
@@ -140,10 +143,17 @@ def from_stored(stored: StoredEvent) -> RecordedEvent:
     cls = EVENT_TYPES.get(data.get("kind", "")) or _event_class(stored.topic)
     version = int(data["version"])
     payload = data["payload"]
+    erased: set[str] = set()
+    if SEALED in payload:
+        if shredder is None:
+            raise EncryptedStore(
+                "this event's personal data is encrypted: open the store with its master key"
+            )
+        payload, erased = shredder.opened_payload(cls, payload)
     current = version == cls.class_version
     if version < cls.class_version:
         payload = cls.upcast(dict(payload), version)
-    event = cls.model_validate(payload)
+    event = erased_event(cls, payload, erased) if erased else cls.model_validate(payload)
     position = stored.id if isinstance(stored, Notification) else None
     recorded = RecordedEvent(
         event_id=data["event_id"],
@@ -156,7 +166,7 @@ def from_stored(stored: StoredEvent) -> RecordedEvent:
         stored_version=version,
         global_position=position,
     )
-    if current:  # what was stored is what event.payload() gives: projections reuse it
+    if current and not erased:  # what was stored is what event.payload() gives: reused
         object.__setattr__(recorded, "stored_payload", payload)
     return recorded
 
@@ -246,6 +256,7 @@ class EventStore:
         self.clock = clock
         self.new_id = new_id
         self._records: dict[str, ChildRecord] = {}
+        self.shredder: Shredder | None = None
         self.recorder: ApplicationRecorder
         if self.db.is_sqlite and self.db.path:
             create_private_sqlite_file(self.db.path)
@@ -257,6 +268,7 @@ class EventStore:
             self.factory = InfrastructureFactory.construct(Environment(name="caseledger", env=env))
             self.recorder = self.factory.application_recorder()
             self.events_table = str(getattr(self.recorder, "events_table_name", "stored_events"))
+            self.shredder = self._open_shredder()
             return
         with self._schema_lock():
             if self.db.schema and not self.db.is_sqlite:
@@ -287,6 +299,11 @@ class EventStore:
                     )
             if not self.db.is_sqlite:
                 PREPARED[self.url] = self.owns_schema
+        self.shredder = self._open_shredder()
+
+    def _open_shredder(self) -> Shredder | None:
+        """Crypto-shredding for this store: on when it has subject keys, or is new and asked."""
+        return open_shredder(self.db, sql_engine(self.url), may_create=self.max_position() == 0)
 
     def _still_prepared(self) -> bool:
         """One cheap query: the tables an earlier preparation made are all still there."""
@@ -429,7 +446,7 @@ class EventStore:
 
     def _select(self, child_id: str, gt: int | None = None) -> list[RecordedEvent]:
         stored = self.recorder.select_events(stream_id(child_id), gt=gt)
-        return [from_stored(s) for s in stored]
+        return [from_stored(s, self.shredder) for s in stored]
 
     def child_record(self, child_id: str, *, latest: int | None = None) -> ChildRecord:
         """The aggregate for a child, caught up with anything written since it was cached.
@@ -553,7 +570,7 @@ class EventStore:
         items = self.recorder.select_notifications(
             start=after, limit=limit, topics=topics, inclusive_of_start=False
         )
-        return [from_stored(n) for n in items]
+        return [from_stored(n, self.shredder) for n in items]
 
     def readable_notifications(
         self, after: int, limit: int, end: int
@@ -572,7 +589,7 @@ class EventStore:
         unreadable: list[tuple[int, str, BaseException]] = []
         for n in items:
             try:
-                events.append(from_stored(n))
+                events.append(from_stored(n, self.shredder))
             except Exception as error:  # noqa: BLE001  (whatever the stored bytes hold)
                 unreadable.append((n.id, str(n.originator_id), error))
         return events, unreadable, items[-1].id if items else after
@@ -591,7 +608,7 @@ class EventStore:
             start=after, limit=limit, inclusive_of_start=False
         )
         last = items[-1].id if items else after
-        return [from_stored(n) for n in items if keep(_uuid(n.originator_id))], last
+        return [from_stored(n, self.shredder) for n in items if keep(_uuid(n.originator_id))], last
 
     def iter_all(self, after: int = 0, batch: int = 2000) -> Iterator[RecordedEvent]:
         """Every event in global order, streamed in batches (memory stays flat)."""
@@ -688,6 +705,7 @@ class EventStore:
                         new_id=self.new_id,
                         in_place=trust_cache,
                         writer=writer,
+                        store_as=None if self.shredder is None else self.shredder.seal,
                     )
                 except (InvalidEvent, IdempotencyConflict) as error:
                     assert error.index is not None

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from domain.codes import LEGAL_STATUS_NEEDS_ORDER, LegalStatus, OrderKind
 from domain.envelope import (
     GENESIS_HASH,
+    PayloadSealer,
     RecordedEvent,
     may_hold_control_characters,
     refused_text,
@@ -192,6 +193,7 @@ class ChildRecord:
         new_id: Callable[[], str],
         in_place: bool = False,
         writer: Writer = CALLER,
+        store_as: PayloadSealer | None = None,
     ) -> Decision:
         """Check and seal ``events`` in order; InvalidEvent (naming its index) if any breaks a rule.
 
@@ -211,6 +213,9 @@ class ChildRecord:
         import's time): for a caller that throws the record away if anything fails,
         because an InvalidEvent then leaves it advanced by the events before the refused
         one, and a failed write leaves it advanced by all of them.
+
+        ``store_as`` gives each payload as stored (its personal fields encrypted under their
+        subjects' keys, :mod:`adapters.shredding`); the chain hashes what is stored.
         """
         times = self._recorded_times(events, recorded_at)
         per_event_times = not isinstance(recorded_at, datetime)
@@ -249,10 +254,15 @@ class ChildRecord:
                     recorded_at=moment,
                     event=event,
                     prev_hash=trial.last_hash,
+                    store_as=store_as,
                 )
             except UnicodeEncodeError:  # a lone surrogate: not text
                 sealed = None
-            if sealed is None or may_hold_control_characters(sealed.sealed_bytes or b""):
+            if (
+                sealed is None
+                or store_as is not None  # the stored bytes hide personal text in ciphertext
+                or may_hold_control_characters(sealed.sealed_bytes or b"")
+            ):
                 _check_text(event, index)
             assert sealed is not None
             trial._apply(sealed)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -188,10 +189,25 @@ def stored_content(
     }
 
 
+PayloadSealer = Callable[[CaseEvent, dict[str, Any]], dict[str, Any]]
+"""Turns an event's payload into the payload as stored (personal fields encrypted)."""
+
+
 def seal(
-    *, event_id: str, position: int, recorded_at: datetime, event: CaseEvent, prev_hash: str
+    *,
+    event_id: str,
+    position: int,
+    recorded_at: datetime,
+    event: CaseEvent,
+    prev_hash: str,
+    store_as: PayloadSealer | None = None,
 ) -> RecordedEvent:
-    """Wrap a new case event for storage, computing its place in the hash chain."""
+    """Wrap a new case event for storage, computing its place in the hash chain.
+
+    ``store_as`` (crypto-shredding) gives the payload as stored: the hash covers those bytes,
+    ciphertext and all, while the recorded event keeps the plain payload for projections.
+    """
+    plain = event.payload()
     content = stored_content(
         event_id=event_id,
         child_id=event.child_id,
@@ -199,10 +215,10 @@ def seal(
         recorded_at=recorded_at,
         kind=event.kind,
         version=event.class_version,
-        payload=event.payload(),
+        payload=plain if store_as is None else store_as(event, plain),
         prev_hash=prev_hash,
     )
-    payload = content["payload"]
+    payload = plain
     canonical = canonical_json(content)
     recorded = RecordedEvent(
         event_id=event_id,

@@ -1,0 +1,104 @@
+"""Seal an event payload's personal fields under their subjects' keys, and open them again.
+
+The fields come from the event class's ``data_protection`` declaration
+(:mod:`domain.personal_data`): the child's fields, free text and names of others in passing
+go under the child's key; the fields of the person an event is about (``person_id``) under
+that person's key; professionals' ids stay in plain text (they are not the family's data and
+outlive a family's record). A sealed payload keeps every other field as it was and adds::
+
+    "_sealed": {"child:C1": {"fields": ["first_name", ...], "box": "<base64 nonce+ciphertext>"}}
+
+AES-256-GCM with the kind and subject as associated data, so a box moved to another event
+kind or subject does not open. Opening a box whose key was destroyed gives ``ERASED`` for
+each of its fields: the reader still knows which fields there were, and nothing else.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from adapters.shredding.subject_keys import child_subject, person_subject
+from domain.personal_data import Whose, personal_fields
+
+ERASED = "[erased]"
+SEALED = "_sealed"
+NONCE_BYTES = 12
+
+KeyLookup = Callable[[str], bytes | None]
+"""A subject id -> its data key (creating it when writing), or None once destroyed."""
+
+
+def subject_of(whose: Whose, child_id: str, payload: dict[str, Any]) -> str | None:
+    """Whose key a field goes under; None for professionals (kept in plain text)."""
+    if whose is Whose.PROFESSIONAL:
+        return None
+    if whose is Whose.PERSON and payload.get("person_id"):
+        return person_subject(str(payload["person_id"]))
+    return child_subject(child_id)
+
+
+def seal(event_class: type[Any], payload: dict[str, Any], key_for: KeyLookup) -> dict[str, Any]:
+    """The payload as stored: personal fields moved into per-subject boxes."""
+    child_id = str(payload["child_id"])
+    groups: dict[str, dict[str, Any]] = {}
+    for name, field in personal_fields(event_class).items():
+        if name not in payload:
+            continue
+        subject = subject_of(field.whose, child_id, payload)
+        if subject is not None:
+            groups.setdefault(subject, {})[name] = payload[name]
+    if not groups:
+        return payload
+    stored = {k: v for k, v in payload.items() if not any(k in g for g in groups.values())}
+    boxes: dict[str, Any] = {}
+    for subject, fields in sorted(groups.items()):
+        key = key_for(subject)
+        if key is None:
+            raise ValueError(f"{subject}: no key to seal under")
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        box = AESGCM(key).encrypt(nonce, orjson.dumps(fields), _aad(event_class, subject))
+        boxes[subject] = {
+            "fields": sorted(fields),
+            "box": base64.b64encode(nonce + box).decode("ascii"),
+        }
+    stored[SEALED] = boxes
+    return stored
+
+
+def open_sealed(
+    event_class: type[Any], stored: dict[str, Any], key_for: KeyLookup
+) -> tuple[dict[str, Any], set[str]]:
+    """The payload with every box opened, and the names of the fields now reading ERASED."""
+    boxes = stored.get(SEALED)
+    if not boxes:
+        return stored, set()
+    payload = {k: v for k, v in stored.items() if k != SEALED}
+    erased: set[str] = set()
+    for subject, sealed in boxes.items():
+        key = key_for(subject)
+        if key is None:
+            for name in sealed["fields"]:
+                payload[name] = ERASED
+                erased.add(name)
+            continue
+        raw = base64.b64decode(sealed["box"])
+        opened = AESGCM(key).decrypt(
+            raw[:NONCE_BYTES], raw[NONCE_BYTES:], _aad(event_class, subject)
+        )
+        payload.update(orjson.loads(opened))
+    return payload, erased
+
+
+def subjects_in(stored: dict[str, Any]) -> set[str]:
+    """The subjects whose keys a stored payload's boxes need."""
+    return set(stored.get(SEALED) or {})
+
+
+def _aad(event_class: type[Any], subject: str) -> bytes:
+    return f"{event_class.kind}|{subject}".encode()

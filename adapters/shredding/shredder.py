@@ -1,0 +1,64 @@
+"""A store's crypto-shredding: seal payloads on the way in, open them on the way out.
+
+A store encrypts when its subject-keys table exists (a store created with encryption on:
+``CASELEDGER_ENCRYPT=on`` when it is first written, the default for ``demo``), and then
+always. A store written before encryption keeps its plain events as they are — history is
+never rewritten — and reads exactly as before.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+
+from adapters.db import Database
+from adapters.shredding.master_key import MasterKeyError, MasterKeyProvider, local_master_key
+from adapters.shredding.sealing import open_sealed, seal
+from adapters.shredding.subject_keys import SubjectKeys, subject_keys
+from domain.errors import CaseLedgerError
+from domain.events.base import CaseEvent
+
+ENCRYPT_ENV = "CASELEDGER_ENCRYPT"
+
+
+class EncryptedStore(CaseLedgerError):
+    """An encrypted event was read without the store's keys."""
+
+
+class Shredder:
+    """The store's side of crypto-shredding, over one table of subject keys."""
+
+    def __init__(self, keys: SubjectKeys) -> None:
+        self.keys = keys
+
+    def seal(self, event: CaseEvent, payload: dict[str, Any]) -> dict[str, Any]:
+        return seal(type(event), payload, self.keys.key_for_writing)
+
+    def opened_payload(
+        self, event_class: type[CaseEvent], stored: dict[str, Any]
+    ) -> tuple[dict[str, Any], set[str]]:
+        """The stored payload with its boxes opened, and the fields that read ``[erased]``."""
+        return open_sealed(event_class, stored, self.keys.read)
+
+
+def encryption_wanted() -> bool:
+    return os.environ.get(ENCRYPT_ENV, "").strip().lower() in {"1", "on", "yes", "true"}
+
+
+def open_shredder(
+    db: Database, engine: Engine, *, may_create: bool, master: MasterKeyProvider | None = None
+) -> Shredder | None:
+    """The store's shredder when it has a subject-keys table, or is new and encryption is on."""
+    present = inspect(engine).has_table(subject_keys.name, schema=db.schema or None)
+    if not present and not (may_create and encryption_wanted()):
+        return None
+    provider = master or local_master_key(db, create=not present)
+    if provider is None:
+        raise MasterKeyError(
+            "this store's personal data is encrypted and its master key is missing: restore "
+            "the key file (or set CASELEDGER_MASTER_KEY); without it the data cannot be read"
+        )
+    return Shredder(SubjectKeys(engine, provider))

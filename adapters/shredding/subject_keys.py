@@ -1,0 +1,153 @@
+"""Each data subject's key, in its own mutable table beside the (append-only) events.
+
+``caseledger_subject_keys``: one row per subject (``child:<id>`` or ``person:<id>``) holding
+the subject's AES-256 data key wrapped by the master key. Destroying a subject blanks the
+wrapped key and records when and by whom; the events table is never touched, so the hash
+chains (which cover the ciphertext as stored) verify as before. On SQLite the table's
+database runs with ``secure_delete`` so the old key's bytes are overwritten, not left in a
+free page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+
+from adapters.shredding.master_key import MasterKeyProvider
+
+DATA_KEY_BYTES = 32
+
+metadata = MetaData()
+subject_keys = Table(
+    "caseledger_subject_keys",
+    metadata,
+    Column("subject_id", String(80), primary_key=True),
+    Column("wrapped_key", LargeBinary, nullable=True),
+    Column("master_key_id", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("destroyed_at", DateTime(timezone=True), nullable=True),
+    Column("destroyed_by", String(200), nullable=True),
+)
+
+
+def child_subject(child_id: str) -> str:
+    return f"child:{child_id}"
+
+
+def person_subject(person_id: str) -> str:
+    return f"person:{person_id}"
+
+
+class SubjectKeys:
+    """Create, read and destroy subjects' data keys (unwrapped keys are cached per process)."""
+
+    def __init__(self, engine: Engine, master: MasterKeyProvider) -> None:
+        self.engine = engine
+        self.master = master
+        self._keys: dict[str, bytes | None] = {}
+        self._table_ready = False
+
+    def _ensure_table(self) -> None:
+        """Create the table on the first write (a read never writes)."""
+        if not self._table_ready:
+            metadata.create_all(self.engine)
+            self._table_ready = True
+
+    def _context(self, subject: str) -> bytes:
+        return f"caseledger-subject-key:{subject}".encode()
+
+    def key_for_writing(self, subject: str) -> bytes:
+        """The subject's key, created on first use; a destroyed subject cannot be written."""
+        if subject in self._keys and self._keys[subject] is not None:
+            return self._keys[subject]  # type: ignore[return-value]
+        found = self.read(subject)
+        if found is not None:
+            return found
+        if self.destroyed(subject):
+            raise SubjectErased(subject)
+        key = secrets.token_bytes(DATA_KEY_BYTES)
+        self._ensure_table()
+        with self.engine.begin() as conn:
+            conn.execute(
+                subject_keys.insert().values(
+                    subject_id=subject,
+                    wrapped_key=self.master.wrap(key, self._context(subject)),
+                    master_key_id=self.master.key_id,
+                    created_at=datetime.now(UTC),
+                )
+            )
+        self._keys[subject] = key
+        return key
+
+    def read(self, subject: str) -> bytes | None:
+        """The subject's key, or None when it never existed or was destroyed."""
+        if subject in self._keys:
+            return self._keys[subject]
+        if not self._has_table():
+            return None
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(subject_keys.c.wrapped_key).where(subject_keys.c.subject_id == subject)
+            ).first()
+        key = None
+        if row is not None and row[0] is not None:
+            key = self.master.unwrap(bytes(row[0]), self._context(subject))
+        if row is not None:
+            self._keys[subject] = key
+        return key
+
+    def _has_table(self) -> bool:
+        if not self._table_ready:
+            self._table_ready = inspect(self.engine).has_table(subject_keys.name)
+        return self._table_ready
+
+    def destroyed(self, subject: str) -> bool:
+        if not self._has_table():
+            return False
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(subject_keys.c.destroyed_at).where(subject_keys.c.subject_id == subject)
+            ).first()
+        return row is not None and row[0] is not None
+
+    def destroy(self, subjects: Iterable[str], *, by: str) -> list[str]:
+        """Blank each subject's key for good; returns those destroyed now (not before)."""
+        done: list[str] = []
+        now = datetime.now(UTC)
+        self._ensure_table()
+        with self.engine.begin() as conn:
+            if self.engine.dialect.name == "sqlite":  # overwrite freed bytes, not just unlink
+                conn.exec_driver_sql("PRAGMA secure_delete = ON")
+            for subject in subjects:
+                result = conn.execute(
+                    update(subject_keys)
+                    .where(subject_keys.c.subject_id == subject)
+                    .where(subject_keys.c.destroyed_at.is_(None))
+                    .values(wrapped_key=None, destroyed_at=now, destroyed_by=by)
+                )
+                if result.rowcount:
+                    done.append(subject)
+                self._keys[subject] = None
+        return done
+
+
+class SubjectErased(Exception):
+    """A subject whose key was destroyed cannot have new data written under it."""
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(f"{subject}: this subject's data was destroyed; nothing can be added")
+        self.subject = subject
