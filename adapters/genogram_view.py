@@ -44,12 +44,12 @@ class GenogramRecords:
 
 def genogram_records(store: EventStore, gate: Gate, child: str) -> GenogramRecords:
     gate.read(child, Action.READ, "genogram")
-    events = list(store.stream(child))
+    events = gate.stream(child)
     linked = family_children(registrations(store), child)
     others = gate.readable([c for c in linked if c != child], Action.READ)
     gate.read_many(others, Action.READ, "genogram (family)")
     for other in others:
-        events.extend(store.stream(other))
+        events.extend(gate.stream(other))
     return GenogramRecords(
         events=events,
         children=[c for c in linked if c == child or c in others],

@@ -35,7 +35,7 @@ from adapters.auth.throttle import SignInThrottle
 from adapters.chronology_document import child_chronology, chronology_document
 from adapters.http_errors import Problem
 from adapters.packs import load_packs
-from adapters.schedule import child_schedule
+from adapters.schedule import child_schedule, known_by
 from adapters.store import EventStore
 from adapters.views import history_entry, history_notes
 from adapters.web import dashboard, family, my_work, replay_page, session, status_page
@@ -44,6 +44,7 @@ from adapters.web.kit import Web
 from domain.access import Action, Principal, StoreAction
 from domain.errors import InvalidEvent
 from domain.events.base import LONDON
+from domain.ordering import in_occurred_order
 from domain.parsing import parse_moment
 from policies.access import AccessPolicy
 from projections.caseload import caseload
@@ -241,9 +242,12 @@ def install_web(
         moment = known or datetime.now(LONDON)
         with reading(principal, request) as (store, gate):
             facts = gate.read(child_id, Action.READ, "child page")
-            items = store.history(child_id, as_known_at=known)
-            status = legal_status(store.stream(child_id), at=moment, as_known_at=known)
-            schedule = child_schedule(store, child_id, load_packs(), moment, as_known_at=known)
+            stream = gate.stream(child_id)  # read once for the check, the page and the status
+            items = in_occurred_order(stream) if known is None else known_by(stream, known)
+            status = legal_status(stream, at=moment, as_known_at=known)
+            schedule = child_schedule(
+                store, child_id, load_packs(), moment, as_known_at=known, stream=stream
+            )
         rows = caseload(items)
         notes = history_notes(items)
         return page(

@@ -147,7 +147,7 @@ def install(api: FastAPI, web: Web) -> None:
             work = open_work(store, gate, packs, moment)
             facts = gate.visible(Action.READ)
             chosen = select(figure, work, facts, packs, worker)
-            named = names(store, chosen.children)
+            named = names(gate, chosen.children)
         return web.page(
             request,
             "team_children.html",

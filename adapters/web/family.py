@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from adapters.exporters.genogram_graphviz import render
 from adapters.genogram_view import genogram_records
 from adapters.web.kit import Web
-from adapters.web.work_rows import names
+from adapters.web.work_rows import name_of
 from domain.errors import InvalidEvent
 from domain.events.base import LONDON
 from domain.parsing import parse_moment
@@ -55,7 +55,7 @@ def install(api: FastAPI, web: Web) -> None:
         chosen: Literal["child", "family"] = "family" if scope == "family" else "child"
         with web.reading(principal, request) as (store, gate):
             read = genogram_records(store, gate, child_id)
-            named = names(store, read.children)
+            named = {c: name_of(gate.stream(c), c) for c in read.children}
         model = genogram(read.events, index_child=child_id, as_known_at=known, scope=chosen)
         today = (known or web.now()).astimezone(LONDON).date()
         name = named.get(child_id, child_id)

@@ -48,8 +48,8 @@ def install(api: FastAPI, web: Web) -> None:
             facts = gate.visible(Action.READ)
             mine = sorted(c for c, f in facts.items() if me in f.workers)
             gate.read_many(mine, Action.READ, "my work")
-            streams = {c: store.stream(c) for c in mine}
-            named = names(store, {*mine, *(d.child_id for d in work.items)})
+            streams = {c: gate.stream(c) for c in mine}
+            named = names(gate, {*mine, *(d.child_id for d in work.items)})
         since = moment - BREACH_WINDOW
         breaches = sorted(
             (

@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from adapters.exporters.review_report import FORMATS, build_report, render
 from adapters.packs import load_packs
 from adapters.web.kit import Web
-from adapters.web.work_rows import names
+from adapters.web.work_rows import name_of
 from domain.access import Action
 from domain.events.base import LONDON
 from projections.replay import STEPS, Snapshot, replay
@@ -80,8 +80,8 @@ def install(api: FastAPI, web: Web) -> None:
         what_if = []
         with web.reading(principal, request) as (store, gate):
             gate.read(child_id, Action.REPLAY, "replay")
-            name = names(store, [child_id]).get(child_id, child_id)
-            events = store.stream(child_id) if asked.ready else []
+            events = gate.stream(child_id)
+        name = name_of(events, child_id)
         if asked.ready:
             assert asked.start is not None and asked.end is not None
             snapshots = list(
@@ -142,8 +142,8 @@ def install(api: FastAPI, web: Web) -> None:
         assert asked.start is not None and asked.end is not None
         with web.reading(principal, request) as (store, gate):
             gate.read(child_id, Action.REPLAY, "review report")
-            events = store.stream(child_id)
-            named = names(store, [child_id])
+            events = gate.stream(child_id)
+        named = {child_id: name_of(events, child_id)}
         report = build_report(
             events,
             packs,

@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from adapters.web.kit import Web
-from adapters.web.work_rows import moment_of, names
+from adapters.web.work_rows import moment_of, name_of
 from domain.access import Action
 from domain.errors import InvalidEvent
 from domain.parsing import parse_moment
@@ -34,8 +34,8 @@ def install(api: FastAPI, web: Web) -> None:
                 known_error = str(error)
         with web.reading(principal, request) as (store, gate):
             gate.read(child_id, Action.READ, "status")
-            events = store.stream(child_id)
-            name = names(store, [child_id]).get(child_id, child_id)
+            events = gate.stream(child_id)
+        name = name_of(events, child_id)
         view = legal_status(events, at=moment, as_known_at=known)
         return web.page(
             request,

@@ -10,9 +10,10 @@ from datetime import datetime
 
 from fastapi import Request
 
+from adapters.auth.guard import Gate
 from adapters.readmodels.deadline_view import OpenDeadline
-from adapters.store import EventStore
 from adapters.work import Work
+from domain.envelope import RecordedEvent
 from domain.errors import InvalidEvent
 from domain.events.base import LONDON
 from domain.parsing import parse_moment
@@ -37,16 +38,23 @@ class WorkRow:
     case_open: bool
 
 
-def names(store: EventStore, children: Iterable[str]) -> dict[str, str]:
-    """Each child's name as the caseload gives it (corrections applied)."""
+def names(gate: Gate, children: Iterable[str]) -> dict[str, str]:
+    """Each child's name as the caseload gives it (corrections applied); the streams are
+    read through the gate (once per request), or from the log when there are many."""
     wanted = set(children)
     if not wanted:
         return {}
     if len(wanted) <= 50:
-        rows = caseload(e for c in sorted(wanted) for e in store.stream(c))
+        rows = caseload(e for c in sorted(wanted) for e in gate.stream(c))
     else:
-        rows = caseload(e for e in store.iter_all() if e.child_id in wanted)
+        rows = caseload(e for e in gate.store.iter_all() if e.child_id in wanted)
     return {r.child_id: r.name or r.child_id for r in rows}
+
+
+def name_of(events: Iterable[RecordedEvent], child_id: str) -> str:
+    """The child's name from its stream already read (as :func:`names` gives it)."""
+    rows = caseload(events)
+    return (rows[0].name if rows else "") or child_id
 
 
 def work_rows(work: Work, items: Iterable[OpenDeadline], named: dict[str, str]) -> list[WorkRow]:
