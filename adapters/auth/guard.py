@@ -39,6 +39,7 @@ from domain.access import (
     Relation,
     StoreAction,
 )
+from domain.envelope import RecordedEvent
 from domain.errors import CaseLedgerError, UnknownChild
 from domain.events import CaseEvent
 from domain.events.access import RecordRestricted, RecordRestrictionLifted, RestrictedRecordOpened
@@ -92,6 +93,7 @@ class Gate:
         self._accounts: Accounts | None = None
         self._log: AccessLog | None = None
         self._grants: list[Grant] | None = None
+        self._streams: dict[str, list[RecordedEvent]] = {}
 
     # -- parts ------------------------------------------------------------------------------
 
@@ -114,9 +116,18 @@ class Gate:
             self._grants = self.accounts.grants_for(self.principal.user_id)
         return self._grants
 
+    def stream(self, child_id: str) -> list[RecordedEvent]:
+        """The child's stream as :meth:`EventStore.stream` gives it, read once per gate (a
+        gate lives for one request or command: its check and its page read the same
+        events, once). Raises UnknownChild as the store does. Writes go past it: read
+        through the store after writing."""
+        if child_id not in self._streams:
+            self._streams[child_id] = self.store.stream(child_id)
+        return list(self._streams[child_id])
+
     def facts(self, child_id: str) -> ChildFacts:
         try:
-            events = self.store.stream(child_id)
+            events = self.stream(child_id)
         except UnknownChild:
             return ChildFacts(child_id=child_id, exists=False)
         return child_facts(child_id, events, at=self.clock())
@@ -275,6 +286,7 @@ class Gate:
             reason=reason,
         )
         self.store.record([event])
+        self._streams.pop(child_id, None)
 
     def break_glass(self, child_id: str, reason: str) -> Grant:
         """Open a restricted record with a written reason: a short grant, an alert event."""
@@ -295,6 +307,7 @@ class Gate:
             reason=reason.strip(),
         )
         self.store.record([alert])
+        self._streams.pop(child_id, None)
         grant = self.accounts.grant(
             self.principal.user_id,
             child_id,
