@@ -9,7 +9,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import structlog
 import typer
 from eventsourcing.utils import get_topic
 
@@ -17,6 +16,7 @@ from adapters.auth.guard import LEFT_OUT
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, fail, open_gate, parse_when
 from adapters.exporters.genogram_graphviz import render
+from adapters.logging import get_logger
 from adapters.store import EventStore
 from domain.access import Action
 from domain.envelope import RecordedEvent
@@ -25,7 +25,7 @@ from domain.events.people import ChildRegistered
 from projections.genogram import family_children
 from projections.genogram import genogram as build_genogram
 
-log = structlog.get_logger("caseledger.genogram")
+log = get_logger("caseledger.genogram")
 
 
 class GenogramFormat(StrEnum):

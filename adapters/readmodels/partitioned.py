@@ -33,12 +33,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import structlog
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 
 from adapters.db import Database, parse_database, sql_engine
 from adapters.gc_tuning import replay_gc
-from adapters.logging import configure_logging
+from adapters.logging import configure_logging, get_logger
 from adapters.processes import die_with_parent
 from adapters.readmodels.failures import (
     failures_metadata,
@@ -52,7 +51,7 @@ from adapters.store import EventStore
 if TYPE_CHECKING:
     from adapters.readmodels.runner import ReadModel
 
-log = structlog.get_logger("caseledger.readmodels")
+log = get_logger("caseledger.readmodels")
 
 Progress = Callable[[int, int], None]
 

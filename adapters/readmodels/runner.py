@@ -19,11 +19,11 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
-import structlog
 from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table, select
 
 from adapters.db import refresh_statistics, sql_engine
 from adapters.gc_tuning import replay_gc
+from adapters.logging import get_logger
 from adapters.readmodels.failures import (
     failures_metadata,
     readmodel_failures,
@@ -34,7 +34,7 @@ from adapters.readmodels.partitioned import rebuild_partitioned
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 
-log = structlog.get_logger("caseledger.readmodels")
+log = get_logger("caseledger.readmodels")
 
 positions_metadata = MetaData()
 readmodel_positions = Table(
