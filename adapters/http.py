@@ -17,8 +17,9 @@ event is a 422 naming the event, the field and the rule; a concurrent writer's c
 a 409.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -44,6 +45,7 @@ from adapters.identifiers import shared_upn_warnings
 from adapters.packs import load_packs
 from adapters.schedule import child_schedule
 from adapters.store import EventStore
+from adapters.store_pool import DEFAULT_SIZE, StoreBusy, StorePool
 from adapters.views import history_entry
 from domain import limits
 from domain.access import Action, Principal, StoreAction
@@ -116,7 +118,15 @@ def create_app(
     slow_down = throttle or SignInThrottle()
     now = clock or (lambda: datetime.now(UTC))
     policy = load_policy()
+    stores = StorePool(store_url, int(os.environ.get("CASELEDGER_SERVE_STORES", DEFAULT_SIZE)))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        stores.close()
+
     api = FastAPI(
+        lifespan=lifespan,
         title="caseledger",
         version="0.1.0",
         description=__doc__,
@@ -126,6 +136,10 @@ def create_app(
     install_problem_handlers(api)
     api.add_middleware(BodyLimit, limit=limits.MAX_BODY_BYTES)  # 413 while reading
     bearer = HTTPBearer(auto_error=False)
+
+    @api.exception_handler(StoreBusy)
+    async def _busy(_: Request, error: StoreBusy) -> Response:
+        return problem(503, f"the server is busy: {error}", headers={"Retry-After": "1"})
 
     @api.exception_handler(AccessRefused)
     async def _refused(_: Request, error: AccessRefused) -> Response:
@@ -160,30 +174,25 @@ def create_app(
 
     @contextmanager
     def gated(principal: Principal, request: Request) -> Iterator[tuple[EventStore, Gate]]:
-        store = EventStore(store_url)
-        try:
-            gate = Gate(
-                store,
-                principal,
-                channel="http",
-                address=request.client.host if request.client else None,
-                purpose=request.headers.get(PURPOSE_HEADER),
-                policy=policy,
-                clock=now,
-            )
-            yield store, gate
-        except UnknownChild as error:
-            raise Problem(404, str(error)) from None
-        finally:
-            store.close()
+        with stores.borrow() as store:
+            try:
+                gate = Gate(
+                    store,
+                    principal,
+                    channel="http",
+                    address=request.client.host if request.client else None,
+                    purpose=request.headers.get(PURPOSE_HEADER),
+                    policy=policy,
+                    clock=now,
+                )
+                yield store, gate
+            except UnknownChild as error:
+                raise Problem(404, str(error)) from None
 
     @api.get("/health")
     def health() -> dict[str, Any]:
-        store = EventStore(store_url)
-        try:
+        with stores.borrow() as store:
             return {"ok": True, "position": store.max_position()}
-        finally:
-            store.close()
 
     @api.post("/auth/token")
     def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Response:

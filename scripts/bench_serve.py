@@ -138,6 +138,9 @@ def run(
     token_for = _bench_account(url)
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "CASELEDGER_LOG_LEVEL": "ERROR"}
+    server_log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - read after the server stops
+        "w+", prefix="bench-serve-", suffix=".log", delete=False
+    )
     server = subprocess.Popen(
         [
             sys.executable,
@@ -151,7 +154,7 @@ def run(
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=server_log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -176,6 +179,7 @@ def run(
         errors: dict[str, int] = defaultdict(int)
         statuses: dict[int, int] = defaultdict(int)
         retried = [0]
+        samples: list[str] = []  # the first few unexpected answers, status and problem title
         budget = iter(range(requests))
         lock = threading.Lock()
         stop_at = time.monotonic() + seconds
@@ -211,14 +215,17 @@ def run(
                                 response = http.post("/events", json=_note(child, n))
                         ok = response.status_code == (201 if kind == "append" else 200)
                         status = response.status_code
-                    except httpx.HTTPError:
-                        ok, status = False, 0
+                        answer = f"{kind} {status} {response.text[:160]}"
+                    except httpx.HTTPError as error:
+                        ok, status, answer = False, 0, f"{kind} {type(error).__name__}"
                     elapsed = time.perf_counter() - began
                     with lock:
                         latencies[kind].append(elapsed)
                         statuses[status] += 1
                         if not ok:
                             errors[kind] += 1
+                            if len(samples) < 5:
+                                samples.append(answer)
 
         began = time.perf_counter()
         threads = [threading.Thread(target=client) for _ in range(clients)]
@@ -234,6 +241,10 @@ def run(
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+        server_log.seek(0)
+        server_errors = [line.rstrip() for line in server_log if line.strip()][-20:]
+        server_log.close()
+        os.unlink(server_log.name)
     done = sum(len(v) for v in latencies.values())
     every = [x for v in latencies.values() for x in v]
     return {
@@ -247,6 +258,8 @@ def run(
         "errors": sum(errors.values()),
         "conflicts_retried": retried[0],
         "statuses": dict(sorted(statuses.items())),
+        "error_samples": samples,
+        "server_errors": server_errors if errors else [],
         "ms": {
             kind: {
                 "n": len(values),
