@@ -28,6 +28,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
 
+from adapters.access_policy import load_policy
 from adapters.auth.accounts import Accounts
 from adapters.auth.guard import AccessRefused, Gate
 from adapters.auth.oidc import OidcConfig, OidcError
@@ -53,7 +54,6 @@ from domain.errors import ConcurrencyConflict, IdempotencyConflict, InvalidEvent
 from domain.events import CaseEvent
 from domain.events.base import LONDON
 from domain.parsing import decode_json, parse_event, parse_moment
-from policies.access import load_policy
 from policies.authorship import attribute
 from projections.caseload import caseload
 from projections.legal_status import legal_status
