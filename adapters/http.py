@@ -119,11 +119,14 @@ def create_app(
     now = clock or (lambda: datetime.now(UTC))
     policy = load_policy()
     stores = StorePool(store_url, int(os.environ.get("CASELEDGER_SERVE_STORES", DEFAULT_SIZE)))
+    # /health has a store of its own: it answers while every pooled store is lent out
+    health_store = StorePool(store_url, 1)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         stores.close()
+        health_store.close()
 
     api = FastAPI(
         lifespan=lifespan,
@@ -191,7 +194,7 @@ def create_app(
 
     @api.get("/health")
     def health() -> dict[str, Any]:
-        with stores.borrow() as store:
+        with health_store.borrow() as store:
             return {"ok": True, "position": store.max_position()}
 
     @api.post("/auth/token")

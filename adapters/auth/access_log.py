@@ -21,15 +21,15 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import structlog
 from sqlalchemy import Connection, Engine, exc, func, select, update
 
 from adapters.auth.tables import access_log, access_log_head, exists, install
 from adapters.db import parse_database, sql_engine
 from adapters.keys import load_key, sign, signature_matches
+from adapters.logging import get_logger
 from domain.envelope import GENESIS_HASH, content_hash
 
-log = structlog.get_logger("caseledger.access")
+log = get_logger("caseledger.access")
 RETRIES = 8
 
 

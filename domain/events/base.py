@@ -92,7 +92,7 @@ def _snake(name: str) -> str:
 class CaseEvent(BaseModel):
     """The fields every case event carries."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False, defer_build=True)
 
     kind: ClassVar[str] = ""
     title: ClassVar[str] = ""
