@@ -22,10 +22,10 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-import structlog
-
+from adapters.access_policy import load_policy
 from adapters.auth.access_log import Access, AccessLog
 from adapters.auth.accounts import Accounts
+from adapters.logging import get_logger
 from adapters.store import EventStore
 from domain.access import (
     Action,
@@ -38,14 +38,15 @@ from domain.access import (
     Relation,
     StoreAction,
 )
+from domain.envelope import RecordedEvent
 from domain.errors import CaseLedgerError, UnknownChild
 from domain.events import CaseEvent
 from domain.events.access import RecordRestricted, RecordRestrictionLifted, RestrictedRecordOpened
 from domain.events.base import RecordedBy
-from policies.access import AccessPolicy, decide, decide_store, load_policy
+from policies.access import AccessPolicy, decide, decide_store
 from projections.access_facts import child_facts, facts_by_child
 
-log = structlog.get_logger("caseledger.access")
+log = get_logger("caseledger.access")
 
 LEFT_OUT = "note: the family's records you may not read are left out"
 
@@ -91,6 +92,7 @@ class Gate:
         self._accounts: Accounts | None = None
         self._log: AccessLog | None = None
         self._grants: list[Grant] | None = None
+        self._streams: dict[str, list[RecordedEvent]] = {}
 
     # -- parts ------------------------------------------------------------------------------
 
@@ -113,9 +115,18 @@ class Gate:
             self._grants = self.accounts.grants_for(self.principal.user_id)
         return self._grants
 
+    def stream(self, child_id: str) -> list[RecordedEvent]:
+        """The child's stream as :meth:`EventStore.stream` gives it, read once per gate (a
+        gate lives for one request or command: its check and its page read the same
+        events, once). Raises UnknownChild as the store does. Writes go past it: read
+        through the store after writing."""
+        if child_id not in self._streams:
+            self._streams[child_id] = self.store.stream(child_id)
+        return list(self._streams[child_id])
+
     def facts(self, child_id: str) -> ChildFacts:
         try:
-            events = self.store.stream(child_id)
+            events = self.stream(child_id)
         except UnknownChild:
             return ChildFacts(child_id=child_id, exists=False)
         return child_facts(child_id, events, at=self.clock())
@@ -274,6 +285,7 @@ class Gate:
             reason=reason,
         )
         self.store.record([event])
+        self._streams.pop(child_id, None)
 
     def break_glass(self, child_id: str, reason: str) -> Grant:
         """Open a restricted record with a written reason: a short grant, an alert event."""
@@ -294,6 +306,7 @@ class Gate:
             reason=reason.strip(),
         )
         self.store.record([alert])
+        self._streams.pop(child_id, None)
         grant = self.accounts.grant(
             self.principal.user_id,
             child_id,

@@ -20,13 +20,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import structlog
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from adapters.auth.guard import LEFT_OUT, Gate
+from adapters.chronology_document import readable_family
 from adapters.cli import exit_codes
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, emit_json, fail, open_gate, parse_day, parse_when
@@ -40,12 +40,13 @@ from adapters.exporters.chronology import (
     query_from,
     read_provenance,
 )
+from adapters.logging import get_logger
 from adapters.readmodels.chronology import ChronologyStore
 from domain.access import Action, StoreAction
 from domain.events.base import LONDON, Category
 from projections.chronology import Chronology, ChronologyEntry, ChronologyQuery, impact_cell
 
-log = structlog.get_logger("caseledger.chronology")
+log = get_logger("caseledger.chronology")
 
 
 def _progress_bar(label: str) -> Progress:
@@ -389,13 +390,10 @@ def chronology_command(
             significant_only=significant_only,
         )
         if family:
-            others = gate.readable([c for c in query.children if c != child], action)
-            if len(others) < len(query.children) - 1:
+            kept, left_out = readable_family(gate, child, query.children, action, what)
+            if left_out:
                 typer.echo(LEFT_OUT, err=True)
-            gate.read_many(others, action, what + " (family)")
-            query = replace(
-                query, children=tuple(c for c in query.children if c == child or c in others)
-            )
+            query = replace(query, children=kept)
         result = chronologies.chronology(query)
         if fmt is None:
             _table(result)

@@ -94,7 +94,7 @@ def _snake(name: str) -> str:
 class CaseEvent(BaseModel):
     """The fields every case event carries."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False, defer_build=True)
 
     data_protection: ClassVar[dict[str, str]] = {
         "child_id": "-",
