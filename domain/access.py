@@ -53,6 +53,8 @@ class StoreAction(StrEnum):
     checkpoint, migrate, rebuild read models."""
     CASELOAD = "caseload"
     """Lists across children (children, overdue), filtered to those one may see."""
+    DISPOSE = "dispose"
+    """Destroy a child's record at the end of its retention (``retention destroy``)."""
 
 
 class Relation(StrEnum):

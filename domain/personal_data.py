@@ -17,13 +17,15 @@ whose
 - ``professional``: staff and professionals (worker, manager, IRO ids); not the family's
   data, never shredded with a family's record.
 
-what: ``name``, ``date_of_birth`` (and other life dates: death, expected birth),
+what: ``name``, ``date_of_birth`` (and other life dates: death, expected birth, the start
+  and end of a family tie, which for a birth parent is the birth),
 ``address`` (postcodes, household labels), ``identifier`` (UPN, NHS number, case and court
 numbers), ``characteristic`` (sex, gender identity, ethnicity, disability), ``free_text``.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -87,8 +89,9 @@ def declared_codes(event_class: type[Any]) -> dict[str, str]:
     return codes
 
 
-def personal_fields(event_class: type[Any]) -> dict[str, PersonalField]:
-    """The personal fields of an event class, by field name."""
+@functools.cache
+def personal_fields(event_class: type) -> dict[str, PersonalField]:
+    """The personal fields of an event class, by field name (callers must not change it)."""
     found: dict[str, PersonalField] = {}
     for field, code in declared_codes(event_class).items():
         parsed = parse_code(field, code)

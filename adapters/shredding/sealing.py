@@ -16,6 +16,7 @@ each of its fields: the reader still knows which fields there were, and nothing 
 from __future__ import annotations
 
 import base64
+import functools
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +35,12 @@ KeyLookup = Callable[[str], bytes | None]
 """A subject id -> its data key (creating it when writing), or None once destroyed."""
 
 
+@functools.lru_cache(maxsize=4096)
+def _cipher(key: bytes) -> AESGCM:
+    """One cipher object per data key (building one costs more than a small payload's box)."""
+    return AESGCM(key)
+
+
 def subject_of(whose: Whose, child_id: str, payload: dict[str, Any]) -> str | None:
     """Whose key a field goes under; None for professionals (kept in plain text)."""
     if whose is Whose.PROFESSIONAL:
@@ -47,7 +54,7 @@ def seal(event_class: type[Any], payload: dict[str, Any], key_for: KeyLookup) ->
     """The payload as stored: personal fields moved into per-subject boxes."""
     child_id = str(payload["child_id"])
     groups: dict[str, dict[str, Any]] = {}
-    for name, field in personal_fields(event_class).items():
+    for name, field in personal_fields(event_class).items():  # type: ignore[arg-type]
         if name not in payload:
             continue
         subject = subject_of(field.whose, child_id, payload)
@@ -62,7 +69,7 @@ def seal(event_class: type[Any], payload: dict[str, Any], key_for: KeyLookup) ->
         if key is None:
             raise ValueError(f"{subject}: no key to seal under")
         nonce = secrets.token_bytes(NONCE_BYTES)
-        box = AESGCM(key).encrypt(nonce, orjson.dumps(fields), _aad(event_class, subject))
+        box = _cipher(key).encrypt(nonce, orjson.dumps(fields), _aad(event_class, subject))
         boxes[subject] = {
             "fields": sorted(fields),
             "box": base64.b64encode(nonce + box).decode("ascii"),
@@ -88,7 +95,7 @@ def open_sealed(
                 erased.add(name)
             continue
         raw = base64.b64decode(sealed["box"])
-        opened = AESGCM(key).decrypt(
+        opened = _cipher(key).decrypt(
             raw[:NONCE_BYTES], raw[NONCE_BYTES:], _aad(event_class, subject)
         )
         payload.update(orjson.loads(opened))

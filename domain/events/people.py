@@ -209,7 +209,7 @@ class RelationshipRecorded(CaseEvent):
         "relationship": "-",
         "from_person": "-",
         "to_person": "-",
-        "started_on": "-",
+        "started_on": "child:date_of_birth",
         "disputed": "-",
         "household_id": "-",
         "household_label": "child:address",
@@ -250,7 +250,7 @@ class RelationshipEnded(CaseEvent):
 
     data_protection = {
         "relationship_id": "-",
-        "ended_on": "-",
+        "ended_on": "child:date_of_birth",
         "reason": "child:free_text",
     }
 
