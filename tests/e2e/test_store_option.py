@@ -122,6 +122,15 @@ def test_every_command_that_touches_a_store_takes_db() -> None:
     assert lacking == []
     # and the read list above covers each of them but the writers
     covered = {" ".join(c[:2]) if c[0] in ("export", "users") else c[0] for c in READS}
-    writers = {"record", "import", "migrate", "synth", "scheduler", "export tables", "users add"}
+    writers = {
+        "record",
+        "import",
+        "migrate",
+        "synth",
+        "scheduler",
+        "export tables",
+        "users add",
+        "retention destroy",
+    }
     every = {name for name, _ in _commands(root) if name.split(" ")[0] not in NO_STORE}
     assert every - covered - writers == set()
