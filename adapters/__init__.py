@@ -1,8 +1,5 @@
-"""Adapters: everything that touches the outside world."""
+"""Adapters: everything that touches the outside world.
 
-import structlog
-
-from adapters.logging import configure_logging
-
-if not structlog.is_configured():
-    configure_logging()
+Logging is configured by the first ``adapters.logging.get_logger`` (every adapter that logs
+takes its logger there), or by the CLI's root command, not on importing this package.
+"""

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
-import structlog
 from sqlalchemy import (
     Boolean,
     Connection,
@@ -32,9 +31,11 @@ from sqlalchemy import (
     text,
 )
 
+from adapters.logging import get_logger
+
 DEFAULT_DB = "sqlite:///caseledger.db"
 
-log = structlog.get_logger("caseledger.db")
+log = get_logger("caseledger.db")
 
 
 @dataclass(frozen=True)

@@ -23,14 +23,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-import structlog
 from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table, select
 
 from adapters.db import sql_engine
+from adapters.logging import get_logger
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 
-log = structlog.get_logger("caseledger.feed")
+log = get_logger("caseledger.feed")
 
 FeedItem = dict[str, Any]
 

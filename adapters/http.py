@@ -28,6 +28,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
 
+from adapters.access_policy import load_policy
 from adapters.auth.accounts import Accounts
 from adapters.auth.guard import AccessRefused, Gate
 from adapters.auth.oidc import OidcConfig, OidcError
@@ -53,7 +54,6 @@ from domain.errors import ConcurrencyConflict, IdempotencyConflict, InvalidEvent
 from domain.events import CaseEvent
 from domain.events.base import LONDON
 from domain.parsing import decode_json, parse_event, parse_moment
-from policies.access import load_policy
 from policies.authorship import attribute
 from projections.caseload import caseload
 from projections.legal_status import legal_status
@@ -119,11 +119,14 @@ def create_app(
     now = clock or (lambda: datetime.now(UTC))
     policy = load_policy()
     stores = StorePool(store_url, int(os.environ.get("CASELEDGER_SERVE_STORES", DEFAULT_SIZE)))
+    # /health has a store of its own: it answers while every pooled store is lent out
+    health_store = StorePool(store_url, 1)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         stores.close()
+        health_store.close()
 
     api = FastAPI(
         lifespan=lifespan,
@@ -191,7 +194,7 @@ def create_app(
 
     @api.get("/health")
     def health() -> dict[str, Any]:
-        with stores.borrow() as store:
+        with health_store.borrow() as store:
             return {"ok": True, "position": store.max_position()}
 
     @api.post("/auth/token")

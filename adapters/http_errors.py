@@ -12,14 +12,15 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from adapters.logging import get_logger
+
 PROBLEM_JSON = "application/problem+json"
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 class Problem(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import Any
 
 import structlog
 
@@ -42,3 +43,14 @@ def configure_logging(level: str | None = None, *, json: bool | None = None) -> 
         logger_factory=_current_stderr_logger,
         cache_logger_on_first_use=False,
     )
+
+
+def get_logger(*args: Any, **initial: Any) -> Any:
+    """``structlog.get_logger``, with the defaults above configured first if nothing has been.
+
+    Every adapter that logs takes its logger here, so importing ``adapters`` alone (the CLI's
+    ``--help``) does not import structlog (and the rich it pulls in) at all.
+    """
+    if not structlog.is_configured():
+        configure_logging()
+    return structlog.get_logger(*args, **initial)

@@ -4,8 +4,10 @@
 (the packs and the timescale inventory) and hands the data over.
 
 :func:`load_packs` parses a folder once per process: the compiled packs are kept keyed by the
-SHA-256 of every file they were read from, so a later call re-reads only the bytes (to hash
-them) and parses again only when a file changed. YAML is parsed with libyaml's loader when
+SHA-256 of every file they were read from, so a later call parses again only when a file
+changed. A file whose size, inode and modification time are those it had when hashed is not
+read again (a request of ``serve`` asks for the packs each time: hashing every file was 10%
+of a deadlines request). YAML is parsed with libyaml's loader when
 PyYAML was built with it (the pure-Python scanner took most of the time).
 """
 
@@ -87,12 +89,13 @@ def load_packs(
     folder = Path(directory) if directory is not None else PACKS_DIR
     files = sorted(folder.glob("*.yaml"))
     key = _content_key(files + sorted((folder / "inventory").glob("*.yaml")))
-    cached = _COMPILED.get(folder.resolve())
+    where = folder.resolve()
+    cached = _COMPILED.get(where)
     if cached is not None and cached[0] == key:
         compiled = cached[1]
     else:
         compiled = PackSet.of(load_pack(path) for path in files)
-        _COMPILED[folder.resolve()] = (key, compiled)
+        _COMPILED[where] = (key, compiled)
     # a copy of the version lists: a caller that adds a pack does not change the cached set
     packs = PackSet(versions={pack: list(found) for pack, found in compiled.versions.items()})
     if commencements is not None:
@@ -103,13 +106,23 @@ def load_packs(
         raise PackError(COMMENCEMENTS_VARIABLE, None, error.field, error.message) from None
 
 
+_HASHED: dict[Path, tuple[tuple[int, int, int, int], str, str]] = {}
+"""Per file, the (device, inode, size, mtime in ns) it had when last hashed, its resolved
+path and the hash."""
+
+
 def _content_key(files: list[Path]) -> tuple[tuple[str, str], ...]:
     """Each file's path and the SHA-256 of its bytes (unreadable files: load_pack says why)."""
     key: list[tuple[str, str]] = []
     for path in files:
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            found = path.stat()
+            seen = (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
+            known = _HASHED.get(path)
+            if known is None or known[0] != seen:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                known = _HASHED[path] = (seen, str(path.resolve()), digest)
+            key.append((known[1], known[2]))
         except OSError:
-            digest = ""
-        key.append((str(path.resolve()), digest))
+            key.append((str(path.resolve()), ""))
     return tuple(key)

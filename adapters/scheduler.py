@@ -27,9 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import structlog
-
 from adapters.db import sql_engine
+from adapters.logging import get_logger
 from adapters.packs import load_packs
 from adapters.readmodels.deadlines import (
     DeadlineIndex,
@@ -49,7 +48,7 @@ from policies.handler import HandlerConfig, next_check, standards_events
 from policies.rules import PackSet
 from projections.case_state import CaseState, case_state
 
-log = structlog.get_logger("caseledger.policy")
+log = get_logger("caseledger.policy")
 
 RETRIES = 5
 SAVE_BATCH = 200

@@ -30,7 +30,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import orjson
-import structlog
 from eventsourcing.persistence import (
     ApplicationRecorder,
     InfrastructureFactory,
@@ -56,6 +55,7 @@ from adapters.db import (
 )
 from adapters.gc_tuning import IMPORT_THRESHOLDS, replay_gc
 from adapters.keys import CheckpointKeyError, key_id, key_path, load_key
+from adapters.logging import get_logger
 from domain.child_record import ChildRecord
 from domain.envelope import (
     GENESIS_HASH,
@@ -69,7 +69,7 @@ from domain.events import EVENT_TYPES, CaseEvent
 from domain.ordering import in_occurred_order
 from domain.writers import CALLER, Writer
 
-log = structlog.get_logger("caseledger.store")
+log = get_logger("caseledger.store")
 
 T = TypeVar("T")
 

@@ -16,11 +16,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import structlog
-
+from adapters.logging import get_logger
 from adapters.store import EventStore
 
-log = structlog.get_logger()
+log = get_logger()
 
 DEFAULT_SIZE = 4
 """Stores open at once. Each holds up to 6 PostgreSQL connections (pool 2, overflow 4)."""

@@ -1,4 +1,5 @@
-"""The access policy: who may do what with a child's record, read from ``access.yaml``.
+"""The access policy: who may do what with a child's record, declared in ``access.yaml``
+(read by ``adapters.access_policy``).
 
 :func:`decide` is pure: a principal, the facts folded from the child's record, the grants
 held, the action (and an event's kind for a write) and the moment give an allow or a refusal
@@ -12,14 +13,10 @@ principal may know of (a team child seen in summary, a kind the role may not wri
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from domain.access import (
     Action,
@@ -33,7 +30,6 @@ from domain.access import (
     StoreAction,
 )
 
-POLICY_FILE = Path(__file__).with_name("access.yaml")
 LOCAL_OPERATOR = "local_operator"
 
 
@@ -141,15 +137,6 @@ def parse_policy(data: Mapping[str, Any]) -> AccessPolicy:
         version=int(data.get("version", 1)),
         account_roles=tuple(r for r in roles if r != LOCAL_OPERATOR),
     )
-
-
-@functools.cache
-def load_policy(path: Path = POLICY_FILE) -> AccessPolicy:
-    with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    if not isinstance(data, dict):
-        raise PolicyError(f"{path.name}: expected a mapping")
-    return parse_policy(data)
 
 
 def relations(

@@ -41,6 +41,7 @@ from domain.parsing import parse_event  # noqa: E402
 from scripts.bench_tick import machine  # noqa: E402
 
 MIX = (("chronology", 0.5), ("deadlines", 0.3), ("append", 0.2))
+HEALTH_EVERY = 0.05  # seconds between the /health probe's requests (beside the clients)
 
 
 def _free_port() -> int:
@@ -125,7 +126,13 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def run(
-    url: str, children: int, requests: int, clients: int, seconds: float, seed: int
+    url: str,
+    children: int,
+    requests: int,
+    clients: int,
+    seconds: float,
+    seed: int,
+    only: str | None = None,
 ) -> dict[str, Any]:
     with EventStore(url) as store:
         if store.max_position() == 0:
@@ -184,10 +191,29 @@ def run(
         lock = threading.Lock()
         stop_at = time.monotonic() + seconds
         rng = random.Random(seed)
+        mix = [(k, w) for k, w in MIX if only in (None, k)]
         plan = [
-            (rng.choices([k for k, _ in MIX], [w for _, w in MIX])[0], rng.choice(ids))
+            (rng.choices([k for k, _ in mix], [w for _, w in mix])[0], rng.choice(ids))
             for _ in range(requests)
         ]
+        finished = threading.Event()
+
+        def probe() -> None:
+            """/health every HEALTH_EVERY s while the clients run: is it slowed by them?"""
+            with httpx.Client(base_url=base, timeout=30) as http:
+                while not finished.is_set():
+                    began = time.perf_counter()
+                    try:
+                        ok = http.get("/health").status_code == 200
+                    except httpx.HTTPError:
+                        ok = False
+                    with lock:
+                        health.append(time.perf_counter() - began)
+                        if not ok:
+                            errors["health"] += 1
+                    finished.wait(HEALTH_EVERY)
+
+        health: list[float] = []
 
         def client() -> None:
             with httpx.Client(base_url=base, timeout=30, headers=auth) as http:
@@ -229,11 +255,15 @@ def run(
 
         began = time.perf_counter()
         threads = [threading.Thread(target=client) for _ in range(clients)]
+        prober = threading.Thread(target=probe)
+        prober.start()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - began
+        finished.set()
+        prober.join()
         rss_after = _rss_kib(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -252,6 +282,7 @@ def run(
         "children": len(ids),
         "events_at_start": events,
         "clients": clients,
+        "mix": only or "mixed",
         "requests": done,
         "seconds": round(wall, 2),
         "requests_per_second": round(done / wall, 1) if wall else 0.0,
@@ -268,7 +299,7 @@ def run(
                 "p99": round(percentile(values, 99) * 1000, 1),
                 "mean": round(statistics.fmean(values) * 1000, 1) if values else 0.0,
             }
-            for kind, values in [*sorted(latencies.items()), ("all", every)]
+            for kind, values in [*sorted(latencies.items()), ("all", every), ("health", health)]
         },
         "server_rss_mib": [round(rss_before / 1024, 1), round(rss_after / 1024, 1)],
         "machine": machine(),
@@ -283,11 +314,16 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=120.0)
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument(
+        "--only", choices=[k for k, _ in MIX], help="send only this kind (default: the mix)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.db or f"sqlite:///{folder}/serve-bench.db"
-        result = run(url, args.children, args.requests, args.clients, args.seconds, args.seed)
+        result = run(
+            url, args.children, args.requests, args.clients, args.seconds, args.seed, args.only
+        )
     if args.json:
         print(json.dumps(result))
         return

@@ -21,15 +21,15 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import structlog
 from sqlalchemy import Connection, Engine, exc, func, select, update
 
 from adapters.auth.tables import access_log, access_log_head, exists, install
 from adapters.db import parse_database, sql_engine
 from adapters.keys import load_key, sign, signature_matches
+from adapters.logging import get_logger
 from domain.envelope import GENESIS_HASH, content_hash
 
-log = structlog.get_logger("caseledger.access")
+log = get_logger("caseledger.access")
 RETRIES = 8
 
 
@@ -53,18 +53,11 @@ class Access:
 
 
 @dataclass(frozen=True)
-class AccessRow:
+class AccessRow(Access):
+    """A logged read: the read, its place in the chain (seq), when, and the chain's hashes."""
+
     seq: int
     at: str
-    user_id: str
-    role: str
-    action: str
-    what: str
-    child_id: str
-    channel: str
-    address: str | None
-    purpose: str | None
-    via: str
     prev_hash: str
     hash: str
 

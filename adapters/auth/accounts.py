@@ -13,12 +13,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select, update
 
+from adapters.access_policy import load_policy
 from adapters.auth.passwords import hash_password, password_matches
 from adapters.auth.tables import accounts, exists, grants, install
 from adapters.db import sql_engine
 from domain.access import Grant, GrantKind, Principal
 from domain.events.base import PERSON_ID_PATTERN
-from policies.access import AccessPolicy, load_policy
+from policies.access import AccessPolicy
 
 NAME = re.compile(PERSON_ID_PATTERN)
 

@@ -22,10 +22,10 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-import structlog
-
+from adapters.access_policy import load_policy
 from adapters.auth.access_log import Access, AccessLog
 from adapters.auth.accounts import Accounts
+from adapters.logging import get_logger
 from adapters.store import EventStore
 from domain.access import (
     Action,
@@ -43,10 +43,10 @@ from domain.errors import CaseLedgerError, UnknownChild
 from domain.events import CaseEvent
 from domain.events.access import RecordRestricted, RecordRestrictionLifted, RestrictedRecordOpened
 from domain.events.base import RecordedBy
-from policies.access import AccessPolicy, decide, decide_store, load_policy
+from policies.access import AccessPolicy, decide, decide_store
 from projections.access_facts import child_facts, facts_by_child
 
-log = structlog.get_logger("caseledger.access")
+log = get_logger("caseledger.access")
 
 LEFT_OUT = "note: the family's records you may not read are left out"
 

@@ -28,9 +28,9 @@ from typing import Any
 import jwt
 import yaml
 
+from adapters.access_policy import load_policy
 from adapters.auth.accounts import NAME
 from domain.access import Principal
-from policies.access import load_policy
 
 ASYMMETRIC = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _HASHER = PasswordHasher()
 MIN_LENGTH = 12
 
-# Checked against when an account does not exist, so a wrong name costs what a wrong password
-# does (no timing oracle for which names exist).
-_DUMMY = _HASHER.hash("caseledger-no-such-account")
+
+@cache
+def _dummy() -> str:
+    """Checked against when an account does not exist, so a wrong name costs what a wrong
+    password does (no timing oracle for which names exist). Hashed on first use, not at
+    import: an argon2id hash costs as much as a CLI's start-up."""
+    return _HASHER.hash("caseledger-no-such-account")
 
 
 def hash_password(password: str) -> str:
@@ -21,6 +27,6 @@ def hash_password(password: str) -> str:
 
 def password_matches(stored: str | None, password: str) -> bool:
     try:
-        return _HASHER.verify(stored or _DUMMY, password) and stored is not None
+        return _HASHER.verify(stored or _dummy(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False

@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import structlog
-
 from adapters.auth.accounts import Accounts
 from adapters.auth.throttle import SignInThrottle
 from adapters.auth.tokens import issue
+from adapters.logging import get_logger
 from policies.access import AccessPolicy
 
 
@@ -44,7 +43,7 @@ def sign_in(
     account = Accounts(url, policy).check_password(name, password)
     if account is None:
         throttle.failed(keys)
-        structlog.get_logger("caseledger.access").warning(
+        get_logger("caseledger.access").warning(
             "sign_in_failed", account=name[:64], address=address
         )
         return SignInResult()

@@ -14,16 +14,16 @@ import asyncio
 from collections.abc import Callable
 
 import nats
-import structlog
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from adapters.broker.message import decode_message
 from adapters.broker.relay import DEFAULT_SERVERS, DEFAULT_STREAM
+from adapters.logging import get_logger
 from adapters.readmodels.reporting import reporting_rows, write_reporting_tables
 from domain.envelope import RecordedEvent
 
-log = structlog.get_logger("caseledger.consume")
+log = get_logger("caseledger.consume")
 
 
 async def read_stream(

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import nats
-import structlog
 from eventsourcing.utils import get_topic
 from nats.js import JetStreamContext
 from nats.js.api import Header, StorageType, StreamConfig
@@ -35,11 +34,12 @@ from nats.js.errors import NotFoundError
 from adapters.broker import positions
 from adapters.broker.message import POSITION, Content, build_message
 from adapters.broker.pseudonym import Pseudonymiser
+from adapters.logging import get_logger
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 from domain.events.management import AuthorityRecorded
 
-log = structlog.get_logger("caseledger.publish")
+log = get_logger("caseledger.publish")
 
 DEFAULT_SERVERS = "nats://127.0.0.1:4222"
 DEFAULT_STREAM = "CASELEDGER"

@@ -1,13 +1,16 @@
-"""The `caseledger` Typer application. Command modules in this package register on it."""
+"""The `caseledger` Typer application. Command modules in this package register on it.
+
+They are imported when a command of theirs is run (``adapters/cli/lazy_group.py``).
+"""
 
 from __future__ import annotations
 
 import typer
 
-from adapters.cli.identity import IdentityGroup
+from adapters.cli.lazy_group import CommandGroup
 
 app = typer.Typer(
-    cls=IdentityGroup,
+    cls=CommandGroup,
     name="caseledger",
     help="Event-sourced case timelines for children's social care.",
     no_args_is_help=True,

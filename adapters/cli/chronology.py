@@ -20,7 +20,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import structlog
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -41,12 +40,13 @@ from adapters.exporters.chronology import (
     query_from,
     read_provenance,
 )
+from adapters.logging import get_logger
 from adapters.readmodels.chronology import ChronologyStore
 from domain.access import Action, StoreAction
 from domain.events.base import LONDON, Category
 from projections.chronology import Chronology, ChronologyEntry, ChronologyQuery, impact_cell
 
-log = structlog.get_logger("caseledger.chronology")
+log = get_logger("caseledger.chronology")
 
 
 def _progress_bar(label: str) -> Progress:

@@ -101,9 +101,9 @@ def store_unavailable(error: BaseException, db: str | None = None) -> str | None
         return "the database server cannot be reached (connection refused or lost)"
     if "readonly" in text or "read-only" in text:
         return "the store is read-only"
-    import structlog
+    from adapters.logging import get_logger
 
-    structlog.get_logger(__name__).warning("store_unavailable", error=str(error)[:300])
+    get_logger(__name__).warning("store_unavailable", error=str(error)[:300])
     return f"the store failed ({type(error).__name__})"
 
 

@@ -8,7 +8,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import structlog
 import typer
 
 from adapters.auth.guard import LEFT_OUT
@@ -16,10 +15,11 @@ from adapters.cli.app import app
 from adapters.cli.common import DbOption, fail, open_gate, parse_when
 from adapters.exporters.genogram_graphviz import render
 from adapters.genogram_view import genogram_records
+from adapters.logging import get_logger
 from domain.events.base import LONDON
 from projections.genogram import genogram as build_genogram
 
-log = structlog.get_logger("caseledger.genogram")
+log = get_logger("caseledger.genogram")
 
 
 class GenogramFormat(StrEnum):

@@ -17,15 +17,14 @@ history X`` or ``caseledger history X --as sw``).
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperGroup
 
-from adapters.auth.accounts import Accounts
-from adapters.auth.guard import operator_principal
-from adapters.store import EventStore
-from domain.access import Principal
+if TYPE_CHECKING:  # imported when a command asks who it acts as, not at start-up
+    from adapters.store import EventStore
+    from domain.access import Principal
 
 _GLOBAL = ("--as", "--purpose")
 requested: dict[str, str | None] = {"as": None, "purpose": None}
@@ -75,6 +74,9 @@ _NOTICE_SHOWN: set[str] = set()
 
 def cli_principal(store: EventStore) -> Principal:
     """The principal this command acts as on ``store`` (IdentityError when it cannot)."""
+    from adapters.auth.accounts import Accounts
+    from adapters.auth.guard import operator_principal
+
     name = requested["as"] or os.environ.get("CASELEDGER_USER") or None
     accounts = Accounts(store.url)
     if accounts.count() == 0:

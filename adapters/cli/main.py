@@ -1,23 +1,13 @@
-"""Entry point: import every command module in this package so each registers its commands."""
+"""Entry point: the root command. Command modules are imported when run (adapters/cli/registry.py)."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from typing import Annotated
 
 import typer
 
-import adapters.cli as _package
 from adapters.cli.app import app
 from adapters.cli.identity import set_requested
-from adapters.logging import configure_logging
-
-_SKIP = {"app", "main", "common", "identity", "exit_codes"}
-
-for _module in sorted(pkgutil.iter_modules(_package.__path__), key=lambda m: m.name):
-    if _module.name not in _SKIP:
-        importlib.import_module(f"adapters.cli.{_module.name}")
 
 
 @app.callback()
@@ -37,6 +27,8 @@ def _root(
     ] = None,
 ) -> None:
     """Event-sourced case timelines for children's social care (synthetic data only)."""
+    from adapters.logging import configure_logging
+
     configure_logging(log_level)
     set_requested(as_user, purpose)
 

@@ -22,6 +22,7 @@ from adapters.cli.common import (
     open_gate,
     parse_when,
 )
+from adapters.cli.long_table import print_table
 from adapters.identifiers import shared_upn_warnings
 from adapters.views import history_entry, history_notes
 from domain import limits
@@ -149,22 +150,25 @@ def history(
     if json_out:
         emit_json([history_entry(item) for item in items])
         return
-    table = Table(title=f"History of {child}" + (f" as known at {moment}" if moment else ""))
-    for column in ("#", "occurred", "recorded", "kind", "by", "summary", "notes"):
-        table.add_column(column, overflow="fold")
     notes = history_notes(items)
-    for item in items:
-        event = item.event
-        table.add_row(
+    rows = [
+        (
             str(item.position),
-            event.occurred_at.isoformat()[:16],
+            item.event.occurred_at.isoformat()[:16],
             item.recorded_at.isoformat()[:16],
-            event.kind,
-            event.recorded_by.user_id,
-            event.summary,
+            item.event.kind,
+            item.event.recorded_by.user_id,
+            item.event.summary,
             "; ".join(notes.get(item.event_id, [])),
         )
-    Console(width=160).print(table)
+        for item in items
+    ]
+    print_table(
+        Console(width=160),
+        f"History of {child}" + (f" as known at {moment}" if moment else ""),
+        ("#", "occurred", "recorded", "kind", "by", "summary", "notes"),
+        rows,
+    )
     typer.echo(f"{len(items)} events, {len({i.event.kind for i in items})} kinds")
 
 

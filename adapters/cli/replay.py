@@ -17,7 +17,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
-import structlog
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -27,6 +26,7 @@ from adapters.cli import exit_codes
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, JsonOption, fail, open_gate, parse_day
 from adapters.exporters.review_report import FORMATS, build_report, render
+from adapters.logging import get_logger
 from adapters.packs import load_packs
 from adapters.store import EventStore
 from domain.access import Action
@@ -35,7 +35,7 @@ from domain.events.base import LONDON
 from policies.rules import PackError, PackSet
 from projections.replay import STEPS, Snapshot, moments, replay
 
-log = structlog.get_logger("caseledger.replay")
+log = get_logger("caseledger.replay")
 
 ChildArg = Annotated[str | None, typer.Argument(help="The child's id (or use --family).")]
 FamilyOption = Annotated[

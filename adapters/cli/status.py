@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-import structlog
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, JsonOption, emit_json, fail, open_gate, parse_when
+from adapters.logging import get_logger
 from domain.access import Action
 from domain.events.base import LONDON
 from projections.legal_status import legal_status
 
-log = structlog.get_logger("caseledger.status")
+log = get_logger("caseledger.status")
 
 
 @app.command()

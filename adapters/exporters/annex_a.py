@@ -29,10 +29,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-import structlog
-
 from adapters.exporters import annex_a_spec as spec
 from adapters.exporters.annex_a_workbook import write_workbook
+from adapters.logging import get_logger
 from adapters.readmodels.reporting import child_rows
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
@@ -44,7 +43,7 @@ from domain.events.looked_after import HealthAssessmentCompleted, IroContact
 from domain.events.proceedings import OrderMade
 from projections.legal_status import effective_history
 
-log = structlog.get_logger("caseledger.export")
+log = get_logger("caseledger.export")
 
 Row = dict[str, Any]
 E = TypeVar("E", bound=CaseEvent)

@@ -31,15 +31,15 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import structlog
 from lxml import etree
 
+from adapters.logging import get_logger
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 from domain.events.management import AuthorityRecorded
 from projections.returns_cin import CinChild, CinEpisode, census_period, cin_children
 
-log = structlog.get_logger("caseledger.export")
+log = get_logger("caseledger.export")
 
 SOFTWARE_CODE = "caseledger"
 RELEASE = "0.1.0"

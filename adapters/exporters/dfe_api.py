@@ -34,10 +34,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import structlog
 from jsonschema import Draft202012Validator, FormatChecker
 
 from adapters.exporters.dfe_api_purges import EPISODE_LISTS, purged_items, with_purges
+from adapters.logging import get_logger
 from adapters.readmodels.reporting import child_rows
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
@@ -46,7 +46,7 @@ from domain.events.child_in_need import ChildInNeedPlanAgreed, ChildInNeedPlanEn
 from domain.events.people import ChildRegistered
 from projections.legal_status import effective_history
 
-log = structlog.get_logger("caseledger.export")
+log = get_logger("caseledger.export")
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "dfe_csc_api_child.schema.json"
 ID36 = re.compile(r"^[A-Za-z0-9_-]{1,36}$")

@@ -13,14 +13,13 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-import structlog
-
 from adapters.exporters.cin_census import choose_la
+from adapters.logging import get_logger
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 from projections.returns_903 import COLUMNS, Row, ssda903_tables
 
-log = structlog.get_logger("caseledger.export")
+log = get_logger("caseledger.export")
 
 FILE_NAMES = {
     "Header": "header.csv",

@@ -19,7 +19,6 @@ from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
 
-import structlog
 from eventsourcing.utils import get_topic
 from sqlalchemy import (
     Boolean,
@@ -38,6 +37,7 @@ from sqlalchemy import (
 )
 
 from adapters.db import insert_many
+from adapters.logging import get_logger
 from adapters.readmodels.model import Progress
 from adapters.readmodels.runner import ReadModelRunner
 from adapters.store import EventStore, stream_id
@@ -56,7 +56,7 @@ from projections.chronology import (
     utc_text,
 )
 
-log = structlog.get_logger("caseledger.chronology")
+log = get_logger("caseledger.chronology")
 
 metadata = MetaData()
 

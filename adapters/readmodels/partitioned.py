@@ -33,12 +33,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import structlog
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 
 from adapters.db import Database, parse_database, sql_engine
 from adapters.gc_tuning import replay_gc
-from adapters.logging import configure_logging
+from adapters.logging import configure_logging, get_logger
 from adapters.processes import die_with_parent
 from adapters.readmodels.failures import (
     failures_metadata,
@@ -50,7 +49,7 @@ from adapters.readmodels.model import Progress, ReadModel
 from adapters.readmodels.rebuild_lock import rebuild_lock, staging_prefix
 from adapters.store import EventStore
 
-log = structlog.get_logger("caseledger.readmodels")
+log = get_logger("caseledger.readmodels")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import structlog
 from sqlalchemy import (
     Boolean,
     Column,
@@ -32,6 +31,7 @@ from sqlalchemy import (
 )
 
 from adapters.db import parse_database, sql_engine
+from adapters.logging import get_logger
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 from domain.events.adoption import PlacedForAdoption
@@ -66,7 +66,7 @@ from domain.events.safeguarding import (
 )
 from projections.legal_status import effective_history, episodes, placements
 
-log = structlog.get_logger("caseledger.reporting")
+log = get_logger("caseledger.reporting")
 
 metadata = MetaData()
 

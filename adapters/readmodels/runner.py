@@ -16,11 +16,11 @@ import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-import structlog
 from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table, select
 
 from adapters.db import refresh_statistics, sql_engine
 from adapters.gc_tuning import replay_gc
+from adapters.logging import get_logger
 from adapters.readmodels.failures import (
     failures_metadata,
     readmodel_failures,
@@ -35,7 +35,7 @@ from domain.envelope import RecordedEvent
 __all__ = ["Progress", "ReadModel", "ReadModelRunner", "readmodel_positions"]
 # Progress and ReadModel live in adapters.readmodels.model; named here for existing importers
 
-log = structlog.get_logger("caseledger.readmodels")
+log = get_logger("caseledger.readmodels")
 
 positions_metadata = MetaData()
 readmodel_positions = Table(

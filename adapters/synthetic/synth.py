@@ -33,9 +33,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import structlog
-
 from adapters.gc_tuning import IMPORT_THRESHOLDS, replay_gc
+from adapters.logging import get_logger
 from adapters.synthetic.synth_impact import impact_note
 from adapters.synthetic.synth_sharing import Sharing
 from domain.codes import (
@@ -70,7 +69,7 @@ from domain.events.base import LONDON
 from domain.identifiers import upn_check_letter
 from policies.calendar import WorkingDayCalendar
 
-log = structlog.get_logger("caseledger.synth")
+log = get_logger("caseledger.synth")
 
 POSTCODES: dict[str, tuple[str, ...]] = {
     "893": ("SY4 4NT", "SY12 9AX"),

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import yaml
 
+from adapters.access_policy import POLICY_FILE, load_policy
 from domain.access import Action, ChildFacts, Grant, GrantKind, Outcome, Principal
-from policies.access import POLICY_FILE, PolicyError, decide, load_policy, parse_policy
+from policies.access import PolicyError, decide, parse_policy
 
 NOW = datetime(2026, 6, 1, 9, tzinfo=UTC)
 POLICY = load_policy()
