@@ -50,19 +50,22 @@ def child_schedule(
     *,
     as_known_at: datetime | None = None,
     pack: str | Pack | None = None,
+    stream: Sequence[RecordedEvent] | None = None,
 ) -> ChildSchedule:
     """The child's deadlines judged at ``at`` (default: ``as_known_at``) from what was known.
 
+    ``stream``: the child's whole stream when the caller has just read it (the access
+    decision's read); used only without ``as_known_at``.
     Raises :class:`domain.errors.UnknownChild` when the store has no record of the child.
     """
     moment = at or as_known_at
     if moment is None:
         raise ValueError("give the moment to judge at (at or as_known_at)")
-    events: Sequence[RecordedEvent] = (
-        store.stream(child_id)
-        if as_known_at is None
-        else store.history(child_id, as_known_at=as_known_at)
-    )
+    events: Sequence[RecordedEvent]
+    if as_known_at is not None:
+        events = store.history(child_id, as_known_at=as_known_at)
+    else:
+        events = stream if stream is not None else store.stream(child_id)
     deadlines = evaluate(events, packs, moment, pack=pack)
     return ChildSchedule(
         child_id=child_id,

@@ -38,6 +38,7 @@ from domain.access import (
     Relation,
     StoreAction,
 )
+from domain.envelope import RecordedEvent
 from domain.errors import CaseLedgerError, UnknownChild
 from domain.events import CaseEvent
 from domain.events.access import RecordRestricted, RecordRestrictionLifted, RestrictedRecordOpened
@@ -91,6 +92,7 @@ class Gate:
         self._accounts: Accounts | None = None
         self._log: AccessLog | None = None
         self._grants: list[Grant] | None = None
+        self._last_read: tuple[str, Sequence[RecordedEvent]] | None = None
 
     # -- parts ------------------------------------------------------------------------------
 
@@ -118,7 +120,16 @@ class Gate:
             events = self.store.stream(child_id)
         except UnknownChild:
             return ChildFacts(child_id=child_id, exists=False)
+        self._last_read = (child_id, events)  # the last one only: a loop keeps no history
         return child_facts(child_id, events, at=self.clock())
+
+    def stream(self, child_id: str) -> Sequence[RecordedEvent]:
+        """The child's stream as the access decision read it (once; else read now), so a
+        request that was allowed to read it judges what was decided on and reads it once."""
+        last, self._last_read = self._last_read, None
+        if last is not None and last[0] == child_id:
+            return last[1]
+        return self.store.stream(child_id)
 
     # -- decisions --------------------------------------------------------------------------
 
