@@ -6,6 +6,7 @@ export (``format``: json, csv, html, pdf, docx) needs the right to export chrono
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from adapters.auth.guard import Gate
@@ -24,6 +25,17 @@ MEDIA = {
 }
 
 
+def readable_family(
+    gate: Gate, child_id: str, members: Sequence[str], action: Action, what: str
+) -> tuple[tuple[str, ...], bool]:
+    """Of a family's children, the index child and those the account may ``action`` (each
+    logged as ``what (family)``); and whether any were left out."""
+    others = gate.readable([c for c in members if c != child_id], action)
+    gate.read_many(others, action, what + " (family)")
+    kept = tuple(c for c in members if c == child_id or c in others)
+    return kept, len(others) < len([c for c in members if c != child_id])
+
+
 def child_chronology(
     store: EventStore,
     gate: Gate,
@@ -33,14 +45,30 @@ def child_chronology(
     significant_only: bool,
     what: str = "chronology",
     action: Action = Action.READ,
+    family: bool = False,
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> tuple[ChronologyStore, Chronology]:
+    """The child's chronology (with ``family``, the family's, of the records the account may
+    read: a child without a family id has its own only), entries dated ``date_from`` to
+    ``date_to`` (inclusive)."""
     gate.read(child_id, action, what)
     chronologies = ChronologyStore(store)  # a read: the tail is folded in memory
     if not chronologies.is_child(child_id):
         raise UnknownChild(f"no record for child {child_id!r}")
+    children: tuple[str, ...] = (child_id,)
+    family_id = chronologies.family_of(child_id) if family else None
+    if family_id is not None:
+        members = chronologies.family_members(family_id)
+        children, _ = readable_family(gate, child_id, members, action, what)
     result = chronologies.chronology(
         ChronologyQuery(
-            children=(child_id,), as_known_at=as_known_at, significant_only=significant_only
+            children=children,
+            family_id=family_id,
+            date_from=date_from,
+            date_to=date_to,
+            as_known_at=as_known_at,
+            significant_only=significant_only,
         )
     )
     return chronologies, result

@@ -22,6 +22,7 @@ from typing import Any
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 from domain.events.base import LONDON
+from domain.ordering import in_occurred_order
 from policies.engine import Deadline, evaluate
 from policies.rules import Pack, PackSet
 from policies.sources import cite
@@ -54,18 +55,17 @@ def child_schedule(
 ) -> ChildSchedule:
     """The child's deadlines judged at ``at`` (default: ``as_known_at``) from what was known.
 
-    ``stream``: the child's whole stream when the caller has just read it (the access
-    decision's read); used only without ``as_known_at``.
     Raises :class:`domain.errors.UnknownChild` when the store has no record of the child.
+    ``stream``: the child's stream when the caller has read it already (not read again).
     """
     moment = at or as_known_at
     if moment is None:
         raise ValueError("give the moment to judge at (at or as_known_at)")
-    events: Sequence[RecordedEvent]
-    if as_known_at is not None:
-        events = store.history(child_id, as_known_at=as_known_at)
-    else:
-        events = stream if stream is not None else store.stream(child_id)
+    if stream is None:
+        stream = store.stream(child_id)
+    events: Sequence[RecordedEvent] = (
+        stream if as_known_at is None else known_by(stream, as_known_at)
+    )
     deadlines = evaluate(events, packs, moment, pack=pack)
     return ChildSchedule(
         child_id=child_id,
@@ -74,6 +74,12 @@ def child_schedule(
         deadlines=deadlines,
         events={e.event_id: e for e in events},
     )
+
+
+def known_by(stream: Sequence[RecordedEvent], as_known_at: datetime) -> list[RecordedEvent]:
+    """What of a stream had been recorded by ``as_known_at``, in occurred order (as
+    :meth:`adapters.store.EventStore.history` gives it)."""
+    return in_occurred_order(e for e in stream if e.recorded_at <= as_known_at)
 
 
 def event_text(event_id: str | None, events: Mapping[str, RecordedEvent]) -> str | None:

@@ -192,14 +192,20 @@ def london_day(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
 
 
-def _visit_rules(packs: PackSet) -> set[tuple[str, str, str]]:
+def rules_met_by(packs: PackSet, kind: str) -> set[tuple[str, str, str]]:
+    """(pack, version, rule id) of every rule an event of ``kind`` meets: ``child_visited``
+    for the visiting standards, ``supervision_held`` for supervision."""
     return {
         (p.pack, p.version, r.id)
         for versions in packs.versions.values()
         for p in versions
         for r in p.rules
-        if any(m.kind == "child_visited" for m in r.satisfied_by)
+        if any(m.kind == kind for m in r.satisfied_by)
     }
+
+
+def _visit_rules(packs: PackSet) -> set[tuple[str, str, str]]:
+    return rules_met_by(packs, "child_visited")
 
 
 def build_report(

@@ -53,18 +53,11 @@ class Access:
 
 
 @dataclass(frozen=True)
-class AccessRow:
+class AccessRow(Access):
+    """A logged read: the read, its place in the chain (seq), when, and the chain's hashes."""
+
     seq: int
     at: str
-    user_id: str
-    role: str
-    action: str
-    what: str
-    child_id: str
-    channel: str
-    address: str | None
-    purpose: str | None
-    via: str
     prev_hash: str
     hash: str
 

@@ -92,7 +92,7 @@ class Gate:
         self._accounts: Accounts | None = None
         self._log: AccessLog | None = None
         self._grants: list[Grant] | None = None
-        self._last_read: tuple[str, Sequence[RecordedEvent]] | None = None
+        self._streams: dict[str, list[RecordedEvent]] = {}
 
     # -- parts ------------------------------------------------------------------------------
 
@@ -115,21 +115,21 @@ class Gate:
             self._grants = self.accounts.grants_for(self.principal.user_id)
         return self._grants
 
+    def stream(self, child_id: str) -> list[RecordedEvent]:
+        """The child's stream as :meth:`EventStore.stream` gives it, read once per gate (a
+        gate lives for one request or command: its check and its page read the same
+        events, once). Raises UnknownChild as the store does. Writes go past it: read
+        through the store after writing."""
+        if child_id not in self._streams:
+            self._streams[child_id] = self.store.stream(child_id)
+        return list(self._streams[child_id])
+
     def facts(self, child_id: str) -> ChildFacts:
         try:
-            events = self.store.stream(child_id)
+            events = self.stream(child_id)
         except UnknownChild:
             return ChildFacts(child_id=child_id, exists=False)
-        self._last_read = (child_id, events)  # the last one only: a loop keeps no history
         return child_facts(child_id, events, at=self.clock())
-
-    def stream(self, child_id: str) -> Sequence[RecordedEvent]:
-        """The child's stream as the access decision read it (once; else read now), so a
-        request that was allowed to read it judges what was decided on and reads it once."""
-        last, self._last_read = self._last_read, None
-        if last is not None and last[0] == child_id:
-            return last[1]
-        return self.store.stream(child_id)
 
     # -- decisions --------------------------------------------------------------------------
 
@@ -285,6 +285,7 @@ class Gate:
             reason=reason,
         )
         self.store.record([event])
+        self._streams.pop(child_id, None)
 
     def break_glass(self, child_id: str, reason: str) -> Grant:
         """Open a restricted record with a written reason: a short grant, an alert event."""
@@ -305,6 +306,7 @@ class Gate:
             reason=reason.strip(),
         )
         self.store.record([alert])
+        self._streams.pop(child_id, None)
         grant = self.accounts.grant(
             self.principal.user_id,
             child_id,

@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from adapters.auth.guard import LEFT_OUT, Gate
+from adapters.chronology_document import readable_family
 from adapters.cli import exit_codes
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, emit_json, fail, open_gate, parse_day, parse_when
@@ -389,13 +390,10 @@ def chronology_command(
             significant_only=significant_only,
         )
         if family:
-            others = gate.readable([c for c in query.children if c != child], action)
-            if len(others) < len(query.children) - 1:
+            kept, left_out = readable_family(gate, child, query.children, action, what)
+            if left_out:
                 typer.echo(LEFT_OUT, err=True)
-            gate.read_many(others, action, what + " (family)")
-            query = replace(
-                query, children=tuple(c for c in query.children if c == child or c in others)
-            )
+            query = replace(query, children=kept)
         result = chronologies.chronology(query)
         if fmt is None:
             _table(result)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -22,17 +22,12 @@ from adapters.cli.common import (
     parse_when,
 )
 from adapters.commencement import commencement_notices, precedes_clock, rule_force_text
-from adapters.db import sql_engine
 from adapters.packs import load_pack, load_packs
-from adapters.readmodels.deadline_view import (
-    IndexView,
-    OpenDeadline,
-    by_team_and_worker,
-    index_view,
-)
+from adapters.readmodels.deadline_view import IndexView, OpenDeadline, by_team_and_worker
 from adapters.schedule import child_schedule, deadline_json
 from adapters.scheduler import PolicyHandler, catch_up_chronology, run_scheduler
 from adapters.store import EventStore
+from adapters.work import open_work
 from domain.access import Action, StoreAction
 from domain.events.base import LONDON
 from policies.engine import Status
@@ -148,12 +143,6 @@ def deadlines(
         typer.echo(line)
 
 
-def _until_week_end(moment: datetime) -> tuple[date, datetime]:
-    day = moment.astimezone(LONDON).date()
-    week_end = day + timedelta(days=6 - day.weekday())
-    return week_end, datetime.combine(week_end, time(23, 59, 59), tzinfo=LONDON)
-
-
 @app.command()
 def overdue(
     team: Annotated[str | None, typer.Option("--team", help="Only this team.")] = None,
@@ -175,23 +164,18 @@ def overdue(
     anything, so what the next tick checks and writes is the same as without this list.
     """
     moment = _now(at)
-    week_end, until = _until_week_end(moment)
-    packs = _packs()
     with open_gate(db) as (store, gate):
-        gate.require_store(StoreAction.CASELOAD)
-        seen = gate.visible_ids(Action.READ)
-        view = index_view(
+        work = open_work(
             store,
-            sql_engine(store.url),
-            packs,
+            gate,
+            _packs(),
             moment,
-            until,
-            include_closed=include_closed,
             team=team,
             worker=worker,
+            include_closed=include_closed,
         )
+    view, items, week_end = work.view, work.items, work.week_ends
     warnings = _unmatched(view, team, worker)
-    items = view.deadlines if seen is None else [d for d in view.deadlines if d.child_id in seen]
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
     grouped = by_team_and_worker(items)

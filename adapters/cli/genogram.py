@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from eventsourcing.utils import get_topic
 
 from adapters.auth.guard import LEFT_OUT
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, fail, open_gate, parse_when
 from adapters.exporters.genogram_graphviz import render
+from adapters.genogram_view import genogram_records
 from adapters.logging import get_logger
-from adapters.store import EventStore
-from domain.access import Action
-from domain.envelope import RecordedEvent
 from domain.events.base import LONDON
-from domain.events.people import ChildRegistered
-from projections.genogram import family_children
 from projections.genogram import genogram as build_genogram
 
 log = get_logger("caseledger.genogram")
@@ -33,18 +27,6 @@ class GenogramFormat(StrEnum):
     DOT = "dot"
     SVG = "svg"
     PNG = "png"
-
-
-def registrations(store: EventStore) -> Iterator[RecordedEvent]:
-    """Every child_registered entry in the log (read by topic, so other entries are skipped)."""
-    topic = get_topic(ChildRegistered)
-    position = 0
-    while True:
-        page = store.notifications(after=position, limit=5000, topics=[topic])
-        if not page:
-            return
-        yield from page
-        position = page[-1].global_position or position
 
 
 @app.command()
@@ -71,20 +53,13 @@ def genogram(
     if fmt is GenogramFormat.PNG and out is None and sys.stdout.isatty():
         fail("--format png writes binary data: give --out FILE")
     with open_gate(db) as (store, gate):
-        gate.read(child, Action.READ, "genogram")
-        events = list(store.stream(child))
         # the family's records: all of them drawn with --family; else only the children
         # who share a parent with the index child (half-siblings) are taken from them;
         # of those, only the records this account may read
-        linked = family_children(registrations(store), child)
-        others = gate.readable([c for c in linked if c != child], Action.READ)
-        if len(others) < len(linked) - 1:
-            typer.echo(LEFT_OUT, err=True)
-        gate.read_many(others, Action.READ, "genogram (family)")
-        children = [c for c in linked if c == child or c in others]
-        for other in others:
-            if other != child:
-                events.extend(store.stream(other))
+        read = genogram_records(store, gate, child)
+    if read.left_out:
+        typer.echo(LEFT_OUT, err=True)
+    events, children = read.events, read.children
     model = build_genogram(
         events,
         index_child=child,

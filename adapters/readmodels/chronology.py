@@ -38,7 +38,8 @@ from sqlalchemy import (
 
 from adapters.db import insert_many
 from adapters.logging import get_logger
-from adapters.readmodels.runner import Progress, ReadModelRunner
+from adapters.readmodels.model import Progress
+from adapters.readmodels.runner import ReadModelRunner
 from adapters.store import EventStore, stream_id
 from domain.envelope import RecordedEvent
 from projections.chronology import (

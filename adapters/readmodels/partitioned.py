@@ -31,7 +31,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 
@@ -45,15 +45,11 @@ from adapters.readmodels.failures import (
     record_failure,
     transient,
 )
+from adapters.readmodels.model import Progress, ReadModel
 from adapters.readmodels.rebuild_lock import rebuild_lock, staging_prefix
 from adapters.store import EventStore
 
-if TYPE_CHECKING:
-    from adapters.readmodels.runner import ReadModel
-
 log = get_logger("caseledger.readmodels")
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,15 @@ read models here follow the notification log themselves
 transaction as their rows: a crash between batches loses nothing and repeats
 nothing, because a batch's rows and its position commit together or not at all.
 
-A read model is any object with:
-- ``name``: a stable name (its row in ``readmodel_positions``);
-- ``metadata``: the SQLAlchemy ``MetaData`` holding its tables;
-- ``apply(conn, events)``: write the rows for a batch of recorded events (in global order).
+A read model is any object with a ``name``, its tables' ``metadata`` and ``apply(conn,
+events)`` (:class:`adapters.readmodels.model.ReadModel`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Protocol
 
 from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table, select
 
@@ -30,9 +27,13 @@ from adapters.readmodels.failures import (
     record_failure,
     transient,
 )
+from adapters.readmodels.model import Progress, ReadModel
 from adapters.readmodels.partitioned import rebuild_partitioned
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
+
+__all__ = ["Progress", "ReadModel", "ReadModelRunner", "readmodel_positions"]
+# Progress and ReadModel live in adapters.readmodels.model; named here for existing importers
 
 log = get_logger("caseledger.readmodels")
 
@@ -44,21 +45,6 @@ readmodel_positions = Table(
     Column("position", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
-
-Progress = Callable[[int, int], None]
-"""Called with (events processed so far, events to process in all)."""
-
-
-class ReadModel(Protocol):
-    name: str
-    metadata: MetaData
-
-    def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None: ...
-
-
-# A read model may also name ``replay_indexes``: the indexes its ``apply`` reads through.
-# A partitioned rebuild stages rows with only those and builds the others after the merge;
-# without it, every index is kept while staging.
 
 
 class ReadModelRunner:

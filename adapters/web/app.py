@@ -1,11 +1,15 @@
 """The practitioners' web app: server-rendered pages on the same gate, projections and readers
 as the JSON API (no rule lives here).
 
-    /                      -> the caseload when signed in, else the sign-in page
+    /                      -> the account's home (HOMES, else the caseload), or sign in
     /sign-in, /sign-out    local accounts (form POSTs with a CSRF token)
     /caseload              the children the account may see (mine first, then the rest)
     /child/{id}         header, deadlines and the timeline, with "as known at"
     /child/{id}/chronology[/download?format=pdf|docx|csv]
+
+and, each from its own module: /my-work (:mod:`.my_work`), /team (:mod:`.dashboard`),
+/child/{id}/family (:mod:`.family`), /child/{id}/status (:mod:`.status_page`),
+/child/{id}/replay and /review-report (:mod:`.replay_page`).
 
 A child the account may not see is a 404, as in the API; every read goes through
 :meth:`Gate.read`, which writes the access log.
@@ -31,19 +35,30 @@ from adapters.auth.throttle import SignInThrottle
 from adapters.chronology_document import child_chronology, chronology_document
 from adapters.http_errors import Problem
 from adapters.packs import load_packs
-from adapters.schedule import child_schedule
+from adapters.schedule import child_schedule, known_by
 from adapters.store import EventStore
 from adapters.views import history_entry, history_notes
-from adapters.web import session
+from adapters.web import dashboard, family, my_work, replay_page, session, status_page
+from adapters.web.chronology_filters import chronology_dates
+from adapters.web.kit import Web
 from domain.access import Action, Principal, StoreAction
 from domain.errors import InvalidEvent
 from domain.events.base import LONDON
+from domain.ordering import in_occurred_order
 from domain.parsing import parse_moment
 from policies.access import AccessPolicy
 from projections.caseload import caseload
 from projections.legal_status import legal_status
 
 HERE = Path(__file__).parent
+HOMES = {"social_worker": "/my-work", "team_manager": "/team"}
+"""Each role's first page after sign-in (else the caseload)."""
+
+
+def home_of(principal: Principal) -> str:
+    return HOMES.get(principal.role, "/caseload")
+
+
 DOWNLOADS = ("pdf", "docx", "csv")
 
 Gated = Callable[[Principal, Request], AbstractContextManager[tuple[EventStore, Gate]]]
@@ -127,7 +142,7 @@ def install_web(
             principal_of(request)
         except _SignInNeeded:
             return RedirectResponse("/sign-in", status_code=303)
-        return RedirectResponse("/caseload", status_code=303)
+        return RedirectResponse(home_of(principal_of(request)), status_code=303)
 
     @api.get("/sign-in", include_in_schema=False)
     def sign_in_form(request: Request) -> Response:
@@ -175,7 +190,7 @@ def install_web(
                 },
                 status_code=status,
             )
-        response = RedirectResponse("/caseload", status_code=303)
+        response = RedirectResponse("/", status_code=303)
         session.start(response, result.token, result.lifetime)
         return response
 
@@ -227,9 +242,12 @@ def install_web(
         moment = known or datetime.now(LONDON)
         with reading(principal, request) as (store, gate):
             facts = gate.read(child_id, Action.READ, "child page")
-            items = store.history(child_id, as_known_at=known)
-            status = legal_status(store.stream(child_id), at=moment, as_known_at=known)
-            schedule = child_schedule(store, child_id, load_packs(), moment, as_known_at=known)
+            stream = gate.stream(child_id)  # read once for the check, the page and the status
+            items = in_occurred_order(stream) if known is None else known_by(stream, known)
+            status = legal_status(stream, at=moment, as_known_at=known)
+            schedule = child_schedule(
+                store, child_id, load_packs(), moment, as_known_at=known, stream=stream
+            )
         rows = caseload(items)
         notes = history_notes(items)
         return page(
@@ -249,13 +267,25 @@ def install_web(
 
     @api.get("/child/{child_id}/chronology", include_in_schema=False)
     def chronology_page(
-        request: Request, child_id: str, all: bool = False, as_known_at: str | None = None
+        request: Request,
+        child_id: str,
+        all: bool = False,
+        as_known_at: str | None = None,
+        family: bool = False,
     ) -> Response:
         principal = principal_of(request)
         known, error = _known_at(as_known_at)
+        dates, date_errors = chronology_dates(request)
         with reading(principal, request) as (store, gate):
             _, result = child_chronology(
-                store, gate, child_id, as_known_at=known, significant_only=not all
+                store,
+                gate,
+                child_id,
+                as_known_at=known,
+                significant_only=not all,
+                family=family,
+                date_from=dates.get("from"),
+                date_to=dates.get("to"),
             )
         return page(
             request,
@@ -264,6 +294,9 @@ def install_web(
             child_id=child_id,
             chronology=result,
             all=all,
+            family=family,
+            values=dict(request.query_params),
+            date_errors=date_errors,
             downloads=DOWNLOADS,
             as_known_at=as_known_at or "",
             known_error=error,
@@ -295,3 +328,10 @@ def install_web(
                 "Cache-Control": "no-store",
             },
         )
+
+    web = Web(principal_of=principal_of, reading=reading, page=page, not_found=not_found, now=now)
+    my_work.install(api, web)
+    dashboard.install(api, web)
+    family.install(api, web)
+    status_page.install(api, web)
+    replay_page.install(api, web)

@@ -19,11 +19,19 @@ class RecordRestricted(CaseEvent):
     category = Category.MANAGEMENT
     significant_by_default = True
 
+    data_protection = {
+        "reason": "child:free_text",
+    }
+
     reason: str = Field(min_length=1, max_length=2000)
 
 
 class RecordRestrictionLifted(CaseEvent):
     category = Category.MANAGEMENT
+
+    data_protection = {
+        "reason": "child:free_text",
+    }
 
     reason: str = Field(min_length=1, max_length=2000)
 
@@ -33,6 +41,11 @@ class RestrictedRecordOpened(CaseEvent):
 
     category = Category.MANAGEMENT
     significant_by_default = True
+
+    data_protection = {
+        "opened_by": "professional:identifier",
+        "reason": "child:free_text",
+    }
 
     opened_by: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=10, max_length=2000)

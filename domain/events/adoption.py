@@ -22,6 +22,14 @@ class PlacedForAdoption(CaseEvent):
     category = Category.ADOPTION
     significant_by_default = True
 
+    data_protection = {
+        "placement_id": "-",
+        "adopters_sex": "-",
+        "adopters_legal_status": "-",
+        "number_of_adopters": "-",
+        "foster_carer_adoption": "-",
+    }
+
     placement_id: str | None = Field(default=None, max_length=64)
     adopters_sex: str | None = Field(default=None, pattern=r"^(MM|FF|MF)$")
     adopters_legal_status: str | None = Field(default=None, pattern=r"^(L0|L1|L11|L12|L2|L3|L4)$")
@@ -34,6 +42,11 @@ class AdoptionPlacementCeased(CaseEvent):
 
     category = Category.ADOPTION
     significant_by_default = True
+
+    data_protection = {
+        "reason_code": "-",
+        "ceased_on": "-",
+    }
 
     reason_code: str = Field(pattern=r"^(E1|E11|E12|RD1|RD2|RD3|RD4)$")
     ceased_on: date | None = None

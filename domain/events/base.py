@@ -17,6 +17,8 @@ Each concrete event class declares, as class variables:
 - ``category``: the chronology category;
 - ``significant_by_default``: whether the chronology includes it unless the
   recorder says otherwise;
+- ``data_protection``: each field it adds, classified as personal data or not, and whose
+  (``domain/personal_data.py`` says how; a test holds every catalogue field to it);
 - ``class_version``: bumped when the shape changes; ``upcast_vN_to_vM``
   static methods turn old stored payloads into the current shape on read.
 """
@@ -93,6 +95,21 @@ class CaseEvent(BaseModel):
     """The fields every case event carries."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False, defer_build=True)
+
+    data_protection: ClassVar[dict[str, str]] = {
+        "child_id": "-",
+        "occurred_at": "-",
+        "occurred_precision": "-",
+        "recorded_by": "professional:identifier",
+        "entered_by": "professional:identifier",
+        "summary": "child:free_text",
+        "source": "-",
+        "agency": "-",
+        "impact_on_child": "child:free_text",
+        "significant": "-",
+        "correlation_id": "-",
+        "idempotency_key": "-",
+    }
 
     kind: ClassVar[str] = ""
     title: ClassVar[str] = ""

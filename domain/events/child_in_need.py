@@ -23,6 +23,10 @@ class ChildInNeedMeetingHeld(CaseEvent):
     category = Category.CHILD_IN_NEED
     title = "Child in need meeting held"
 
+    data_protection = {
+        "attendees": "others:name",
+    }
+
     attendees: list[str] = Field(default_factory=list)
 
 
@@ -33,6 +37,10 @@ class ChildInNeedPlanReviewed(CaseEvent):
     significant_by_default = True
     title = "Child in need plan reviewed"
 
+    data_protection = {
+        "outcome": "child:free_text",
+    }
+
     outcome: str = Field(min_length=1, max_length=2000)
 
 
@@ -42,6 +50,10 @@ class ChildInNeedPlanEnded(CaseEvent):
     category = Category.CHILD_IN_NEED
     significant_by_default = True
     title = "Child in need plan ended"
+
+    data_protection = {
+        "reason": "child:free_text",
+    }
 
     reason: str = Field(min_length=1, max_length=2000)
 
@@ -59,6 +71,11 @@ class SteppedUp(CaseEvent):
     category = Category.CHILD_IN_NEED
     significant_by_default = True
 
+    data_protection = {
+        "direction": "-",
+        "rationale": "child:free_text",
+    }
+
     direction: StepDirection
     rationale: str = Field(min_length=1, max_length=2000)
 
@@ -68,6 +85,11 @@ class SteppedDown(CaseEvent):
 
     category = Category.CHILD_IN_NEED
     significant_by_default = True
+
+    data_protection = {
+        "direction": "-",
+        "rationale": "child:free_text",
+    }
 
     direction: StepDirection
     rationale: str = Field(min_length=1, max_length=2000)

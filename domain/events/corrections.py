@@ -14,6 +14,12 @@ class EntryCorrected(CaseEvent):
 
     category = Category.CORRECTIONS
 
+    data_protection = {
+        "target_event_id": "-",
+        "changes": "child:free_text",
+        "reason": "child:free_text",
+    }
+
     target_event_id: str = Field(min_length=1, max_length=64)
     changes: dict[str, Any] = Field(min_length=1)
     reason: str = Field(min_length=1, max_length=2000)
@@ -23,6 +29,11 @@ class EntryRecordedInError(CaseEvent):
     """An earlier entry should never have been recorded on this child's record."""
 
     category = Category.CORRECTIONS
+
+    data_protection = {
+        "target_event_id": "-",
+        "reason": "child:free_text",
+    }
 
     target_event_id: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=1, max_length=2000)

@@ -37,6 +37,11 @@ class FamilyGroupDecisionMakingOffered(CaseEvent):
     significant_by_default = True
     title = "Family group decision-making meeting offered"
 
+    data_protection = {
+        "offered_to": "others:name",
+        "in_letter_before_proceedings": "-",
+    }
+
     offered_to: list[PersonRef] = Field(
         min_length=1,
         description="The parents and others with parental responsibility the offer was made to.",
@@ -54,6 +59,11 @@ class FamilyGroupDecisionMakingDeclined(CaseEvent):
     significant_by_default = True
     title = "Family group decision-making meeting declined"
 
+    data_protection = {
+        "declined_by": "others:name",
+        "reason": "child:free_text",
+    }
+
     declined_by: list[PersonRef] = Field(min_length=1)
     reason: str | None = Field(default=None, max_length=2000)
 
@@ -64,6 +74,11 @@ class FamilyGroupDecisionMakingHeld(CaseEvent):
     category = Category.PROCEEDINGS
     significant_by_default = True
     title = "Family group decision-making meeting held"
+
+    data_protection = {
+        "attendees": "others:name",
+        "outcome": "child:free_text",
+    }
 
     attendees: list[PersonRef] = Field(min_length=1)
     outcome: str = Field(
@@ -86,6 +101,11 @@ class FamilyGroupDecisionMakingDispensedWith(CaseEvent):
     significant_by_default = True
     title = "Family group decision-making dispensed with (not in the child's best interests)"
 
+    data_protection = {
+        "step": "-",
+        "reason": "child:free_text",
+    }
+
     step: FgdmStep = FgdmStep.OFFER
     reason: str = Field(min_length=1, max_length=4000)
 
@@ -106,6 +126,13 @@ class InformationSharingDecisionRecorded(CaseEvent):
     category = Category.SAFEGUARDING
     significant_by_default = True
     title = "Information-sharing decision"
+
+    data_protection = {
+        "decision": "-",
+        "recipients": "-",
+        "information": "child:free_text",
+        "reason": "child:free_text",
+    }
 
     decision: SharingDecision
     recipients: list[PersonRef] = Field(
@@ -130,6 +157,12 @@ class ConsistentIdentifierRecorded(CaseEvent):
 
     category = Category.PEOPLE
     title = "Consistent identifier (NHS number) recorded"
+
+    data_protection = {
+        "scheme": "-",
+        "nhs_number": "child:identifier",
+        "verified_with": "-",
+    }
 
     scheme: Literal["nhs_number"] = "nhs_number"
     nhs_number: NhsNumberText

@@ -26,6 +26,17 @@ class ChildVisited(CaseEvent):
     category = Category.DIRECT_WORK
     title = "Child visited"
 
+    data_protection = {
+        "seen": "-",
+        "seen_alone": "-",
+        "location": "-",
+        "statutory": "-",
+        "announced": "-",
+        "bedroom_seen": "-",
+        "home_conditions": "child:free_text",
+        "visitor_id": "professional:identifier",
+    }
+
     seen: bool
     seen_alone: bool = False
     location: VisitLocation
@@ -47,6 +58,11 @@ class WishesAndFeelingsRecorded(CaseEvent):
 
     category = Category.DIRECT_WORK
     significant_by_default = True
+
+    data_protection = {
+        "in_childs_words": "child:free_text",
+        "method": "-",
+    }
 
     in_childs_words: str = Field(min_length=1, max_length=4000)
     method: str | None = Field(default=None, max_length=200)

@@ -16,6 +16,12 @@ class ContactReceived(CaseEvent):
     category = Category.FRONT_DOOR
     significant_by_default = True
 
+    data_protection = {
+        "source_type": "-",
+        "referrer_name": "others:name",
+        "concern": "child:free_text",
+    }
+
     source_type: ReferralSource
     referrer_name: str | None = Field(default=None, max_length=200)
     concern: str = Field(min_length=1, max_length=4000)
@@ -32,6 +38,16 @@ class ReferralReceived(CaseEvent):
 
     category = Category.FRONT_DOOR
     significant_by_default = True
+
+    data_protection = {
+        "referral_source": "-",
+        "reason": "child:free_text",
+        "primary_need": "-",
+        "consent": "-",
+        "consent_rationale": "child:free_text",
+        "alleged_penetrative_sexual_abuse": "-",
+        "immediate_risk_of_significant_harm": "-",
+    }
 
     referral_source: ReferralSource
     reason: str = Field(min_length=1, max_length=4000)
@@ -64,6 +80,13 @@ class ReferralDecision(CaseEvent):
 
     category = Category.FRONT_DOOR
     significant_by_default = True
+
+    data_protection = {
+        "referral_event_id": "-",
+        "outcome": "-",
+        "rationale": "child:free_text",
+        "decided_by": "professional:identifier",
+    }
 
     referral_event_id: str | None = Field(default=None, description="The referral decided on.")
     outcome: ReferralOutcome

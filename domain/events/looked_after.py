@@ -23,6 +23,16 @@ class BecameLookedAfter(CaseEvent):
     category = Category.LOOKED_AFTER
     significant_by_default = True
 
+    data_protection = {
+        "legal_status": "-",
+        "legal_basis": "child:free_text",
+        "category_of_need": "-",
+        "previous_permanence": "-",
+        "previous_permanence_date": "-",
+        "previous_permanence_la": "-",
+        "home_postcode": "child:address",
+    }
+
     legal_status: LegalStatus
     legal_basis: str = Field(
         min_length=1, max_length=200, description="e.g. 'Children Act 1989 s20'."
@@ -44,6 +54,11 @@ class LegalStatusChanged(CaseEvent):
     category = Category.LOOKED_AFTER
     significant_by_default = True
 
+    data_protection = {
+        "legal_status": "-",
+        "order_event_id": "-",
+    }
+
     legal_status: LegalStatus
     order_event_id: str | None = Field(default=None, description="The order that made it so.")
 
@@ -53,6 +68,16 @@ class PlacementStarted(CaseEvent):
 
     category = Category.LOOKED_AFTER
     significant_by_default = True
+
+    data_protection = {
+        "placement_id": "-",
+        "placement_type": "-",
+        "provider": "-",
+        "provider_urn": "-",
+        "carer": "others:name",
+        "postcode": "child:address",
+        "same_carer_as_previous": "-",
+    }
 
     placement_id: str = Field(min_length=1, max_length=64)
     placement_type: PlacementType
@@ -69,6 +94,12 @@ class PlacementEnded(CaseEvent):
     category = Category.LOOKED_AFTER
     significant_by_default = True
 
+    data_protection = {
+        "placement_id": "-",
+        "reason": "-",
+        "detail": "child:free_text",
+    }
+
     placement_id: str = Field(min_length=1, max_length=64)
     reason: ReasonPlacementChange
     detail: str | None = Field(default=None, max_length=2000)
@@ -79,6 +110,10 @@ class PlacementPlanCompleted(CaseEvent):
 
     category = Category.LOOKED_AFTER
 
+    data_protection = {
+        "placement_id": "-",
+    }
+
     placement_id: str = Field(min_length=1, max_length=64)
 
 
@@ -87,6 +122,10 @@ class CarePlanAgreed(CaseEvent):
 
     category = Category.LOOKED_AFTER
     significant_by_default = True
+
+    data_protection = {
+        "permanence_option": "-",
+    }
 
     permanence_option: str | None = Field(default=None, max_length=200)
 
@@ -97,6 +136,13 @@ class LookedAfterReviewHeld(CaseEvent):
     title = "Looked-after review held"
     category = Category.LOOKED_AFTER
     significant_by_default = True
+
+    data_protection = {
+        "participation": "-",
+        "iro_id": "professional:identifier",
+        "recommendations": "child:free_text",
+        "plan_changed": "-",
+    }
 
     participation: ReviewParticipation
     iro_id: str | None = Field(default=None, max_length=64)
@@ -116,6 +162,10 @@ class IroContact(CaseEvent):
     category = Category.LOOKED_AFTER
     title = "IRO contact"
 
+    data_protection = {
+        "iro_id": "professional:identifier",
+    }
+
     iro_id: str = Field(min_length=1, max_length=64)
 
 
@@ -127,12 +177,23 @@ class HealthAssessmentKind(StrEnum):
 class HealthAssessmentRequested(CaseEvent):
     category = Category.LOOKED_AFTER
 
+    data_protection = {
+        "assessment": "-",
+    }
+
     assessment: HealthAssessmentKind
 
 
 class HealthAssessmentCompleted(CaseEvent):
     category = Category.LOOKED_AFTER
     significant_by_default = True
+
+    data_protection = {
+        "assessment": "-",
+        "immunisations_up_to_date": "-",
+        "teeth_checked": "-",
+        "sdq_score": "-",
+    }
 
     assessment: HealthAssessmentKind
     immunisations_up_to_date: bool | None = None
@@ -151,12 +212,21 @@ class PermanencePlanAgreed(CaseEvent):
     category = Category.LOOKED_AFTER
     significant_by_default = True
 
+    data_protection = {
+        "plan": "child:free_text",
+    }
+
     plan: str = Field(min_length=1, max_length=200)
 
 
 class MissingEpisodeStarted(CaseEvent):
     category = Category.LOOKED_AFTER
     significant_by_default = True
+
+    data_protection = {
+        "episode_id": "-",
+        "missing_or_away": "-",
+    }
 
     episode_id: str = Field(min_length=1, max_length=64)
     missing_or_away: str = Field(
@@ -168,11 +238,19 @@ class MissingEpisodeEnded(CaseEvent):
     category = Category.LOOKED_AFTER
     significant_by_default = True
 
+    data_protection = {
+        "episode_id": "-",
+    }
+
     episode_id: str = Field(min_length=1, max_length=64)
 
 
 class ReturnInterviewOffered(CaseEvent):
     category = Category.LOOKED_AFTER
+
+    data_protection = {
+        "episode_id": "-",
+    }
 
     episode_id: str = Field(min_length=1, max_length=64)
 
@@ -180,6 +258,11 @@ class ReturnInterviewOffered(CaseEvent):
 class ReturnInterviewHeld(CaseEvent):
     category = Category.LOOKED_AFTER
     significant_by_default = True
+
+    data_protection = {
+        "episode_id": "-",
+        "accepted": "-",
+    }
 
     episode_id: str = Field(min_length=1, max_length=64)
     accepted: bool = True
@@ -190,5 +273,9 @@ class CeasedToBeLookedAfter(CaseEvent):
 
     category = Category.LOOKED_AFTER
     significant_by_default = True
+
+    data_protection = {
+        "reason": "-",
+    }
 
     reason: ReasonEpisodeCeased

@@ -72,6 +72,22 @@ class ChildRegistered(CaseEvent):
     significant_by_default = True
     title = "Child registered"
 
+    data_protection = {
+        "first_name": "child:name",
+        "last_name": "child:name",
+        "sex": "child:characteristic",
+        "gender_identity": "child:characteristic",
+        "date_of_birth": "child:date_of_birth",
+        "expected_date_of_birth": "child:date_of_birth",
+        "ethnicity": "child:characteristic",
+        "upn": "child:identifier",
+        "nhs_number": "child:identifier",
+        "case_number": "child:identifier",
+        "family_id": "-",
+        "disabilities": "child:characteristic",
+        "unaccompanied_asylum_seeking": "-",
+    }
+
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
     sex: Sex
@@ -112,6 +128,12 @@ class ChildBorn(CaseEvent):
     category = Category.PEOPLE
     significant_by_default = True
 
+    data_protection = {
+        "date_of_birth": "child:date_of_birth",
+        "sex": "child:characteristic",
+        "first_name": "child:name",
+    }
+
     date_of_birth: date
     sex: Sex
     first_name: str | None = Field(default=None, max_length=100)
@@ -121,6 +143,22 @@ class PersonAdded(CaseEvent):
     """Someone in the child's family or network is added to the record."""
 
     category = Category.PEOPLE
+
+    data_protection = {
+        "person_id": "-",
+        "role": "-",
+        "first_name": "person:name",
+        "last_name": "person:name",
+        "sex": "person:characteristic",
+        "gender_identity": "person:characteristic",
+        "date_of_birth": "person:date_of_birth",
+        "expected_date_of_birth": "person:date_of_birth",
+        "deceased": "-",
+        "date_of_death": "person:date_of_birth",
+        "alleged_perpetrator": "-",
+        "organisation": "-",
+        "is_child_record": "-",
+    }
 
     person_id: str = Field(pattern=PERSON_ID_PATTERN)
     role: PersonRole
@@ -152,6 +190,11 @@ class PersonDied(CaseEvent):
     category = Category.PEOPLE
     significant_by_default = True
 
+    data_protection = {
+        "person_id": "-",
+        "date_of_death": "person:date_of_birth",
+    }
+
     person_id: str = Field(pattern=PERSON_ID_PATTERN)
     date_of_death: date
 
@@ -160,6 +203,18 @@ class RelationshipRecorded(CaseEvent):
     """A tie between two people (or a person and the child, whose person id is the child id)."""
 
     category = Category.PEOPLE
+
+    data_protection = {
+        "relationship_id": "-",
+        "relationship": "-",
+        "from_person": "-",
+        "to_person": "-",
+        "started_on": "-",
+        "disputed": "-",
+        "household_id": "-",
+        "household_label": "child:address",
+        "directed": "-",
+    }
 
     relationship_id: str = Field(pattern=PERSON_ID_PATTERN)
     relationship: RelationshipKind
@@ -192,6 +247,12 @@ class RelationshipEnded(CaseEvent):
     """A tie ends: a separation, parental responsibility removed by an order, a move out."""
 
     category = Category.PEOPLE
+
+    data_protection = {
+        "relationship_id": "-",
+        "ended_on": "-",
+        "reason": "child:free_text",
+    }
 
     relationship_id: str = Field(pattern=PERSON_ID_PATTERN)
     ended_on: date

@@ -15,6 +15,11 @@ class LegalPlanningMeetingHeld(CaseEvent):
     category = Category.PROCEEDINGS
     significant_by_default = True
 
+    data_protection = {
+        "decision": "child:free_text",
+        "threshold_met": "-",
+    }
+
     decision: str = Field(min_length=1, max_length=2000)
     threshold_met: bool | None = None
 
@@ -35,6 +40,10 @@ class PreProceedingsReviewHeld(CaseEvent):
     category = Category.PROCEEDINGS
     significant_by_default = True
 
+    data_protection = {
+        "outcome": "child:free_text",
+    }
+
     outcome: str = Field(min_length=1, max_length=2000)
 
 
@@ -43,6 +52,12 @@ class ApplicationIssued(CaseEvent):
 
     category = Category.PROCEEDINGS
     significant_by_default = True
+
+    data_protection = {
+        "court": "-",
+        "court_number": "child:identifier",
+        "order_sought": "-",
+    }
 
     court: str = Field(min_length=1, max_length=200)
     court_number: str | None = Field(default=None, max_length=40)
@@ -63,6 +78,13 @@ class HearingHeld(CaseEvent):
     category = Category.PROCEEDINGS
     significant_by_default = True
 
+    data_protection = {
+        "hearing": "-",
+        "court": "-",
+        "outcome": "child:free_text",
+        "next_hearing_on": "-",
+    }
+
     hearing: HearingType
     court: str | None = Field(default=None, max_length=200)
     outcome: str | None = Field(default=None, max_length=2000)
@@ -74,6 +96,14 @@ class OrderMade(CaseEvent):
 
     category = Category.PROCEEDINGS
     significant_by_default = True
+
+    data_protection = {
+        "order": "-",
+        "court": "-",
+        "expires_on": "-",
+        "parental_responsibility_granted_to": "-",
+        "parental_responsibility_ended_for": "-",
+    }
 
     order: OrderKind
     court: str | None = Field(default=None, max_length=200)

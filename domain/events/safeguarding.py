@@ -32,6 +32,14 @@ class StrategyDiscussionHeld(CaseEvent):
     category = Category.SAFEGUARDING
     significant_by_default = True
 
+    data_protection = {
+        "agencies_present": "-",
+        "urgency": "-",
+        "same_day_reason": "child:free_text",
+        "decision": "-",
+        "rationale": "child:free_text",
+    }
+
     agencies_present: list[str] = Field(min_length=1)
     urgency: StrategyUrgency = StrategyUrgency.ROUTINE
     same_day_reason: str | None = Field(default=None, max_length=2000)
@@ -64,6 +72,11 @@ class Section47Concluded(CaseEvent):
     category = Category.SAFEGUARDING
     significant_by_default = True
 
+    data_protection = {
+        "outcome": "-",
+        "rationale": "child:free_text",
+    }
+
     outcome: Section47Outcome
     rationale: str | None = Field(default=None, max_length=4000)
 
@@ -81,6 +94,12 @@ class AssessmentCompleted(CaseEvent):
     category = Category.SAFEGUARDING
     significant_by_default = True
 
+    data_protection = {
+        "factors": "-",
+        "primary_need": "-",
+        "recommendation": "child:free_text",
+    }
+
     factors: list[AssessmentFactor] = Field(default_factory=list)
     primary_need: PrimaryNeed | None = None
     recommendation: str = Field(min_length=1, max_length=4000)
@@ -92,6 +111,10 @@ class AssessmentAuthorised(CaseEvent):
     category = Category.SAFEGUARDING
     significant_by_default = True
 
+    data_protection = {
+        "authorised_by": "professional:identifier",
+    }
+
     authorised_by: str = Field(min_length=1, max_length=64)
 
 
@@ -100,6 +123,12 @@ class AssessmentExtended(CaseEvent):
 
     category = Category.SAFEGUARDING
     significant_by_default = True
+
+    data_protection = {
+        "agreed_new_date": "-",
+        "agreed_by": "professional:identifier",
+        "reason": "child:free_text",
+    }
 
     agreed_new_date: date
     agreed_by: str = Field(min_length=1, max_length=64)
@@ -121,6 +150,12 @@ class InitialChildProtectionConferenceHeld(CaseEvent):
     significant_by_default = True
     title = "Initial child protection conference held"
 
+    data_protection = {
+        "decision": "-",
+        "category_of_abuse": "-",
+        "chair": "professional:identifier",
+    }
+
     decision: ConferenceDecision
     category_of_abuse: ChildProtectionCategory | None = None
     chair: str | None = Field(default=None, max_length=100)
@@ -139,6 +174,12 @@ class ReviewChildProtectionConferenceHeld(CaseEvent):
     significant_by_default = True
     title = "Review child protection conference held"
 
+    data_protection = {
+        "decision": "-",
+        "category_of_abuse": "-",
+        "chair": "professional:identifier",
+    }
+
     decision: ConferenceDecision
     category_of_abuse: ChildProtectionCategory | None = None
     chair: str | None = Field(default=None, max_length=100)
@@ -151,6 +192,10 @@ class ChildProtectionPlanStarted(CaseEvent):
     significant_by_default = True
     title = "Child protection plan started"
 
+    data_protection = {
+        "category_of_abuse": "-",
+    }
+
     category_of_abuse: ChildProtectionCategory
 
 
@@ -160,6 +205,10 @@ class ChildProtectionCategoryChanged(CaseEvent):
     category = Category.SAFEGUARDING
     significant_by_default = True
     title = "Child protection category changed"
+
+    data_protection = {
+        "category_of_abuse": "-",
+    }
 
     category_of_abuse: ChildProtectionCategory
 
@@ -171,6 +220,10 @@ class ChildProtectionPlanEnded(CaseEvent):
     significant_by_default = True
     title = "Child protection plan ended"
 
+    data_protection = {
+        "reason": "child:free_text",
+    }
+
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -178,6 +231,10 @@ class CoreGroupHeld(CaseEvent):
     """The core group meets to develop and deliver the child protection plan."""
 
     category = Category.SAFEGUARDING
+
+    data_protection = {
+        "attendees": "others:name",
+    }
 
     attendees: list[str] = Field(default_factory=list)
 
@@ -198,6 +255,11 @@ class MeetingScheduled(CaseEvent):
     """A meeting is booked; some standards count backwards from its date."""
 
     category = Category.MANAGEMENT
+
+    data_protection = {
+        "meeting_type": "-",
+        "scheduled_for": "-",
+    }
 
     meeting_type: MeetingType
     scheduled_for: date | datetime = Field(
@@ -240,6 +302,13 @@ class ReportShared(CaseEvent):
 
     category = Category.MANAGEMENT
     class_version = 2
+
+    data_protection = {
+        "meeting_type": "-",
+        "meeting_date": "-",
+        "shared_with": "others:name",
+        "recipients": "-",
+    }
 
     meeting_type: MeetingType
     meeting_date: date

@@ -43,6 +43,13 @@ class MinutesCirculated(CaseEvent):
     category = Category.MANAGEMENT
     title = "Meeting record circulated"
 
+    data_protection = {
+        "meeting_type": "-",
+        "meeting_date": "-",
+        "record": "-",
+        "recipients": "-",
+    }
+
     meeting_type: MeetingType = Field(description="The meeting the record belongs to.")
     meeting_date: date = Field(description="The day that meeting took place.")
     record: MeetingRecord = Field(
@@ -89,6 +96,11 @@ class InformationGiven(CaseEvent):
 
     category = Category.MANAGEMENT
     title = "Information given"
+
+    data_protection = {
+        "subject": "-",
+        "recipients": "-",
+    }
 
     subject: InformationSubject = Field(description="What they were told.")
     recipients: list[Recipient] = Field(

@@ -12,6 +12,16 @@ from domain.events.base import CaseEvent, Category
 class _DeadlineEvent(CaseEvent):
     category = Category.STANDARDS
 
+    data_protection = {
+        "rule_id": "-",
+        "pack": "-",
+        "pack_version": "-",
+        "citation": "-",
+        "trigger_event_id": "-",
+        "due": "-",
+        "detected_at": "-",
+    }
+
     rule_id: str = Field(min_length=1, max_length=120)
     pack: str = Field(min_length=1, max_length=60)
     pack_version: str = Field(min_length=1, max_length=40)
@@ -33,6 +43,11 @@ class DeadlineBreached(_DeadlineEvent):
 
 class DeadlineMetLate(_DeadlineEvent):
     """A standard was met, but after it was due."""
+
+    data_protection = {
+        "met_by_event_id": "-",
+        "met_at": "-",
+    }
 
     met_by_event_id: str = Field(min_length=1, max_length=64)
     met_at: datetime

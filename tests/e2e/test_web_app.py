@@ -55,7 +55,7 @@ def _signed_in(url: str, name: str) -> TestClient:
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
-    assert response.headers["location"] == "/caseload"
+    assert response.headers["location"] == "/"
     cookie = response.headers["set-cookie"]
     assert SESSION_COOKIE in cookie
     assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=strict" in cookie
@@ -66,13 +66,14 @@ def _children(html: str) -> set[str]:
     return set(re.findall(r'href="/child/(C-[A-Z]+)"', html))
 
 
-def test_home_sends_a_visitor_to_sign_in_and_a_worker_to_the_caseload(world):
+def test_home_sends_a_visitor_to_sign_in_and_each_role_to_its_home(world):
     url, _ = world
     visitor = _client(url)
     assert visitor.get("/", follow_redirects=False).headers["location"] == "/sign-in"
     assert visitor.get("/caseload", follow_redirects=False).headers["location"] == "/sign-in"
-    worker = _signed_in(url, "sw-1")
-    assert worker.get("/", follow_redirects=False).headers["location"] == "/caseload"
+    homes = {"sw-1": "/my-work", "tm-1": "/team", "rev-1": "/caseload"}
+    for name, home in homes.items():
+        assert _signed_in(url, name).get("/", follow_redirects=False).headers["location"] == home
 
 
 def test_the_sign_in_form_is_accessible_and_loads_nothing_from_elsewhere(world):

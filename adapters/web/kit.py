@@ -1,0 +1,29 @@
+"""What a page module needs from the web app: who is signed in, the gated store, and the
+page renderer; handed to each module's ``install`` by :func:`adapters.web.app.install_web`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from adapters.auth.guard import Gate
+from adapters.store import EventStore
+from domain.access import Principal
+
+
+@dataclass(frozen=True)
+class Web:
+    principal_of: Callable[[Request], Principal]
+    """The signed-in account (else the visitor is sent to sign in)."""
+    reading: Callable[[Principal, Request], AbstractContextManager[tuple[EventStore, Gate]]]
+    """The API's gated store; a child the account may not see is answered as a 404 page."""
+    page: Callable[..., HTMLResponse]
+    """``page(request, template, principal, status=200, **data)``."""
+    not_found: Callable[[Request, Principal, str], HTMLResponse]
+    now: Callable[[], datetime]
