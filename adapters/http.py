@@ -333,7 +333,15 @@ def create_app(
             )
         with gated(principal, request) as (store, gate):
             gate.read(child_id, Action.READ, "deadlines")
-            found = child_schedule(store, child_id, packs, moment, as_known_at=known, pack=pack)
+            found = child_schedule(
+                store,
+                child_id,
+                packs,
+                moment,
+                as_known_at=known,
+                pack=pack,
+                stream=gate.stream(child_id) if known is None else None,
+            )
         return found.as_json()
 
     @api.get("/children/{child_id}/status")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -23,6 +24,18 @@ log = get_logger()
 
 DEFAULT_SIZE = 4
 """Stores open at once. Each holds up to 6 PostgreSQL connections (pool 2, overflow 4)."""
+
+
+_POOLS: weakref.WeakSet[StorePool] = weakref.WeakSet()
+"""Every pool this process has made and not yet lost: :func:`close_pools` closes them."""
+
+
+def close_pools(url: str | None = None) -> None:
+    """Close the stores of every pool on ``url`` (or all): a server's shutdown does it for its
+    own; a process that builds apps without serving them (a test) calls this instead."""
+    for pool in list(_POOLS):
+        if url is None or pool.url == url:
+            pool.close()
 
 
 class StoreBusy(Exception):
@@ -41,6 +54,7 @@ class StorePool:
         self._idle: queue.LifoQueue[EventStore] = queue.LifoQueue()
         self._opened: list[EventStore] = []
         self._lock = threading.Lock()
+        _POOLS.add(self)
 
     @contextmanager
     def borrow(self) -> Iterator[EventStore]:
@@ -51,7 +65,9 @@ class StorePool:
             store.forget()  # a failed write may have left cached records half-decided
             raise
         finally:
-            self._idle.put(store)
+            with self._lock:
+                if any(store is kept for kept in self._opened):  # not closed meanwhile
+                    self._idle.put(store)
 
     def _take(self) -> EventStore:
         try:
@@ -72,7 +88,13 @@ class StorePool:
             ) from None
 
     def close(self) -> None:
+        """Close every store; a later borrower opens new ones (the pool stays usable)."""
         with self._lock:
             opened, self._opened = self._opened, []
+            while True:
+                try:
+                    self._idle.get_nowait()
+                except queue.Empty:
+                    break
         for store in opened:
             store.close()

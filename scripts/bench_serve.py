@@ -182,6 +182,7 @@ def run(
         for child in ids[:3]:  # first requests import the exporters: not part of the figures
             warm.get(f"/children/{child}/chronology")
         rss_before = _rss_kib(server.pid)
+        rss_every: dict[int, float] = {}  # requests done -> server RSS (MiB): flat, or it leaks
         latencies: dict[str, list[float]] = defaultdict(list)
         errors: dict[str, int] = defaultdict(int)
         statuses: dict[int, int] = defaultdict(int)
@@ -222,6 +223,8 @@ def run(
                         n = next(budget, None)
                     if n is None:
                         return
+                    if n and n % 500 == 0:
+                        rss_every[n] = round(_rss_kib(server.pid) / 1024, 1)
                     kind, child = plan[n]
                     began = time.perf_counter()
                     try:
@@ -272,7 +275,9 @@ def run(
         except subprocess.TimeoutExpired:
             server.kill()
         server_log.seek(0)
-        server_errors = [line.rstrip() for line in server_log if line.strip()][-20:]
+        server_errors = [  # the server's own error lines (tracebacks end in the exception)
+            line.rstrip() for line in server_log if "Error" in line or '"error"' in line
+        ][-20:]
         server_log.close()
         os.unlink(server_log.name)
     done = sum(len(v) for v in latencies.values())
@@ -302,6 +307,7 @@ def run(
             for kind, values in [*sorted(latencies.items()), ("all", every), ("health", health)]
         },
         "server_rss_mib": [round(rss_before / 1024, 1), round(rss_after / 1024, 1)],
+        "server_rss_mib_every_500": dict(sorted(rss_every.items())),
         "machine": machine(),
     }
 

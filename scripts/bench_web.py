@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,10 +27,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 
 from adapters.auth.accounts import Accounts
+from adapters.db import sql_engine
 from adapters.readmodels.chronology import ChronologyStore
-from adapters.store import EventStore
+from adapters.store import EventStore, stream_id
 from adapters.web.session import SESSION_COOKIE
 from domain.parsing import parse_event
 from scripts.bench_chronology import write
@@ -79,8 +82,36 @@ def prepare(url: str, events: int) -> int:
     return count
 
 
+def _median_ms(fn: Any, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - began) * 1000)
+    return round(statistics.median(times), 1)
+
+
+def limits(url: str) -> dict[str, float]:
+    """In the same run: the raw SELECT of the child's stored rows (the database's limit),
+    and the store's decoding of them into events (what each page pays at least once)."""
+    with EventStore(url) as store:
+        engine = sql_engine(url)
+        key = stream_id(CHILD) if not store.db.is_sqlite else stream_id(CHILD).hex
+        query = text(f"SELECT * FROM {store.qualified_table} WHERE originator_id = :id")
+
+        def raw() -> None:
+            with engine.connect() as conn:
+                conn.execute(query, {"id": key}).fetchall()
+
+        return {
+            "raw_select_ms": _median_ms(raw),
+            "store_stream_ms": _median_ms(lambda: store.stream(CHILD)),
+        }
+
+
 def run(url: str, events: int, requests: int) -> dict[str, Any]:
     count = prepare(url, events)
+    floor = limits(url)
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "CASELEDGER_LOG_LEVEL": "ERROR"}
     server = subprocess.Popen(
@@ -141,6 +172,8 @@ def run(url: str, events: int, requests: int) -> dict[str, Any]:
         "server_rss_mib": round(rss / 1024),
         "target_p95_ms": 300,
         "pages": figures,
+        **floor,
+        "load_average": os.getloadavg()[0],
     }
 
 
@@ -163,6 +196,10 @@ def main() -> None:
             f"  {name:<26} p50 {f['p50_ms']:>7.1f} ms  p95 {f['p95_ms']:>7.1f} ms  "
             f"max {f['max_ms']:>7.1f} ms  ({f['bytes']:,} bytes)"
         )
+    print(
+        f"raw SELECT of the child's rows {result['raw_select_ms']} ms; store.stream (decoded) "
+        f"{result['store_stream_ms']} ms; load average {result['load_average']:.1f}"
+    )
     print(f"target: p95 < {result['target_p95_ms']} ms; server RSS {result['server_rss_mib']} MiB")
 
 

@@ -78,7 +78,9 @@ def pg_url() -> Iterator[str]:
     url = f"{PG_URL}?schema={schema}"
     yield url
     from adapters.db import release_engine
+    from adapters.store_pool import close_pools
 
+    close_pools(url)  # apps a test built hold stores open until their server would stop
     release_engine(url)
     engine = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as conn:
@@ -120,6 +122,15 @@ def store(store_url: str, make_store: Callable[..., EventStore]) -> EventStore:
 def _checkpoint_keys_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
     """PostgreSQL stores' checkpoint keys go to a folder of the run, not ~/.caseledger."""
     os.environ["CASELEDGER_KEY_DIR"] = str(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture(autouse=True)
+def _close_store_pools() -> Iterator[None]:
+    """Close the stores of the apps a test built (a served app closes them at shutdown)."""
+    yield
+    from adapters.store_pool import close_pools
+
+    close_pools()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -105,7 +105,15 @@ def deadlines(
         fail(f"--pack {pack!r}: no such pack; known: {', '.join(packs.ids())}")
     with open_gate(db) as (store, gate):
         gate.read(child, Action.READ, "deadlines")
-        found = child_schedule(store, child, packs, moment, as_known_at=known, pack=pack)
+        found = child_schedule(
+            store,
+            child,
+            packs,
+            moment,
+            as_known_at=known,
+            pack=pack,
+            stream=gate.stream(child) if known is None else None,
+        )
     notices = commencement_notices(packs, moment.astimezone(LONDON).date())
     if json_out:
         emit_json(found.as_json())

@@ -14,7 +14,7 @@ rebuild produces identical rows (a test compares them).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
@@ -130,39 +130,46 @@ def _content_dict(content: EntryContent | None) -> dict[str, Any]:
     return dict(content.__dict__)
 
 
-def _content_from(row: Any) -> EntryContent | None:
-    if row.kind is None:
+def _plain(result: Any) -> list[dict[str, Any]]:
+    """A result's rows as plain dicts: an attribute of SQLAlchemy's Row costs a lookup each
+    time (a 5,000-event chronology spent more on ~16,000 of them than on the SELECT)."""
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
+
+
+def _content_from(row: Mapping[str, Any]) -> EntryContent | None:
+    if row["kind"] is None:
         return None
-    return EntryContent(**{name: getattr(row, name) for name in _CONTENT})
+    return EntryContent(**{name: row[name] for name in _CONTENT})
 
 
-def entry_from(row: Any) -> EntryRow:
+def entry_from(row: Mapping[str, Any]) -> EntryRow:
     content = _content_from(row)
     assert content is not None
     return EntryRow(
-        event_id=row.event_id,
-        child_id=row.child_id,
-        position=row.position,
-        global_position=row.global_position,
-        recorded_at=row.recorded_at,
-        recorded_by=row.recorded_by,
-        correlation_id=row.correlation_id,
+        event_id=row["event_id"],
+        child_id=row["child_id"],
+        position=row["position"],
+        global_position=row["global_position"],
+        recorded_at=row["recorded_at"],
+        recorded_by=row["recorded_by"],
+        correlation_id=row["correlation_id"],
         content=content,
     )
 
 
-def amendment_from(row: Any) -> AmendmentRow:
+def amendment_from(row: Mapping[str, Any]) -> AmendmentRow:
     return AmendmentRow(
-        event_id=row.event_id,
-        target_event_id=row.target_event_id,
-        child_id=row.child_id,
-        position=row.position,
-        global_position=row.global_position,
-        recorded_at=row.recorded_at,
-        recorded_by=row.recorded_by,
-        action=row.action,
-        reason=row.reason,
-        changes=row.changes,
+        event_id=row["event_id"],
+        target_event_id=row["target_event_id"],
+        child_id=row["child_id"],
+        position=row["position"],
+        global_position=row["global_position"],
+        recorded_at=row["recorded_at"],
+        recorded_by=row["recorded_by"],
+        action=row["action"],
+        reason=row["reason"],
+        changes=row["changes"],
         content=_content_from(row),
     )
 
@@ -486,7 +493,7 @@ class ChronologyStore:
                             table.c.event_id.in_(corrected),
                         )
                     )
-                found.append(list(conn.execute(query)))
+                found.append(_plain(conn.execute(query)))
         return found
 
     def position_time(self, position: int) -> str | None:
@@ -521,12 +528,14 @@ class ChronologyStore:
         with self.engine.connect() as conn:
             entries = [
                 entry_from(r)
-                for r in conn.execute(select(entries_table).order_by(entries_table.c.event_id))
+                for r in _plain(
+                    conn.execute(select(entries_table).order_by(entries_table.c.event_id))
+                )
             ]
             amendments = [
                 amendment_from(r)
-                for r in conn.execute(
-                    select(amendments_table).order_by(amendments_table.c.event_id)
+                for r in _plain(
+                    conn.execute(select(amendments_table).order_by(amendments_table.c.event_id))
                 )
             ]
         return entries, amendments

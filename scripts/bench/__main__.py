@@ -20,6 +20,7 @@ from rich.table import Table
 
 from scripts.bench.report import HEADER, machine, markdown, plot, rows
 from scripts.bench.run import SIZES, bench_engine, drop_postgres_schema, new_postgres_url
+from scripts.bench.startup import measure_startup
 
 PG_BASE = os.environ.get("CASELEDGER_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -51,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python -m scripts.bench " + " ".join(argv or sys.argv[1:]),
         "engines": [],
     }
+    console.log("CLI start-up")
+    result["startup"] = measure_startup()
     for engine in engines:
         if engine == "sqlite":
             path = out / f"bench-{args.size}.db"

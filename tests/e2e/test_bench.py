@@ -46,6 +46,9 @@ def test_small_bench_writes_json_table_and_png_for_both_engines(tmp_path: Path) 
     assert result["size"] == SIZE
     assert result["machine"]["cores"] == os.cpu_count()
     assert [e["engine"] for e in result["engines"]] == ["sqlite", "postgresql"]
+    startup = result["startup"]
+    assert set(startup["seconds"]) == {"--help", "children", "verify"}
+    assert min(startup["seconds"].values()) > startup["raw_python_s"] > 0
     for engine in result["engines"]:
         bulk = engine["bulk_import"]
         assert bulk["children"] == params["children"]

@@ -53,3 +53,12 @@ def test_a_failed_borrower_leaves_no_cached_records(pool: StorePool) -> None:
         store._records["C-1"] = object()  # type: ignore[assignment]
         raise RuntimeError("a write failed half-way")
     assert store._records == {}
+
+
+def test_a_closed_pool_opens_new_stores_for_its_next_borrower(pool: StorePool) -> None:
+    with pool.borrow() as before:
+        pass
+    pool.close()
+    with pool.borrow() as after:
+        assert after is not before
+        assert after.max_position() == 0  # open and working
