@@ -262,7 +262,7 @@ def _table(chronology: Chronology) -> None:
         for note in e.notes:
             detail += f"\n[{note}]"
         table.add_row(str(e.serial), e.date, detail, impact_cell(e), e.source)
-    Console(width=160).print(table)
+    Console(width=160, markup=False).print(table)
     if chronology.appendix:
         typer.echo(f"audit appendix: {len(chronology.appendix)} item(s)")
         for a in chronology.appendix:

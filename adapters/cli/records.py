@@ -164,7 +164,7 @@ def history(
         for item in items
     ]
     print_table(
-        Console(width=160),
+        Console(width=160, markup=False),
         f"History of {child}" + (f" as known at {moment}" if moment else ""),
         ("#", "occurred", "recorded", "kind", "by", "summary", "notes"),
         rows,
@@ -195,7 +195,7 @@ def children(db: DbOption = None, json_out: JsonOption = False) -> None:
             str(row.events),
             row.last_event_date.isoformat() if row.last_event_date else "-",
         )
-    Console(width=160).print(table)
+    Console(width=160, markup=False).print(table)
 
 
 @app.command()

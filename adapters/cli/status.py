@@ -55,7 +55,7 @@ def status(
         emit_json(view.model_dump(mode="json"))
         return
     now = view.current
-    console = Console(width=160)
+    console = Console(width=160, markup=False)
     console.print(f"[bold]{child}[/bold] at {moment.isoformat()}", highlight=False)
     if known:
         console.print(f"as known at {known.isoformat()}", highlight=False)

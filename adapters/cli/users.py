@@ -91,7 +91,7 @@ def users_list(db: DbOption = None, json_out: JsonOption = False) -> None:
             "yes" if a.has_password else "no",
             a.created_by,
         )
-    Console(width=160).print(table)
+    Console(width=160, markup=False).print(table)
 
 
 @users_app.command("disable")
@@ -270,5 +270,5 @@ def access_log(
             r.address or "-",
             r.purpose or "-",
         )
-    Console(width=160).print(table)
+    Console(width=160, markup=False).print(table)
     typer.echo(f"{len(rows)} read(s)")

@@ -183,3 +183,22 @@ def test_a_weekend_conference_is_recorded_with_a_warning(tmp_path: Path) -> None
         "warning: event 1 (initial_child_protection_conference_held) for C-WKD: occurred_at "
         "06/06/2026 is Saturday" in result.stderr
     )
+
+
+def test_tables_print_square_brackets_in_the_record_as_written(tmp_path: Path, url: str) -> None:
+    """rich read '[...]' in case text as markup and dropped it: '[sic]', '[erased]', notes."""
+    child = every_kind_journey()[0]["child_id"]
+    note = example_data(
+        "case_note_recorded",
+        child_id=child,
+        summary="Mother said she [sic] would call [erased].",
+        significant=True,
+    )
+    code, _, err = run("record", _write(tmp_path, [note]), "--db", url)
+    assert code == 0, err
+    code, out, err = run("history", child, "--db", url)
+    assert code == 0, err
+    assert "[sic]" in out and "[erased]" in out
+    code, out, err = run("chronology", child, "--db", url, "--all")
+    assert code == 0, err
+    assert "[sic]" in out and "[erased]" in out
