@@ -19,10 +19,12 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) system-deps
 
 # Graphviz draws genograms; poppler's pdftoppm renders PDFs in the tests; nats-server is the
-# JetStream broker `caseledger publish` relays the feed to.
+# JetStream broker `caseledger publish` relays the feed to; Debian's chromium is the browser the
+# web app's tests (tests/browser) drive through Playwright.
 system-deps:
-	@command -v dot >/dev/null && command -v pdftoppm >/dev/null && command -v nats-server >/dev/null || \
-	  (apt-get update -qq && apt-get install -y -qq graphviz poppler-utils nats-server >/dev/null)
+	@command -v dot >/dev/null && command -v pdftoppm >/dev/null && command -v nats-server >/dev/null \
+	  && test -x /usr/bin/chromium || \
+	  (apt-get update -qq && apt-get install -y -qq graphviz poppler-utils nats-server chromium chromium-driver >/dev/null)
 
 postgres:
 	@scripts/ci/ensure_postgres.sh

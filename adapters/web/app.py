@@ -47,6 +47,7 @@ from domain.events.base import LONDON
 from domain.ordering import in_occurred_order
 from domain.parsing import parse_moment
 from policies.access import AccessPolicy
+from policies.sources import cite
 from projections.caseload import caseload
 from projections.legal_status import legal_status
 
@@ -86,6 +87,8 @@ def install_web(
     gated: Gated,
 ) -> None:
     templates = Jinja2Templates(directory=HERE / "templates")
+    # a pack cites its seed by file name; people read the document's name (policies.sources)
+    templates.env.filters["cited"] = lambda citation: cite(citation).text if citation else ""
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @api.exception_handler(_SignInNeeded)
