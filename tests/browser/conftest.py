@@ -59,7 +59,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # Playwright's sync API holds an asyncio loop while open:
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing: `make system-deps` installs Debian's chromium"
