@@ -76,6 +76,15 @@ class DraftTooLarge(ValueError):
     pass
 
 
+class DraftClosed(ValueError):
+    """The draft was submitted or discarded: a late save (a script's last keystroke) must not
+    bring it back."""
+
+
+CLOSED = "-"
+"""``sealed`` of a draft submitted or discarded: its values are gone, its id is kept."""
+
+
 class Drafts:
     """The drafts table of one store, sealing values with the child's key when it has keys."""
 
@@ -133,7 +142,13 @@ class Drafts:
         self._table(create=True)
         with self.engine.begin() as conn:
             row = conn.execute(
-                select(drafts.c.user_id, drafts.c.child_id, drafts.c.kind, drafts.c.created_at)
+                select(
+                    drafts.c.user_id,
+                    drafts.c.child_id,
+                    drafts.c.kind,
+                    drafts.c.created_at,
+                    drafts.c.sealed,
+                )
                 .where(drafts.c.draft_id == draft_id)
                 .with_for_update()
             ).first()
@@ -155,6 +170,8 @@ class Drafts:
             else:
                 if (row[0], row[1], row[2]) != (user_id, child_id, kind):
                     raise PermissionError("that draft belongs to another form")
+                if row[4] == CLOSED:
+                    raise DraftClosed("that draft was already recorded or discarded")
                 conn.execute(
                     drafts.update()
                     .where(drafts.c.draft_id == draft_id)
@@ -169,7 +186,11 @@ class Drafts:
             return None
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(drafts).where(drafts.c.draft_id == draft_id, drafts.c.user_id == user_id)
+                select(drafts).where(
+                    drafts.c.draft_id == draft_id,
+                    drafts.c.user_id == user_id,
+                    drafts.c.sealed != CLOSED,
+                )
             ).first()
         return None if row is None else self._draft(row)
 
@@ -180,17 +201,21 @@ class Drafts:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(drafts)
-                .where(drafts.c.user_id == user_id)
+                .where(drafts.c.user_id == user_id, drafts.c.sealed != CLOSED)
                 .order_by(drafts.c.updated_at.desc())
             ).all()
         return [self._draft(row) for row in rows]
 
     def delete(self, draft_id: str, user_id: str) -> bool:
+        """Close the account's draft (recorded or discarded): its values are wiped, and its id
+        is kept so a save arriving late cannot bring it back."""
         if not self._table(create=False):
             return False
         with self.engine.begin() as conn:
             done = conn.execute(
-                delete(drafts).where(drafts.c.draft_id == draft_id, drafts.c.user_id == user_id)
+                drafts.update()
+                .where(drafts.c.draft_id == draft_id, drafts.c.user_id == user_id)
+                .values(sealed=CLOSED, body=b"", updated_at=datetime.now(UTC))
             )
         return bool(done.rowcount)
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any, get_args
 
 from pydantic import TypeAdapter
 
@@ -50,6 +51,26 @@ the idempotency key the draft's."""
 
 FIRST_FIELDS = ("occurred_at", "occurred_precision", "summary")
 LAST_FIELDS = ("impact_on_child", "significant", "source", "agency")
+LABELS = {
+    "occurred_at": ("When it happened", "The date, and the time if it is known (UK time)."),
+    "occurred_precision": (
+        "How exact the date is",
+        "Leave as it is when the date is known; choose month or year when only that is known.",
+    ),
+    "summary": ("Summary", "A short factual summary of what happened."),
+    "impact_on_child": (
+        "Impact on the child",
+        "Your analysis of what this meant for the child: the chronology's impact column.",
+    ),
+    "significant": (
+        "Significant for the chronology",
+        "Leave as it is for this kind of entry's usual setting.",
+    ),
+    "source": ("Source document", "The document or case-note reference."),
+    "agency": ("Recording agency", ""),
+}
+"""Plain words for the fields every entry has (the schema's descriptions are for developers)."""
+
 LONG_TEXT = 200
 """Text fields allowed more characters than this get a multi-line box."""
 
@@ -73,6 +94,8 @@ class FormField:
     hint: str = ""
     choices: tuple[Choice, ...] = ()
     max_length: int | None = None
+    default: str = ""
+    """The form's starting value: the model's default as the widget shows it."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +104,10 @@ class EventForm:
     title: str
     description: str
     fields: tuple[FormField, ...] = field(default_factory=tuple)
+
+    def starting_values(self) -> dict[str, Any]:
+        """A new form's values: each field's default (a visit is statutory unless unticked)."""
+        return {f.name: f.default for f in self.fields if f.default}
 
 
 def recordable_kinds() -> list[type[CaseEvent]]:
@@ -127,7 +154,48 @@ def _arms(node: dict[str, Any], root: dict[str, Any]) -> tuple[list[dict[str, An
     return real, len(real) < len(arms)
 
 
-def _field(name: str, node: dict[str, Any], root: dict[str, Any], required: bool) -> FormField:
+def _enum_in(annotation: Any) -> type[Enum] | None:
+    """The code list a field's type holds (``Location | None`` -> Location), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return annotation
+    for arg in get_args(annotation):
+        found = _enum_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _choices(codes: type[Enum]) -> tuple[Choice, ...]:
+    """A code list as readable choices: the member's name in words, and the code itself
+    where it is not those words (``SCHOOLS = "2A"`` -> "Schools (2A)")."""
+    out = []
+    for member in codes:
+        words = readable(member.name.lower())
+        value = str(member.value)
+        shown = words if value.replace("_", " ").lower() == words.lower() else f"{words} ({value})"
+        out.append(Choice(value, shown))
+    return tuple(out)
+
+
+def _field(
+    name: str, node: dict[str, Any], root: dict[str, Any], required: bool, annotation: Any = None
+) -> FormField:
+    made = _widget(name, node, root, required)
+    if name in LABELS:
+        label, hint = LABELS[name]
+        made = replace(made, label=label, hint=hint)
+    codes = _enum_in(annotation)
+    if codes is not None and made.widget in ("select", "choices"):
+        made = replace(made, choices=_choices(codes))
+    default = node.get("default")
+    if isinstance(default, bool) and made.widget == "yes_no":
+        return replace(made, default="yes" if default else "no")
+    if isinstance(default, str) and made.widget == "select":
+        return replace(made, default=default)
+    return made
+
+
+def _widget(name: str, node: dict[str, Any], root: dict[str, Any], required: bool) -> FormField:
     arms, _nullable = _arms(node, root)
     hint = str(node.get("description", ""))
     label = readable(name)
@@ -177,7 +245,10 @@ def form_for(kind: str) -> EventForm:
         + [n for n in properties if n not in FIRST_FIELDS and n not in LAST_FIELDS]
         + [n for n in LAST_FIELDS if n in properties]
     )
-    fields = tuple(_field(n, properties[n], schema, n in required) for n in order)
+    annotations = {n: f.annotation for n, f in cls.model_fields.items()}
+    fields = tuple(
+        _field(n, properties[n], schema, n in required, annotations.get(n)) for n in order
+    )
     description = " ".join((cls.__doc__ or "").split())
     return EventForm(kind=kind, title=cls.title, description=description, fields=fields)
 

@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from adapters.auth.guard import Gate
-from adapters.drafts import Draft, Drafts, DraftTooLarge, drafts_of, new_draft_id
+from adapters.drafts import Draft, DraftClosed, Drafts, DraftTooLarge, drafts_of, new_draft_id
 from adapters.recording import attributed_events, record_checked
 from adapters.store import EventStore
 from adapters.views import history_entry
@@ -261,7 +261,7 @@ def install(api: FastAPI, web: Web) -> None:
             form=form,
             action=f"/child/{child_id}/record/{kind}",
             draft_id=found.draft_id if found else new_draft_id(),
-            values=found.values if found else {},
+            values=found.values if found else form.starting_values(),
             saved=found,
         )
 
@@ -274,16 +274,27 @@ def install(api: FastAPI, web: Web) -> None:
         kind: str,
         values: dict[str, Any],
         target_event_id: str | None = None,
+        submitting: bool = False,
     ) -> Draft:
+        """Save what was typed. A form submitted again after it was recorded (a double click)
+        finds its draft closed: ``submitting`` carries on to the idempotent record."""
         kept = {k: v for k, v in values.items() if k not in ("csrf_token", "draft_id", "action")}
-        return drafts(store).save(
-            draft_id,
-            user_id=principal.user_id,
-            child_id=child_id,
-            kind=kind,
-            values=kept,
-            target_event_id=target_event_id,
-        )
+        try:
+            return drafts(store).save(
+                draft_id,
+                user_id=principal.user_id,
+                child_id=child_id,
+                kind=kind,
+                values=kept,
+                target_event_id=target_event_id,
+            )
+        except DraftClosed:
+            if not submitting:
+                raise
+            moment = web.now()
+            return Draft(
+                draft_id, principal.user_id, child_id, kind, target_event_id, kept, moment, moment
+            )
 
     @api.post("/child/{child_id}/record/{kind}/draft", include_in_schema=False)
     async def autosave(request: Request, child_id: str, kind: str) -> Response:
@@ -316,6 +327,8 @@ def install(api: FastAPI, web: Web) -> None:
                 return JSONResponse({"saved": False, "error": "not your draft"}, status_code=403)
             except DraftTooLarge as error:
                 return JSONResponse({"saved": False, "error": str(error)}, status_code=413)
+            except DraftClosed as error:
+                return JSONResponse({"saved": False, "error": str(error)}, status_code=409)
         return JSONResponse(
             {"saved": True, "at": saved.updated_at.astimezone(LONDON).strftime("%H:%M:%S")}
         )
@@ -363,7 +376,13 @@ def install(api: FastAPI, web: Web) -> None:
             gate.read(child_id, Action.READ, "record an event")
             name = web.name_of(gate, child_id)
             saved = _save_draft(
-                store, principal, draft_id=draft_id, child_id=child_id, kind=kind, values=values
+                store,
+                principal,
+                draft_id=draft_id,
+                child_id=child_id,
+                kind=kind,
+                values=values,
+                submitting=True,
             )
             if values.get("action") == "save":
                 return _form_page(
@@ -488,6 +507,7 @@ def install(api: FastAPI, web: Web) -> None:
                 kind=CORRECTION,
                 values=values,
                 target_event_id=event_id,
+                submitting=True,
             )
             current = _effective(stream, target)
             recorded: RecordedEvent | None = None

@@ -165,9 +165,10 @@ def test_a_draft_survives_a_lost_session_and_belongs_to_its_author(world):
         follow_redirects=False,
     )
     assert refused.status_code == 303
-    assert "Half-written note" in again.get(
-        f"/child/{OWN}/record/child_visited", params={"draft": draft}
-    ).text
+    assert (
+        "Half-written note"
+        in again.get(f"/child/{OWN}/record/child_visited", params={"draft": draft}).text
+    )
 
 
 def test_a_child_one_may_not_see_has_no_forms(world):

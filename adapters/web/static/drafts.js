@@ -7,6 +7,8 @@
   var status = document.getElementById("draft-status");
   var timer = null;
   var pending = false;
+  var submitting = false;
+  var lastSaved = status && /\d\d:\d\d:\d\d/.test(status.textContent) ? status.textContent.match(/\d\d:\d\d:\d\d/)[0] : null;
 
   function say(text) { if (status) { status.textContent = text; } }
 
@@ -19,11 +21,13 @@
       .then(function (response) {
         pending = false;
         if (response.type === "opaqueredirect" || response.status === 401 || response.status === 303) {
-          say("Your session has ended. Your draft is saved up to your last change: sign in again to carry on.");
+          say("Your session has ended. " + (lastSaved ? "Your draft was last saved at " + lastSaved + "; " : "") +
+              "anything typed since is only on this page: copy it, then sign in again and open the draft from My work.");
           return null;
         }
         return response.json().then(function (answer) {
           if (answer.saved) {
+            lastSaved = answer.at;
             say("Draft saved at " + answer.at + ".");
             var url = new URL(window.location.href);
             var id = form.querySelector("input[name=draft_id]").value;
@@ -40,15 +44,20 @@
   }
 
   function changed() {
+    if (submitting) { return; }
     say("Saving draft…");
     if (timer) { clearTimeout(timer); }
     timer = setTimeout(save, 700);
   }
 
+  form.addEventListener("submit", function () {
+    submitting = true;  // the submit saves the draft itself; no late save after it
+    if (timer) { clearTimeout(timer); timer = null; }
+  });
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   window.addEventListener("pagehide", function () {
-    if (timer) {
+    if (timer && !submitting) {
       clearTimeout(timer);
       var body = new FormData(form);
       body.delete("action");
