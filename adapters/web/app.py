@@ -58,6 +58,7 @@ from domain.parsing import parse_moment
 from policies.access import AccessPolicy
 from policies.sources import cite
 from projections.caseload import caseload
+from projections.chronology import IMPACT_NOT_RECORDED
 from projections.legal_status import legal_status
 
 HERE = Path(__file__).parent
@@ -315,6 +316,7 @@ def install_web(
             principal,
             child_id=child_id,
             chronology=result,
+            impact_not_recorded=IMPACT_NOT_RECORDED,
             all=all,
             family=family,
             values=dict(request.query_params),

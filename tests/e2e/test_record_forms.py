@@ -267,3 +267,25 @@ def test_an_entry_is_marked_recorded_in_error_with_a_reason(world):
     # it cannot be withdrawn twice, and no longer offers to be corrected
     assert client.get(f"/child/{OWN}/entry/{event_id}/in-error").status_code == 404
     assert f"/child/{OWN}/entry/{event_id}/correct" not in client.get(f"/child/{OWN}").text
+
+
+def test_the_impact_recorded_in_the_form_reads_in_the_chronologys_impact_column(world):
+    client = _signed_in(world, "sw-1")
+    form = client.get(f"/child/{OWN}/record/child_visited")
+    done = client.post(
+        f"/child/{OWN}/record/child_visited",
+        data={
+            **VISIT,
+            "significant": "yes",
+            "impact_on_child": "Jordan was relaxed and talked about school",
+            "csrf_token": _csrf(form.text),
+            "draft_id": _draft_id(form.text),
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    html = client.get(f"/child/{OWN}/chronology").text
+    assert '<th scope="col">Impact on the child</th>' in html
+    row = next(r for r in html.split("<tr>") if "Home visit; Jordan showed me" in r)
+    assert "Jordan was relaxed and talked about school" in row
+    assert "Impact on the child not recorded." in html  # the entries without one say so
