@@ -413,6 +413,7 @@ def create_app(
         now=now,
         authenticate=authenticate,
         gated=gated,
+        sso=sso,
     )
     return api
 
