@@ -8,6 +8,7 @@ as the JSON API (no rule lives here).
     /child/{id}/chronology[/download?format=pdf|docx|csv]
 
 and, each from its own module: /my-work (:mod:`.my_work`), /team (:mod:`.dashboard`),
+/find and /find/duplicates (:mod:`.find_child`),
 /child/{id}/family (:mod:`.family`), /child/{id}/status (:mod:`.status_page`),
 /child/{id}/replay and /review-report (:mod:`.replay_page`).
 
@@ -38,7 +39,7 @@ from adapters.packs import load_packs
 from adapters.schedule import child_schedule, known_by
 from adapters.store import EventStore
 from adapters.views import history_entry, history_notes
-from adapters.web import dashboard, family, my_work, replay_page, session, status_page
+from adapters.web import dashboard, family, find_child, my_work, replay_page, session, status_page
 from adapters.web.chronology_filters import chronology_dates
 from adapters.web.kit import Web
 from domain.access import Action, Principal, StoreAction
@@ -338,3 +339,4 @@ def install_web(
     family.install(api, web)
     status_page.install(api, web)
     replay_page.install(api, web)
+    find_child.install(api, web)
