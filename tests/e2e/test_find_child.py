@@ -227,3 +227,14 @@ def test_duplicates_for_and_its_partial(world):
     assert "same date of birth and a similar name" in html
     empty = templates.get_template("_possible_duplicates.html").render(duplicates=[])
     assert "No possible duplicates" in empty
+
+
+def test_a_role_without_the_caseload_may_not_search(world):
+    for name in ("ana-1", "adm-1"):
+        client = _signed_in(world, name)
+        page = client.get("/find", params={"q": "robin"})
+        assert page.status_code == 403, name
+        assert "Testchild" not in page.text, name
+        answer = client.get("/find/duplicates", params={"given": "Robin", "family": "Testchild"})
+        assert answer.status_code == 403 and "duplicates" not in answer.json(), name
+    assert [r for r in AccessLog(world).rows() if r.what == "find a child"] == []

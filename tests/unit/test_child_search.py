@@ -260,3 +260,11 @@ def test_erased_children_are_never_possible_duplicates(index) -> None:  # type: 
     for given, family in (("[erased]", "[erased]"), ("Erin", "Gonewell")):
         found = dupes(index, given, family, "2019-03-14", "9990000042")
         assert "C-GONE" not in [child for child, _, _ in found]
+
+
+def test_an_overlong_search_is_refused_by_field() -> None:
+    query, errors = SearchQuery.parse("x" * 201)
+    assert [(e.field, str(e)) for e in errors] == [
+        ("q", "Name or child id: at most 200 characters")
+    ]
+    assert query.empty
