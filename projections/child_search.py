@@ -233,6 +233,9 @@ class SearchQuery:
         if text is not None and len(text) > 200:
             errors.append(SearchError("q", "Name or child id", "at most 200 characters"))
             text = None
+        elif text is not None and len(re.sub(r"[\s,]", "", text)) < 2:
+            errors.append(SearchError("q", "Name or child id", "give at least 2 letters"))
+            text = None
         return cls(text=text, date_of_birth=born, nhs_number=number), errors
 
 

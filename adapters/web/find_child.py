@@ -2,19 +2,24 @@
 duplicates of a child about to be registered (``/find/duplicates``, JSON, and
 :func:`duplicates_for` with the partial ``_possible_duplicates.html`` for the new-child form).
 
-Only the children the account may see are searched: the caseload's rule (the store-wide
-``caseload`` action, then ``summary`` on each child, :meth:`Gate.visible`); a restricted
-child one may not see is not searched at all, so neither its name nor its existence shows.
+Only the children the account may see are shown: the caseload's rule (the store-wide
+``caseload`` action, then ``summary`` on the child, decided by the :class:`Gate` on the
+child's own record). The search runs over the log's identifying entries only (registrations,
+births, NHS numbers and their amendments, selected by topic: the rest is not decoded); then
+each match is decided, and those the account may not see are dropped before anything is
+counted or shown, so a restricted child's name, and whether it matched, never show.
 Each child shown is a read of its record, logged in its access log ("find a child",
 "possible duplicates"). The matching is :mod:`projections.child_search`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from eventsourcing.utils import get_topic
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -22,9 +27,12 @@ from adapters.auth.guard import Gate
 from adapters.store import EventStore
 from adapters.web.kit import Web
 from domain.access import Action, ChildFacts, StoreAction
+from domain.envelope import RecordedEvent
 from domain.events.base import LONDON
+from domain.events.corrections import EntryCorrected, EntryRecordedInError
+from domain.events.cwsa2026 import ConsistentIdentifierRecorded
+from domain.events.people import ChildBorn, ChildRegistered
 from projections.child_search import (
-    IndexedChild,
     SearchError,
     SearchQuery,
     age_on,
@@ -87,17 +95,56 @@ class Duplicate:
         }
 
 
-def visible_children(
-    store: EventStore, gate: Gate
-) -> tuple[list[IndexedChild], dict[str, ChildFacts]]:
-    """The index of the children the account may see (as the caseload lists them), with
-    their facts. Raises AccessRefused for a role without the caseload."""
+IDENTIFYING_KINDS = (
+    ChildRegistered,
+    ChildBorn,
+    ConsistentIdentifierRecorded,
+    EntryCorrected,
+    EntryRecordedInError,
+)
+"""The entries :func:`projections.child_search.child_index` reads: only these are decoded."""
+BROAD = 200
+"""Past this many matches, the account's children are decided in one pass over the log
+(:meth:`Gate.visible`) rather than one record at a time."""
+
+
+def identifying_events(store: EventStore, batch: int = 2000) -> Iterator[RecordedEvent]:
+    """The log's registrations, births, NHS numbers and amendments, in global order (the
+    store selects them by topic: the rest of the log is not decoded)."""
+    topics = [get_topic(kind) for kind in IDENTIFYING_KINDS]
+    position = 0
+    while True:
+        page = store.notifications(after=position, limit=batch, topics=topics)
+        if not page:
+            return
+        yield from page
+        position = page[-1].global_position or position
+
+
+def permitted(gate: Gate, child_ids: Sequence[str]) -> dict[str, ChildFacts]:
+    """Those of ``child_ids`` (in order) the account may see in the caseload, with their
+    facts: each decided on its own record, or all in one pass when there are many. Raises
+    AccessRefused for a role without the caseload."""
     gate.require_store(StoreAction.CASELOAD)
-    facts = gate.visible(Action.SUMMARY)
-    events = store.iter_all()
-    if not gate.sees_everything(Action.SUMMARY):
-        events = (e for e in events if e.child_id in facts)
-    return child_index(events), facts
+    if len(child_ids) > BROAD:
+        visible = gate.visible(Action.SUMMARY)
+        return {c: visible[c] for c in child_ids if c in visible}
+    allowed: dict[str, ChildFacts] = {}
+    for child in child_ids:
+        facts = gate.facts(child)
+        if gate.decide(child, Action.SUMMARY, facts=facts).allowed:
+            allowed[child] = facts
+    return allowed
+
+
+def _seen(gate: Gate, matched: Sequence[str], what: str) -> tuple[dict[str, ChildFacts], int]:
+    """The first :data:`MAX_RESULTS` of ``matched`` the account may see, each read logged as
+    ``what``, and how many of ``matched`` it may see (never counting the others)."""
+    allowed = permitted(gate, matched)
+    shown = dict(list(allowed.items())[:MAX_RESULTS])
+    if shown:
+        gate.read_many(list(shown), Action.SUMMARY, what)  # checks each again, and logs it
+    return shown, len(allowed)
 
 
 def duplicates_for(
@@ -118,10 +165,9 @@ def duplicates_for(
     """
     born = dob if isinstance(dob, date) else parse_date_of_birth(dob) if dob else None
     number = parse_nhs_number(nhs) if nhs and nhs.strip() else None
-    index, _ = visible_children(store, gate)
-    found = possible_duplicates(index, given, family, born, number)[:MAX_RESULTS]
-    if found:
-        gate.read_many([d.child.child_id for d in found], Action.SUMMARY, "possible duplicates")
+    gate.require_store(StoreAction.CASELOAD)
+    found = possible_duplicates(child_index(identifying_events(store)), given, family, born, number)
+    shown, _ = _seen(gate, [d.child.child_id for d in found], "possible duplicates")
     return [
         Duplicate(
             child_id=d.child.child_id,
@@ -133,28 +179,25 @@ def duplicates_for(
             strength=d.strength,
         )
         for d in found
+        if d.child.child_id in shown
     ]
 
 
-def _found(
-    gate: Gate,
-    index: list[IndexedChild],
-    facts: dict[str, ChildFacts],
-    query: SearchQuery,
-    moment: datetime,
+def find_children(
+    store: EventStore, gate: Gate, query: SearchQuery, moment: datetime
 ) -> tuple[list[FoundChild], int]:
-    """The matches (at most :data:`MAX_RESULTS`, each read logged) and how many there were."""
+    """The children the account may see matching ``query`` (at most :data:`MAX_RESULTS`,
+    each read logged as "find a child"), and how many it may see match."""
+    gate.require_store(StoreAction.CASELOAD)
+    matches = search(child_index(identifying_events(store)), query)
+    shown, total = _seen(gate, [m.child.child_id for m in matches], "find a child")
     today = moment.astimezone(LONDON).date()
-    matches = search(index, query)
-    shown = matches[:MAX_RESULTS]
-    if not shown:
-        return [], 0
-    ids = [m.child.child_id for m in shown]
-    gate.read_many(ids, Action.SUMMARY, "find a child")  # checks each again; reads each stream
     rows = []
-    for match in shown:
+    for match in matches:
         child = match.child
-        f = facts.get(child.child_id)
+        f = shown.get(child.child_id)
+        if f is None:
+            continue
         status = status_at(gate.stream(child.child_id), moment)
         rows.append(
             FoundChild(
@@ -164,14 +207,14 @@ def _found(
                 expected_date_of_birth=child.expected_date_of_birth,
                 age=age_on(child.date_of_birth, today) if child.date_of_birth else None,
                 nhs_number=child.nhs_formatted,
-                workers=tuple(sorted(f.workers)) if f else (),
-                teams=tuple(sorted(f.teams)) if f else (),
-                restricted=bool(f and f.restricted),
+                workers=tuple(sorted(f.workers)),
+                teams=tuple(sorted(f.teams)),
+                restricted=f.restricted,
                 legal_status="; ".join(status.summary) or "none recorded",
                 matched_on=match.matched_on,
             )
         )
-    return rows, len(matches)
+    return rows, total
 
 
 def install(api: FastAPI, web: Web) -> None:
@@ -187,8 +230,7 @@ def install(api: FastAPI, web: Web) -> None:
         total = 0
         if searched and not errors:
             with web.reading(principal, request) as (store, gate):
-                index, facts = visible_children(store, gate)
-                rows, total = _found(gate, index, facts, query, moment)
+                rows, total = find_children(store, gate, query, moment)
         return web.page(
             request,
             "find_child.html",

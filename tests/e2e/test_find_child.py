@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from adapters.auth.access_log import AccessLog
 from adapters.auth.guard import Gate
 from adapters.store import EventStore
+from adapters.web import find_child
 from adapters.web.app import HERE
 from adapters.web.find_child import duplicates_for
 from domain.access import Principal
@@ -238,3 +239,14 @@ def test_a_role_without_the_caseload_may_not_search(world):
         answer = client.get("/find/duplicates", params={"given": "Robin", "family": "Testchild"})
         assert answer.status_code == 403 and "duplicates" not in answer.json(), name
     assert [r for r in AccessLog(world).rows() if r.what == "find a child"] == []
+
+
+def test_a_broad_search_decides_in_one_pass_with_the_same_answer(world, monkeypatch):
+    """Past BROAD matches the account's children are decided over the whole log at once:
+    the same children, the restricted one still hidden."""
+    monkeypatch.setattr(find_child, "BROAD", 0)
+    worker = _signed_in(world, "sw-1")
+    assert _found(worker.get("/find", params={"q": "robin"}).text) == [OWN, TEAM]
+    assert _found(worker.get("/find", params={"q": "hester"}).text) == []
+    reviewer = _signed_in(world, "rev-1").get("/find", params={"nhs": ROBIN_NHS}).text
+    assert _found(reviewer) == [OWN, RESTRICTED]
