@@ -8,6 +8,7 @@ as the JSON API (no rule lives here).
     /child/{id}/chronology[/download?format=pdf|docx|csv]
 
 and, each from its own module: /my-work (:mod:`.my_work`), /team (:mod:`.dashboard`),
+/find and /find/duplicates (:mod:`.find_child`),
 /child/{id}/family (:mod:`.family`), /child/{id}/status (:mod:`.status_page`),
 /child/{id}/replay and /review-report (:mod:`.replay_page`).
 
@@ -43,6 +44,7 @@ from adapters.views import history_entry, history_notes
 from adapters.web import (
     dashboard,
     family,
+    find_child,
     my_work,
     record_pages,
     replay_page,
@@ -413,3 +415,4 @@ def install_web(
     status_page.install(api, web)
     replay_page.install(api, web)
     record_pages.install(api, web)
+    find_child.install(api, web)
