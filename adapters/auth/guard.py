@@ -124,6 +124,10 @@ class Gate:
             self._streams[child_id] = self.store.stream(child_id)
         return list(self._streams[child_id])
 
+    def forget(self, child_id: str) -> None:
+        """Drop the child's stream read so far (after a write, the next read sees it)."""
+        self._streams.pop(child_id, None)
+
     def facts(self, child_id: str) -> ChildFacts:
         try:
             events = self.stream(child_id)

@@ -46,6 +46,7 @@ from adapters.web import (
     family,
     find_child,
     my_work,
+    new_child,
     record_pages,
     replay_page,
     session,
@@ -416,3 +417,4 @@ def install_web(
     replay_page.install(api, web)
     record_pages.install(api, web)
     find_child.install(api, web)
+    new_child.install(api, web)

@@ -219,7 +219,8 @@ def _widget(name: str, node: dict[str, Any], root: dict[str, Any], required: boo
         return FormField(name, label, "datetime", required, hint)
     if kind == "string":
         most = arm.get("maxLength", node.get("maxLength", limits.MAX_TEXT_CHARS))
-        widget = "textarea" if most > LONG_TEXT else "text"
+        identifier = "pattern" in arm or name.endswith(("_id", "_number")) or name == "upn"
+        widget = "textarea" if most > LONG_TEXT and not identifier else "text"
         return FormField(name, label, widget, required, hint, max_length=most)
     if kind == "array":
         items = _resolve(arm.get("items", {}), root)
