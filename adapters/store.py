@@ -59,6 +59,7 @@ from adapters.logging import get_logger
 from adapters.shredding.erased import erased_event
 from adapters.shredding.sealing import SEALED
 from adapters.shredding.shredder import EncryptedStore, Shredder, open_shredder
+from adapters.shredding.subject_keys import SubjectErased
 from domain.child_record import ChildRecord
 from domain.envelope import (
     GENESIS_HASH,
@@ -710,6 +711,15 @@ class EventStore:
                 except (InvalidEvent, IdempotencyConflict) as error:
                     assert error.index is not None
                     raise error.at(indexes[error.index]) from None
+                except SubjectErased as error:  # a destroyed record takes nothing new
+                    whose = "the child's" if error.subject.startswith("child:") else "a person's"
+                    raise InvalidEvent(
+                        f"{whose} record was destroyed at the end of its retention: "
+                        "nothing can be added under it",
+                        field="child_id" if whose == "the child's" else "person_id",
+                        kind=events[indexes[0]].kind,
+                        index=indexes[0],
+                    ) from None
                 decisions.append((record, decision))
                 for i, item in zip(indexes, decision.results, strict=True):
                     results[i] = item

@@ -125,8 +125,17 @@ def _opened(gate: Gate, web: Web, child_id: str, kind: str) -> tuple[str, bool]:
     return NEW_CHILD, False
 
 
+def destroyed(store: EventStore, child_id: str) -> bool:
+    """Whether the child's record was destroyed (its key is gone): nothing can be added."""
+    from adapters.shredding.subject_keys import child_subject
+
+    return store.shredder is not None and store.shredder.keys.destroyed(child_subject(child_id))
+
+
 def may_record(gate: Gate, child_id: str, facts: Any) -> bool:
     """Whether the account may record any entry on this child (the page shows the links)."""
+    if destroyed(gate.store, child_id):
+        return False
     return any(
         gate.decide(child_id, Action.WRITE, kind=cls.kind, facts=facts).allowed
         for cls in recordable_kinds()
