@@ -148,7 +148,9 @@ def parse_schedule(data: Any, source: str = "retention.yaml") -> Schedule:
     seen: set[str] = set()
     for index, entry in enumerate(parsed.entries):
         if entry.id in seen:
-            raise ScheduleError(f"{source}: entries[{index}] field 'id': {entry.id!r} is used twice")
+            raise ScheduleError(
+                f"{source}: entries[{index}] field 'id': {entry.id!r} is used twice"
+            )
         seen.add(entry.id)
     for index, entry in enumerate(parsed.entries):
         for other in parsed.entries[:index]:
@@ -219,6 +221,10 @@ def retention_of(schedule: Schedule, facts: RetentionFacts, on: date) -> Retenti
         if entry.record_type in facts.record_types and entry.applies(facts)
     ]
     outcomes.sort(
-        key=lambda o: (o.destroy_on is not None, -(o.destroy_on or date.min).toordinal(), o.entry.id)
+        key=lambda o: (
+            o.destroy_on is not None,
+            -(o.destroy_on or date.min).toordinal(),
+            o.entry.id,
+        )
     )
     return Retention(facts.child_id, types, tuple(outcomes))

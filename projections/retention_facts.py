@@ -88,7 +88,11 @@ def retention_facts(child_id: str, events: Iterable[RecordedEvent]) -> Retention
         elif kind == "ceased_to_be_looked_after" and str(getattr(event, "reason", "")) == "E2":
             died = died or event.occurred_date
     state = case_state(recorded)
-    closed = state.closed_at.astimezone(LONDON).date() if state.closed_at is not None and not state.open else None
+    closed = (
+        state.closed_at.astimezone(LONDON).date()
+        if state.closed_at is not None and not state.open
+        else None
+    )
     return RetentionFacts(
         child_id=child_id,
         authority=authority,
