@@ -154,12 +154,16 @@ def certificate_content(
     carried_out_by: str,
     reason: str,
     at: datetime,
+    schedule: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """A certificate's content. ``schedule``: the retention schedule's rule for the record
+    and whether it was due that day (ids and a flag only: no date, which could be a birth)."""
     return {
         "child_id": child_id,
         "subjects_destroyed": subjects,
         "people_kept": {p: list(c) for p, c in people_kept.items()},
         "rule": rule,
+        **({"schedule": schedule} if schedule is not None else {}),
         "authorised_by": authorised_by,
         "carried_out_by": carried_out_by,
         "reason": reason,

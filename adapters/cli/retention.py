@@ -54,8 +54,12 @@ def destroy(
     ],
     reason: Annotated[str, typer.Option("--reason", help="Why, e.g. the retention rule met.")],
     rule: Annotated[
-        str, typer.Option("--rule", help="The retention rule applied (its id and source).")
-    ] = "authorised disposal",
+        str | None,
+        typer.Option(
+            "--rule",
+            help="The retention rule applied (default: the schedule's rule for the record).",
+        ),
+    ] = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -91,6 +95,7 @@ def destroy(
                 f"{child}: already destroyed (disposal certificate {earlier}); nothing was done",
                 code=exit_codes.CONFLICT,
             )
+        schedule_rule, due_now = _schedule_rule(child, store.stream(child))
         people = {c: people_in(store.stream(c)) for c in store.children()}
         plan = plan_disposal(child, people)
         now = datetime.now(UTC)
@@ -101,7 +106,8 @@ def destroy(
                 child_id=child,
                 subjects=plan.subjects,
                 people_kept=plan.people_kept,
-                rule=rule,
+                rule=rule or schedule_rule or "authorised disposal",
+                schedule={"rule": schedule_rule, "due": due_now},
                 authorised_by=authorised_by,
                 carried_out_by=gate.recorded_by().user_id,
                 reason=reason,
@@ -135,6 +141,28 @@ def destroy(
     )
     for person, others in plan.people_kept.items():
         typer.echo(f"kept {person}: also in the record of {', '.join(others)}")
+    if not due_now:
+        typer.echo(
+            f"note: the retention schedule did not yet have this record due "
+            f"({schedule_rule or 'no rule'}); destroyed as authorised"
+        )
+
+
+def _schedule_rule(child: str, events: list[Any]) -> tuple[str | None, bool]:
+    """The schedule's governing rule for the record today, and whether it is due.
+
+    Read before the keys go (the birth date is needed); the certificate keeps the rule's id
+    and whether it was due, never the dates (a clock start can be the birth date).
+    """
+    from adapters.retention_schedule import load_schedule
+    from domain.events.base import LONDON
+    from policies.retention import retention_of
+    from projections.retention_facts import retention_facts
+
+    today = datetime.now(LONDON).date()
+    retention = retention_of(load_schedule(), retention_facts(child, events), today)
+    governing = retention.governing
+    return (governing.entry.id if governing else None), retention.due(today)
 
 
 def _has_reporting_tables(url: str) -> bool:

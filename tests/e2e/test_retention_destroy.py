@@ -51,6 +51,7 @@ def destroyed(demo: tuple[Path, str]) -> tuple[Path, str]:
     )  # fmt: skip
     assert code == 0, out
     assert "kept p-mother: also in the record of DEMO-MIA" in out
+    assert "did not yet have this record due (adoption-100-years); destroyed as authorised" in out
     return path, url
 
 
@@ -125,6 +126,9 @@ def test_the_disposal_certificate_is_chained_and_names_ids_only(
         "person:p-father-jordan",
     ]
     assert content["authorised_by"] == "Head of Service (A. Cole)"
+    # no --rule: the schedule's rule, not yet due (adopted in 2023: kept 100 years)
+    assert content["rule"] == "adoption-100-years"
+    assert content["schedule"] == {"rule": "adoption-100-years", "due": False}
     assert content["carried_out_by"] == "dpo-001"  # the signed-in account, not the request
     assert "p-mother" in content["people_kept"]
     assert disposal_log.verify(engine) == []
