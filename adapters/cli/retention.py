@@ -29,6 +29,7 @@ from adapters.cli import exit_codes
 from adapters.cli.app import app
 from adapters.cli.common import DbOption, JsonOption, fail, open_gate
 from adapters.db import sql_engine
+from adapters.logging import get_logger
 from domain.access import StoreAction
 from domain.erasure import people_in, plan_disposal
 from domain.events.data_protection import (
@@ -44,6 +45,7 @@ retention_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(retention_app, name="retention")
+log = get_logger(__name__)
 
 
 @retention_app.command("destroy")
@@ -131,6 +133,13 @@ def destroy(
                 .execution_options(isolation_level="AUTOCOMMIT") as conn
             ):
                 conn.exec_driver_sql("VACUUM")
+    log.info(
+        "record_destroyed",
+        child_id=child,
+        certificate=certificate.number,
+        keys=len(destroyed),
+        by=certificate.content["carried_out_by"],
+    )
     if json_out:
         typer.echo(json.dumps({"certificate": certificate.number, **certificate.content}))
         return
@@ -316,6 +325,7 @@ def hold(
                 )
             ]
         )
+    log.info("legal_hold_placed", child_id=child, reason_kind=kind.value, by=gate.principal.user_id)
     typer.echo(f"{child}: legal hold in force ({kind.value}); it will not be destroyed")
 
 
@@ -346,6 +356,7 @@ def lift(
                 )
             ]
         )
+    log.info("legal_hold_lifted", child_id=child, by=gate.principal.user_id)
     typer.echo(f"{child}: legal hold lifted; its retention applies again")
 
 
