@@ -165,11 +165,15 @@ def _schedule_rule(child: str, events: list[Any]) -> tuple[str | None, bool]:
     """
     from adapters.retention_schedule import load_schedule
     from domain.events.base import LONDON
-    from policies.retention import retention_of
+    from policies.retention import ScheduleError, retention_of
     from projections.retention_facts import retention_facts
 
     today = datetime.now(LONDON).date()
-    retention = retention_of(load_schedule(), retention_facts(child, events), today)
+    try:
+        schedule = load_schedule()
+    except ScheduleError as error:
+        fail(f"{error}; nothing was destroyed")
+    retention = retention_of(schedule, retention_facts(child, events), today)
     governing = retention.governing
     return (governing.entry.id if governing else None), retention.due(today)
 

@@ -314,3 +314,26 @@ def test_reporting_tables_in_the_stores_database_are_rebuilt(demo: tuple[Path, s
     raw = b"".join(p.read_bytes() for p in path.parent.glob("demo.db*") if p.is_file())
     for value in JORDANS:
         assert value not in raw, value
+
+
+def test_a_broken_schedule_stops_due_and_destroy_before_anything_is_done(
+    demo: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adapters import retention_schedule
+
+    _, url = demo
+    broken = tmp_path / "retention.yaml"
+    broken.write_text("version: 1\nentries:\n  - id: xx\n    record_type: adoption\n")
+    real = retention_schedule.load_schedule
+    monkeypatch.setattr(retention_schedule, "load_schedule", lambda: real(broken))
+    code, out = cli("retention", "due", "--db", url, "--as", "dpo-001")
+    assert code == 1 and "retention.yaml: entries[0] (xx) field 'authority': Field required" in out
+    code, out = cli(
+        "retention", "destroy", JORDAN, "--db", url, "--as", "dpo-001",
+        "--authorised-by", "Head of Service (A. Cole)", "--reason", "retention period ended",
+    )  # fmt: skip
+    assert code == 1 and "nothing was destroyed" in out, out
+    assert disposal_log.certificates(sql_engine(url)) == []
+    code, out = cli("genogram", JORDAN, "--db", url, "--as", "tm-003", "--format", "json")
+    people = {p["person_id"]: p for p in json.loads(out[out.index("{") :])["people"]}
+    assert people[JORDAN]["last_name"] == "Fairholm"  # no key went
