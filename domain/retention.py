@@ -3,7 +3,7 @@
 The kinds of record a child's record holds (it was looked after, adopted, on a child
 protection plan...) and the dates a retention clock can start from. They are folded from the
 record by :mod:`projections.retention_facts`; the schedule that turns them into a destroy-on
-date is data (``policies/retention/schedule.yaml``) read by :mod:`policies.retention`.
+date is data (``policies/retention.yaml``) read by :mod:`policies.retention`.
 """
 
 from __future__ import annotations
