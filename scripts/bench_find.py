@@ -69,6 +69,7 @@ def main() -> None:
     named = [c for c in index if c.family and c.date_of_birth]
     family, _ = Counter(c.family for c in named).most_common(1)[0]
     someone = named[len(named) // 2]
+    assert someone.date_of_birth is not None
     with_nhs = next(c for c in index if c.nhs_number)
     asks = {
         f"by family name ({family})": ("/find", {"q": family}),
