@@ -42,7 +42,7 @@ from domain.envelope import RecordedEvent
 from domain.errors import CaseLedgerError, UnknownChild
 from domain.events import CaseEvent
 from domain.events.access import RecordRestricted, RecordRestrictionLifted, RestrictedRecordOpened
-from domain.events.base import RecordedBy
+from domain.events.base import LONDON, RecordedBy
 from policies.access import AccessPolicy, decide, decide_store
 from projections.access_facts import child_facts, facts_by_child
 
@@ -125,11 +125,26 @@ class Gate:
         return list(self._streams[child_id])
 
     def facts(self, child_id: str) -> ChildFacts:
+        """The child's access facts now; on a server, memoised with the decoded stream they
+        were folded from (:mod:`adapters.stream_cache`) for the London day, once everything
+        on the stream had been recorded and had happened (a later moment that day folds the
+        same events to the same facts), so a new event, a correction or midnight folds anew."""
         try:
             events = self.stream(child_id)
         except UnknownChild:
             return ChildFacts(child_id=child_id, exists=False)
-        return child_facts(child_id, events, at=self.clock())
+        at = self.clock()
+        cache = self.store.streams
+        if cache is None:
+            return child_facts(child_id, events, at=at)
+        return cache.derived(
+            self.store.url,
+            child_id,
+            events,
+            ("child_facts", at.astimezone(LONDON).date()),
+            lambda: child_facts(child_id, events, at=at),
+            when=lambda entry: entry.settled_at(at),
+        )
 
     # -- decisions --------------------------------------------------------------------------
 
