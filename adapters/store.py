@@ -23,7 +23,7 @@ import os
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,6 +70,7 @@ from domain.envelope import (
 )
 from domain.errors import ConcurrencyConflict, IdempotencyConflict, InvalidEvent, UnknownChild
 from domain.events import EVENT_TYPES, CaseEvent
+from domain.events.base import LONDON
 from domain.ordering import in_occurred_order
 from domain.writers import CALLER, Writer
 
@@ -477,16 +478,19 @@ class EventStore:
                 entry = None  # not this log's stream (a store rebuilt under the same URL)
             if entry is None or entry.version < int(version):
                 sealed: set[str] = set()
-                after = entry.version if entry is not None else None
-                newer = self._select(child_id, gt=after, sealed=sealed)
-                if entry is not None and (not newer or newer[0].position != after + 1):
-                    entry, after, sealed = None, None, set()
-                    newer = self._select(child_id, sealed=sealed)
-                opened = self._opened(sealed)
-                if entry is not None:
-                    entry = StreamEntry((*entry.events, *newer), entry.opened | opened)
-                else:
-                    entry = StreamEntry(tuple(newer), opened)
+                if entry is not None:  # only the rows after the cached ones
+                    newer = self._select(child_id, gt=entry.version, sealed=sealed)
+                    if newer and newer[0].position == entry.version + 1:
+                        entry = StreamEntry(
+                            (*entry.events, *newer), entry.opened | self._opened(sealed)
+                        )
+                    else:
+                        entry = None
+                if entry is None:
+                    sealed = set()
+                    entry = StreamEntry(
+                        tuple(self._select(child_id, sealed=sealed)), self._opened(sealed)
+                    )
                 cache.put(self.url, child_id, entry)
             gone = self._destroyed_keys(entry.opened)
             if not gone:
@@ -613,6 +617,37 @@ class EventStore:
         if not events:
             raise self.unknown(child_id)
         return events
+
+    def derived(
+        self,
+        child_id: str,
+        events: Sequence[RecordedEvent],
+        key: Hashable,
+        compute: Callable[[], T],
+        *,
+        at: datetime | None = None,
+    ) -> T:
+        """``compute()`` — a pure function of the child's whole stream ``events`` (as
+        :meth:`stream` gave it) — memoised with the stream in the shared cache, if this store
+        reads through one and ``events`` is its current entry; else computed afresh.
+
+        ``at``: the fold also depends on the moment: memoised for ``at``'s London day, and
+        only once everything on the stream had been recorded and had happened by ``at``
+        (the same events then fold the same way at any later moment that day; the caller
+        sets anything that shows the moment itself)."""
+        cache = self.streams
+        if cache is None:
+            return compute()
+        if at is None:
+            return cache.derived(self.url, child_id, events, key, compute)
+        return cache.derived(
+            self.url,
+            child_id,
+            events,
+            (key, at.astimezone(LONDON).date()),
+            compute,
+            when=lambda entry: entry.settled_at(at),
+        )
 
     def unknown(self, child_id: str) -> UnknownChild:
         """The error for a child with no record (the access gate gives the same for a child

@@ -45,6 +45,7 @@ MANAGER = "tm-bench"
 PASSWORD = "bench-password-not-secret"
 PAGES = {
     "child page + timeline": f"/child/{CHILD}",
+    "timeline (all entries)": f"/child/{CHILD}?all=true",
     "chronology (significant)": f"/child/{CHILD}/chronology",
     "chronology (all)": f"/child/{CHILD}/chronology?all=true",
     "family + genogram": f"/child/{CHILD}/family",

@@ -42,7 +42,7 @@ from domain.envelope import RecordedEvent
 from domain.errors import CaseLedgerError, UnknownChild
 from domain.events import CaseEvent
 from domain.events.access import RecordRestricted, RecordRestrictionLifted, RestrictedRecordOpened
-from domain.events.base import LONDON, RecordedBy
+from domain.events.base import RecordedBy
 from policies.access import AccessPolicy, decide, decide_store
 from projections.access_facts import child_facts, facts_by_child
 
@@ -134,16 +134,8 @@ class Gate:
         except UnknownChild:
             return ChildFacts(child_id=child_id, exists=False)
         at = self.clock()
-        cache = self.store.streams
-        if cache is None:
-            return child_facts(child_id, events, at=at)
-        return cache.derived(
-            self.store.url,
-            child_id,
-            events,
-            ("child_facts", at.astimezone(LONDON).date()),
-            lambda: child_facts(child_id, events, at=at),
-            when=lambda entry: entry.settled_at(at),
+        return self.store.derived(
+            child_id, events, "child_facts", lambda: child_facts(child_id, events, at=at), at=at
         )
 
     # -- decisions --------------------------------------------------------------------------

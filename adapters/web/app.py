@@ -40,7 +40,7 @@ from adapters.store import EventStore
 from adapters.views import history_entry, history_notes
 from adapters.web import dashboard, family, my_work, replay_page, session, status_page
 from adapters.web.chronology_filters import chronology_dates
-from adapters.web.kit import Web
+from adapters.web.kit import Web, status_of
 from domain.access import Action, Principal, StoreAction
 from domain.errors import InvalidEvent
 from domain.events.base import LONDON
@@ -49,7 +49,6 @@ from domain.parsing import parse_moment
 from policies.access import AccessPolicy
 from policies.sources import cite
 from projections.caseload import caseload
-from projections.legal_status import legal_status
 
 HERE = Path(__file__).parent
 HOMES = {"social_worker": "/my-work", "team_manager": "/team"}
@@ -61,6 +60,9 @@ def home_of(principal: Principal) -> str:
 
 
 DOWNLOADS = ("pdf", "docx", "csv")
+TIMELINE_PAGE = 200
+"""Timeline entries the child's page shows unless asked for all (``?all=true``): the newest.
+A 5,000-entry timeline was 2 MB of HTML that nobody reads from the top."""
 
 Gated = Callable[[Principal, Request], AbstractContextManager[tuple[EventStore, Gate]]]
 
@@ -239,20 +241,32 @@ def install_web(
             return None, str(error)
 
     @api.get("/child/{child_id}", include_in_schema=False)
-    def child_page(request: Request, child_id: str, as_known_at: str | None = None) -> Response:
+    def child_page(
+        request: Request, child_id: str, as_known_at: str | None = None, all: bool = False
+    ) -> Response:
         principal = principal_of(request)
         known, error = _known_at(as_known_at)
         moment = known or datetime.now(LONDON)
         with reading(principal, request) as (store, gate):
             facts = gate.read(child_id, Action.READ, "child page")
             stream = gate.stream(child_id)  # read once for the check, the page and the status
-            items = in_occurred_order(stream) if known is None else known_by(stream, known)
-            status = legal_status(stream, at=moment, as_known_at=known)
+            status = status_of(store, child_id, stream, moment, known)
             schedule = child_schedule(
                 store, child_id, load_packs(), moment, as_known_at=known, stream=stream
             )
-        rows = caseload(items)
-        notes = history_notes(items)
+            if known is None:  # the record as it stands: folded once per stream version
+                items = list(
+                    store.derived(
+                        child_id, stream, "occurred", lambda: tuple(in_occurred_order(stream))
+                    )
+                )
+                rows = store.derived(child_id, stream, "caseload", lambda: caseload(items))
+                notes = store.derived(child_id, stream, "notes", lambda: history_notes(items))
+            else:
+                items = known_by(stream, known)
+                rows = caseload(items)
+                notes = history_notes(items)
+        shown = items if all else items[-TIMELINE_PAGE:]
         return page(
             request,
             "child.html",
@@ -262,7 +276,9 @@ def install_web(
             facts=facts,
             current=status.current,
             deadlines=schedule.as_json(),
-            timeline=[(history_entry(i), notes.get(i.event_id, [])) for i in items],
+            timeline=[(history_entry(i), notes.get(i.event_id, [])) for i in shown],
+            timeline_total=len(items),
+            show_all=all,
             as_known_at=as_known_at or "",
             known_error=error,
             known=known,
