@@ -46,8 +46,9 @@ from domain.events.base import LONDON
 
 T = TypeVar("T")
 
-DEFAULT_MAX_EVENTS = 200_000
-"""Events kept across all children (about 2-3 KiB each decoded: some 500 MiB at most)."""
+DEFAULT_MAX_EVENTS = 50_000
+"""Events kept across all children: about 5 KiB each decoded (measured: 24 MiB for a
+5,021-event child), so some 240 MiB at most."""
 
 
 @dataclass
