@@ -649,6 +649,13 @@ class EventStore:
             when=lambda entry: entry.settled_at(at),
         )
 
+    def settled(self, child_id: str, events: Sequence[RecordedEvent], at: datetime) -> bool:
+        """Whether ``events`` is the child's stream as kept in the shared cache and everything
+        on it had been recorded and had happened by ``at`` (see :meth:`derived`)."""
+        cache = self.streams
+        entry = cache.entry_of(self.url, child_id, events) if cache is not None else None
+        return entry is not None and entry.settled_at(at)
+
     def unknown(self, child_id: str) -> UnknownChild:
         """The error for a child with no record (the access gate gives the same for a child
         one may not see: no existence oracle)."""

@@ -34,7 +34,7 @@ from adapters.auth.sign_in import sign_in
 from adapters.auth.throttle import SignInThrottle
 from adapters.chronology_document import child_chronology, chronology_document
 from adapters.http_errors import Problem
-from adapters.packs import load_packs
+from adapters.packs import load_packs, packs_key
 from adapters.schedule import child_schedule, known_by
 from adapters.store import EventStore
 from adapters.views import history_entry, history_notes
@@ -252,7 +252,13 @@ def install_web(
             stream = gate.stream(child_id)  # read once for the check, the page and the status
             status = status_of(store, child_id, stream, moment, known)
             schedule = child_schedule(
-                store, child_id, load_packs(), moment, as_known_at=known, stream=stream
+                store,
+                child_id,
+                load_packs(),
+                moment,
+                as_known_at=known,
+                stream=stream,
+                packs_key=packs_key(),
             )
             if known is None:  # the record as it stands: folded once per stream version
                 items = list(

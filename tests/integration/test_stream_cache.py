@@ -225,3 +225,33 @@ def test_the_cache_keeps_to_its_bound_least_recently_used_out_first() -> None:
     assert cache.get("u", "A").version == 4  # type: ignore[union-attr]
     cache.clear("u")
     assert len(cache) == 0 and cache.events_held == 0
+
+
+def test_deadlines_judged_from_the_kept_stream_equal_a_fresh_evaluation(
+    sqlite_url: str,
+) -> None:
+    from adapters.packs import load_packs, packs_key
+    from adapters.schedule import child_schedule
+    from adapters.synthetic.demo_family import JORDAN, MIA, write_demo
+    from policies.engine import evaluate
+
+    write_demo(sqlite_url)
+    packs = load_packs()
+    cache = StreamCache()
+    with _cached(sqlite_url, cache) as store:
+        for child in (JORDAN, MIA):
+            stream = store.stream(child)
+            for at in (datetime.now(UTC), datetime.now(UTC) + timedelta(days=400)):
+                kept = child_schedule(
+                    store, child, packs, at, stream=stream, packs_key=packs_key()
+                ).deadlines
+                assert kept == evaluate(stream, packs, at)
+                assert len(kept) > 5
+            entry = cache.get(store.url, child)
+            assert entry is not None and any(k[0] == "deadlines" for k in entry.derived)  # type: ignore[index]
+        # a moment before the record's last entry is judged afresh (and still right)
+        stream = store.stream(JORDAN)
+        before = stream[len(stream) // 2].recorded_at
+        assert child_schedule(
+            store, JORDAN, packs, before, stream=stream, packs_key=packs_key()
+        ).deadlines == evaluate(stream, packs, before)
