@@ -255,3 +255,32 @@ def test_deadlines_judged_from_the_kept_stream_equal_a_fresh_evaluation(
         assert child_schedule(
             store, JORDAN, packs, before, stream=stream, packs_key=packs_key()
         ).deadlines == evaluate(stream, packs, before)
+
+
+def test_a_kept_chronology_shows_a_new_entry_on_the_next_read(store_url: str) -> None:
+    from adapters.chronology_document import child_chronology
+
+    _write(store_url, ("child_registered", {}), ("child_visited", {"summary": "First visit."}))
+    cache = StreamCache()
+    with _cached(store_url, cache) as store:
+
+        def summaries() -> list[str]:
+            gate = Gate(store, operator_principal(), channel="cli")
+            _, result = child_chronology(
+                store, gate, CHILD, as_known_at=None, significant_only=False
+            )
+            return [e.detail for e in result.entries]
+
+        first = summaries()
+        assert "Child visited. First visit." in first and summaries() == first
+        entry = cache.get(store.url, CHILD)
+        assert entry is not None and any(k[0] == "chronology" for k in entry.derived)  # type: ignore[index]
+        with EventStore(store_url) as other:
+            other.record(
+                [
+                    parse_event(
+                        example_data("child_visited", CHILD, "2025-01-11", summary="Second visit.")
+                    )
+                ]
+            )
+        assert summaries() == [*first, "Child visited. Second visit."]
