@@ -16,6 +16,7 @@ from adapters.auth.guard import Gate
 from adapters.store import EventStore
 from domain.access import Principal
 from domain.envelope import RecordedEvent
+from policies.access import AccessPolicy
 from projections.legal_status import LegalStatusView, legal_status
 
 
@@ -29,6 +30,16 @@ class Web:
     """``page(request, template, principal, status=200, **data)``."""
     not_found: Callable[[Request, Principal, str], HTMLResponse]
     now: Callable[[], datetime]
+    policy: AccessPolicy
+    """The access policy (who may record what, whose authorship is kept)."""
+    form_ok: Callable[[Request, str], bool]
+    """Whether a POSTed form's CSRF token is the signed-in session's."""
+
+    def name_of(self, gate: Gate, child_id: str) -> str:
+        """The child's name, read through the gate (its stream is cached per request)."""
+        from adapters.web.work_rows import name_of
+
+        return name_of(gate.stream(child_id), child_id)
 
 
 def status_of(
