@@ -53,6 +53,12 @@ def test_a_long_timeline_shows_the_newest_entries_and_all_on_asking(store_url: s
     assert "child registered" in everything and "Show all" not in everything
     assert '<input type="hidden" name="all" value="true">' in everything  # as known at keeps it
 
+    # an entry just recorded (the record form's redirect names it) is shown wherever it falls
+    with EventStore(store_url) as store:
+        oldest = store.history(OWN)[0]
+    named = client.get(f"/child/{OWN}", params={"recorded": oldest.event_id}).text
+    assert f'id="entry-{oldest.event_id}"' in named and len(_positions(named)) == total
+
     # the count and link are for the record as known at the moment asked for
     known = client.get(f"/child/{OWN}", params={"as_known_at": "2000-01-01T00:00:00"}).text
     assert "Show all" not in known and _positions(known) == []
