@@ -39,7 +39,13 @@ from domain.events.adoption import AdoptionDecisionMade, AdoptionPlacementCeased
 from domain.events.base import CaseEvent
 from domain.events.front_door import ContactReceived, ReferralReceived
 from domain.events.leaving_care import PathwayPlanReviewed, PersonalAdviserAllocated
-from domain.events.looked_after import HealthAssessmentCompleted, IroContact
+from domain.events.looked_after import (
+    CarePlanAgreed,
+    HealthAssessmentCompleted,
+    IroContact,
+    PermanencePlanAgreed,
+    PlacementStarted,
+)
 from domain.events.proceedings import OrderMade
 from projections.legal_status import effective_history
 
@@ -404,6 +410,8 @@ def _looked_after(child: _Child) -> list[Row]:
         if e.teeth_checked and e.occurred_date <= on
     ]
     iro = [e.occurred_date for e in child.events_of(IroContact) if e.occurred_date <= on]
+    placed_in = _placement_la(child, recent["placement_id"]) if recent else None
+    provider = (recent or {}).get("provider") or latest["placement_provider"] or ""
     headings = spec.LISTS["List 8"]
     return [
         {
@@ -417,6 +425,7 @@ def _looked_after(child: _Child) -> list[Row]:
             "Child's Legal Status": spec.LEGAL_STATUS.get(latest["legal_status"] or ""),
             "Date of Latest Statutory Review": max(reviews) if reviews else None,
             "Date of Last Social Work Visit": max(visits) if visits else None,
+            "What is the permanence plan for this child?": _permanence(child, on),
             "Date of Last IRO Visit / Contact to the Child": max(iro) if iro else None,
             "Date of Last Health Assessment": max(health) if health else None,
             "Date of Last Dental Check": max(dental) if dental else None,
@@ -431,9 +440,15 @@ def _looked_after(child: _Child) -> list[Row]:
             else None,
             "Start Date of Most Recent Placement": recent["start_date"] if recent else None,
             "Placement Type": spec.PLACEMENT_TYPE.get(recent["placement_type"]) if recent else None,
-            "Placement Provider": spec.PROVIDER.get(latest["placement_provider"] or ""),
+            "Placement Provider": spec.PROVIDER.get(provider),
             "Placement postcode": recent["postcode"] if recent else None,
             "URN of Placement": recent["urn"] if recent else None,
+            "Placement Location": None
+            if placed_in is None
+            else spec.IN
+            if placed_in == child.person.get("la_code")
+            else spec.OUT,
+            "LA of Placement": spec.PLACEMENT_LA.get(placed_in or "", placed_in),
             headings[28]: sum(1 for m in missing if m["missing_or_away"] == "M"),
             headings[29]: sum(1 for m in missing if m["missing_or_away"] == "A"),
             headings[30]: _yes(last_missing["return_interview_offered"]) if last_missing else None,
@@ -443,6 +458,40 @@ def _looked_after(child: _Child) -> list[Row]:
             **child.allocated(on),
         }
     ]
+
+
+def _permanence(child: _Child, on: date) -> str | None:
+    """The data map's code for the latest permanence plan agreed by ``on`` (None: none yet).
+
+    The record keeps the plan in words (a care plan's permanence option, a permanence plan);
+    its code is the first of the data map's options the words name, in the data map's own
+    order (so a concurrent plan naming a return home and adoption reads "Return to family").
+    """
+    plans = [(e.occurred_date, e.plan) for e in child.events_of(PermanencePlanAgreed)]
+    plans += [
+        (e.occurred_date, e.permanence_option)
+        for e in child.events_of(CarePlanAgreed)
+        if e.permanence_option
+    ]
+    plans = sorted(p for p in plans if p[0] <= on)
+    if not plans:
+        return None
+    words = plans[-1][1].lower()
+    for code, keys in spec.PERMANENCE_WORDS:
+        if any(k in words for k in keys):
+            return code
+    return None
+
+
+def _placement_la(child: _Child, placement_id: str | None) -> str | None:
+    """The placement's authority (a reporting row's placement id is its start's event id)."""
+    for item in child.items:
+        if isinstance(item.event, PlacementStarted) and placement_id in (
+            item.event_id,
+            item.event.placement_id,
+        ):
+            return item.event.placement_la
+    return None
 
 
 def _care_leavers(child: _Child) -> list[Row]:
@@ -509,6 +558,11 @@ def _adoption(child: _Child) -> list[Row]:
         e.order.value: e.occurred_date for e in child.events_of(OrderMade) if e.occurred_date <= end
     }
     cla = sorted(child.rows.get("cla_episodes", []), key=lambda r: r["start_date"])
+    fostering_for_adoption = sorted(
+        p["start_date"]
+        for p in child.rows.get("cla_placements", [])
+        if p["placement_type"] in spec.FFA_PLACEMENTS and p["start_date"] <= end
+    )
     return [
         {
             "Child Unique ID": child.id,
@@ -523,6 +577,9 @@ def _adoption(child: _Child) -> list[Row]:
             spec.LISTS["List 10"][13]: stopped[-1].occurred_date if stopped else None,
             spec.LISTS["List 10"][14]: spec.ADOPTION_STOPPED.get(stopped[-1].reason_code)
             if stopped
+            else None,
+            spec.LISTS["List 10"][15]: fostering_for_adoption[0]
+            if fostering_for_adoption
             else None,
         }
     ]
