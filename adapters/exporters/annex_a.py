@@ -5,14 +5,16 @@ rows come from the effective record (corrections applied, entries recorded in er
 out) through the reporting projection (:func:`child_rows`), so the lists and the reporting
 tables agree. A list's rows, for the period ``start``..``end`` (dates, inclusive):
 
-1. contacts received in the period;                2. early help assessments (none: the
-3. referrals received in the period;                  record holds no early help work);
+1. contacts received in the period;                2. early help assessments (none: early
+3. referrals received in the period;                  help is not kept on the record, only
+                                                      a referral or step-down to it);
 4. assessments open at any time in the period;     5. section 47 enquiries open in it;
 6. child in need episodes open in it (referrals that were not "no further action");
 7. child protection plans open in it;              8. children looked after in it (one row
 9. care leavers with a contact in the period;         each, their latest period of care);
 10. children with an adoption decision not reversed before the period;
-11. adopters (none: adopters are not recorded on a child's record).
+11. adopters a child was placed with (as far as the child's record holds them: the
+    adoption agency's own steps are not on it, see :func:`_adopters`).
 
 A count "in the last 12 months" looks back 12 months from the period's end; an age is the
 child's whole years at the period's end. A cell the record cannot fill is left blank;
@@ -46,6 +48,7 @@ from domain.events.looked_after import (
     PermanencePlanAgreed,
     PlacementStarted,
 )
+from domain.events.people import PersonAdded, PersonRole
 from domain.events.proceedings import OrderMade
 from projections.legal_status import effective_history
 
@@ -136,6 +139,7 @@ def list_rows(events: Iterable[RecordedEvent], start: date, end: date) -> dict[s
         grouped[item.child_id].append(item)
     period = (start, end)
     lists: dict[str, list[Row]] = {name: [] for name in spec.LISTS}
+    adopters: dict[str, Row] = {}
     for child_id in sorted(grouped):
         child = _Child(grouped[child_id], period)
         if not child.person:
@@ -149,6 +153,9 @@ def list_rows(events: Iterable[RecordedEvent], start: date, end: date) -> dict[s
         lists["List 8"] += _looked_after(child)
         lists["List 9"] += _care_leavers(child)
         lists["List 10"] += _adoption(child)
+        for adopter, row in _adopters(child).items():
+            adopters[adopter] = _merge_adopter(adopters.get(adopter), row)
+    lists["List 11"] = [adopters[a] for a in sorted(adopters)]
     return lists
 
 
@@ -583,6 +590,63 @@ def _adoption(child: _Child) -> list[Row]:
             else None,
         }
     ]
+
+
+def _adopters(child: _Child) -> dict[str, Row]:
+    """List 11 as far as a child's record holds it: the adopters the child was placed with.
+
+    An adopter is a person recorded on the record as the child's adoptive parent; the
+    child's placement for adoption (on or before the period's end, with no adoption order
+    before its start) is the placement with them. The adoption agency's own steps (enquiry,
+    stages 1 and 2, application, approval, matching, leaving the process) and the
+    adopter's ethnicity and disability are not on a child's record: those cells stay blank,
+    or read "information not yet obtained" for ethnicity.
+    """
+    start, end = child.period
+    placed = [e for e in child.events_of(PlacedForAdoption) if e.occurred_date <= end]
+    if not placed:
+        return {}
+    orders = [
+        e.occurred_date
+        for e in child.events_of(OrderMade)
+        if e.order.value == "adoption_order" and e.occurred_date <= end
+    ]
+    if orders and orders[-1] < start:
+        return {}
+    placement = placed[-1]
+    out = {}
+    for person in child.events_of(PersonAdded):
+        if person.role is not PersonRole.ADOPTIVE_PARENT:
+            continue
+        out[person.person_id] = {
+            "Individual adopter identifier": person.person_id,
+            "Gender": spec.GENDER.get(person.sex.value),
+            "Ethnicity": spec.ETHNICITY["NOBT"],
+            "Is the (prospective) adopter fostering for adoption?": _yes(
+                placement.foster_carer_adoption
+            ),
+            "Date child/children placed with adopter(s)": placement.occurred_date,
+            "No. of children placed": 1,
+            "Date of Adoption Order": orders[-1] if orders else None,
+        }
+    return out
+
+
+def _merge_adopter(seen: Row | None, row: Row) -> Row:
+    """One adopter on several children's records (siblings): one row, the children counted."""
+    if seen is None:
+        return row
+    first = min(
+        seen["Date child/children placed with adopter(s)"],
+        row["Date child/children placed with adopter(s)"],
+    )
+    orders = [d for d in (seen["Date of Adoption Order"], row["Date of Adoption Order"]) if d]
+    return {
+        **seen,
+        "Date child/children placed with adopter(s)": first,
+        "No. of children placed": seen["No. of children placed"] + 1,
+        "Date of Adoption Order": max(orders) if orders else None,
+    }
 
 
 @dataclass(frozen=True)
