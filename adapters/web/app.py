@@ -38,17 +38,27 @@ from adapters.packs import load_packs
 from adapters.schedule import child_schedule, known_by
 from adapters.store import EventStore
 from adapters.views import history_entry, history_notes
-from adapters.web import dashboard, family, my_work, replay_page, session, status_page
+from adapters.web import (
+    dashboard,
+    family,
+    my_work,
+    record_pages,
+    replay_page,
+    session,
+    status_page,
+)
 from adapters.web.chronology_filters import chronology_dates
 from adapters.web.kit import Web
 from domain.access import Action, Principal, StoreAction
 from domain.errors import InvalidEvent
 from domain.events.base import LONDON
+from domain.events.corrections import EntryRecordedInError
 from domain.ordering import in_occurred_order
 from domain.parsing import parse_moment
 from policies.access import AccessPolicy
 from policies.sources import cite
 from projections.caseload import caseload
+from projections.chronology import IMPACT_NOT_RECORDED
 from projections.legal_status import legal_status
 
 HERE = Path(__file__).parent
@@ -239,7 +249,9 @@ def install_web(
             return None, str(error)
 
     @api.get("/child/{child_id}", include_in_schema=False)
-    def child_page(request: Request, child_id: str, as_known_at: str | None = None) -> Response:
+    def child_page(
+        request: Request, child_id: str, as_known_at: str | None = None, recorded: str | None = None
+    ) -> Response:
         principal = principal_of(request)
         known, error = _known_at(as_known_at)
         moment = known or datetime.now(LONDON)
@@ -251,7 +263,12 @@ def install_web(
             schedule = child_schedule(
                 store, child_id, load_packs(), moment, as_known_at=known, stream=stream
             )
+            may_record = record_pages.may_record(gate, child_id, facts)
         rows = caseload(items)
+        withdrawn = {
+            i.event.target_event_id for i in stream if isinstance(i.event, EntryRecordedInError)
+        }
+        recorded_entry = next((i for i in stream if recorded and i.event_id == recorded), None)
         notes = history_notes(items)
         return page(
             request,
@@ -266,6 +283,9 @@ def install_web(
             as_known_at=as_known_at or "",
             known_error=error,
             known=known,
+            may_record=may_record,
+            withdrawn=withdrawn,
+            recorded_entry=recorded_entry,
         )
 
     @api.get("/child/{child_id}/chronology", include_in_schema=False)
@@ -296,6 +316,7 @@ def install_web(
             principal,
             child_id=child_id,
             chronology=result,
+            impact_not_recorded=IMPACT_NOT_RECORDED,
             all=all,
             family=family,
             values=dict(request.query_params),
@@ -332,9 +353,21 @@ def install_web(
             },
         )
 
-    web = Web(principal_of=principal_of, reading=reading, page=page, not_found=not_found, now=now)
+    def form_ok(request: Request, given: str) -> bool:
+        return session.csrf_ok(store_url, session.session_token(request), given)
+
+    web = Web(
+        principal_of=principal_of,
+        reading=reading,
+        page=page,
+        not_found=not_found,
+        now=now,
+        policy=policy,
+        form_ok=form_ok,
+    )
     my_work.install(api, web)
     dashboard.install(api, web)
     family.install(api, web)
     status_page.install(api, web)
     replay_page.install(api, web)
+    record_pages.install(api, web)
