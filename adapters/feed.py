@@ -60,9 +60,15 @@ def read_feed(
     """Feed items after ``after`` in global order; at most ``limit`` of them (None: all).
 
     With them, the purges (destroyed records, :mod:`adapters.purges`) numbered after
-    ``after_purge``, each right after the event it follows; without ``after_purge``, those
-    placed after event ``after``. A purge item has ``kind`` ``purge`` and its number in
+    ``after_purge``, each right after the event it follows. A purge item has ``kind``
+    ``purge``, the event it follows in ``global_position`` and its number in
     ``purge_position``.
+
+    Without ``after_purge`` (a reader that keeps only an event position) the purges placed
+    after event ``after`` are given, each only together with the event after it and
+    outside ``limit``: the reader's next ``after`` (the last item's position) is then past
+    them, so it neither gets them again nor, caught up at the log's end, is given the same
+    purge on every call. A reader that keeps ``purge_position`` too gets each at once.
     """
     from adapters.purges import Purge, interleave, purge_item, purges, seen_before
 
@@ -72,6 +78,7 @@ def read_feed(
         raise ValueError(f"--limit {limit}: give 1 or more")
     if after_purge is not None and after_purge < 0:
         raise ValueError(f"--after-purge {after_purge}: a purge position is 0 or more")
+    by_position_alone = after_purge is None
     if after_purge is None:
         after_purge = seen_before(store, after)
     pending = purges(store, after=after_purge)
@@ -86,10 +93,21 @@ def read_feed(
             position = page[-1].global_position or position
 
     given = 0
+    held: list[Purge] = []
     for item in interleave(pages(), lambda e: e.global_position or 0, pending):
         if limit is not None and given >= limit:
             return
-        yield purge_item(item) if isinstance(item, Purge) else feed_item(item)
+        if isinstance(item, Purge):
+            if not by_position_alone:
+                yield purge_item(item)
+                given += 1
+            else:
+                held.append(item)
+            continue
+        for purge in held:  # (by position alone: only with the event after them)
+            yield purge_item(purge)
+        held.clear()
+        yield feed_item(item)
         given += 1
 
 

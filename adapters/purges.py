@@ -16,7 +16,8 @@ keeps a pair, (last event position, last purge number): an event moves the first
 purge the second only. Resumed from any pair saved after any item, the merge gives the
 rest exactly once, because each sequence is resumed on its own and neither ever goes
 back. A reader that keeps only an event position (``--after N``) is taken to have seen
-the purges placed before event ``N``; those placed after it come again.
+the purges placed before event ``N``; those after it are given with the next event (see
+:func:`adapters.feed.read_feed`).
 """
 
 from __future__ import annotations

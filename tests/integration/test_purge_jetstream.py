@@ -135,7 +135,8 @@ def test_the_pseudonymised_feed_and_get_feed_carry_the_purge_with_ids_pseudonymi
     pseudo = Pseudonymiser.for_store(store.db)
     from adapters.feed_pseudonymised import pseudonymise_item
 
-    [item] = [i for i in read_feed(store, after=store.max_position() - 1) if i["kind"] == "purge"]
+    end = store.max_position()
+    [item] = [i for i in read_feed(store, after=end, after_purge=0) if i["kind"] == "purge"]
     shown = pseudonymise_item(store, item)
     assert shown["child_id"] == pseudo(child)
     assert [s["id"] for s in shown["subjects"]] == [
@@ -147,11 +148,17 @@ def test_the_pseudonymised_feed_and_get_feed_carry_the_purge_with_ids_pseudonymi
     from tests.accounts import operator_client
 
     client = operator_client(sqlite_url)
-    end = store.max_position()
-    got = client.get("/feed", params={"after": end - 1})
+    got = client.get("/feed", params={"after": end, "after_purge": 0})
     assert got.status_code == 200, got.text
-    assert [i["kind"] for i in got.json()][-1] == "purge"
+    assert [(i["kind"], i["purge_position"]) for i in got.json()] == [("purge", 1)]
     assert client.get("/feed", params={"after": end, "after_purge": 1}).json() == []
+    # a reader that keeps only positions is given the purge with the next event, once
+    assert client.get("/feed", params={"after": end}).json() == []
+    added = store.record_one(example("case_note_recorded", store.children()[-1], "2026-02-01"))
+    page = client.get("/feed", params={"after": end, "limit": 1}).json()
+    assert [i["kind"] for i in page] == ["purge", "case_note_recorded"]
+    assert page[1]["event_id"] == added.event_id
+    assert client.get("/feed", params={"after": page[-1]["global_position"]}).json() == []
     bad = client.get("/feed", params={"after_purge": -1})
     assert bad.status_code == 422 and "after_purge" in bad.text
 
