@@ -12,6 +12,11 @@ event position in the store's notification log when it was written (read in the 
 transaction), inside the hashed content. The feed puts the purge right after that event,
 so it follows every event of the child written before the destruction, and a reader
 resuming from a stored (event position, purge number) pair gets it exactly once.
+
+The database itself refuses to change a certificate: triggers on SQLite and PostgreSQL abort
+any UPDATE or DELETE (and TRUNCATE on PostgreSQL), as they do for the events and the access
+log. Someone who can drop a trigger (the schema's owner) can still rewrite a row; the chain
+then shows it to ``verify``.
 """
 
 from __future__ import annotations
@@ -21,7 +26,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Text, inspect, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import Engine
 
 from domain.envelope import GENESIS_HASH, canonical_json
@@ -65,13 +81,54 @@ def log_head(conn: Connection) -> int | None:
     return None
 
 
+APPEND_ONLY = "the disposal log is append-only"
+
+
+def ensure(engine: Engine) -> None:
+    """The table and the triggers that make it append-only (idempotent)."""
+    metadata.create_all(engine)
+    table = disposals.name
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            for verb in ("UPDATE", "DELETE"):
+                conn.execute(
+                    text(
+                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} "
+                        f"ON {table} BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}: {verb} "
+                        "refused'); END"
+                    )
+                )
+            return
+        exists = conn.execute(
+            text(
+                "SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = :name AND c.oid = to_regclass(:table)"
+            ),
+            {"name": f"{table}_append_only", "table": table},
+        ).first()
+        if exists is not None:  # (an application role that does not own the table skips this)
+            return
+        conn.execute(
+            text(
+                f"CREATE OR REPLACE FUNCTION {table}_refuse() RETURNS trigger AS $$ BEGIN "
+                f"RAISE EXCEPTION '{APPEND_ONLY}: % refused', TG_OP; END $$ LANGUAGE plpgsql"
+            )
+        )
+        conn.execute(
+            text(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {table}_refuse()"
+            )
+        )
+
+
 def append(engine: Engine, content: dict[str, Any]) -> Certificate:
     """Write the next certificate (in one transaction with the caller's reads of the head).
 
     The content gains ``feed_position`` (the log's last position now; never before the
     previous certificate's) unless the caller gave one.
     """
-    metadata.create_all(engine)
+    ensure(engine)
     with engine.begin() as conn:
         last = conn.execute(
             select(disposals.c.number, disposals.c.hash, disposals.c.certificate).order_by(
@@ -143,12 +200,16 @@ def certificate_content(
     carried_out_by: str,
     reason: str,
     at: datetime,
+    schedule: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """A certificate's content. ``schedule``: the retention schedule's rule for the record
+    and whether it was due that day (ids and a flag only: no date, which could be a birth)."""
     return {
         "child_id": child_id,
         "subjects_destroyed": subjects,
         "people_kept": {p: list(c) for p, c in people_kept.items()},
         "rule": rule,
+        **({"schedule": schedule} if schedule is not None else {}),
         "authorised_by": authorised_by,
         "carried_out_by": carried_out_by,
         "reason": reason,

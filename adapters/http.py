@@ -418,6 +418,7 @@ def create_app(
         now=now,
         authenticate=authenticate,
         gated=gated,
+        sso=sso,
     )
     return api
 

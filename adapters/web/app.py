@@ -30,8 +30,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from adapters.auth.guard import AccessRefused, Gate
+from adapters.auth.oidc import OidcConfig
 from adapters.auth.sign_in import sign_in
 from adapters.auth.throttle import SignInThrottle
+from adapters.auth.tokens import signing_key
 from adapters.chronology_document import child_chronology, chronology_document
 from adapters.http_errors import Problem
 from adapters.packs import load_packs
@@ -49,6 +51,7 @@ from adapters.web import (
 )
 from adapters.web.chronology_filters import chronology_dates
 from adapters.web.kit import Web
+from adapters.web.sso import WebSignOn, install_sso
 from domain.access import Action, Principal, StoreAction
 from domain.errors import InvalidEvent
 from domain.events.base import LONDON
@@ -95,11 +98,13 @@ def install_web(
     now: Callable[[], datetime],
     authenticate: Callable[[HTTPAuthorizationCredentials | None], Principal],
     gated: Gated,
+    sso: OidcConfig | None = None,
 ) -> None:
     templates = Jinja2Templates(directory=HERE / "templates")
     # a pack cites its seed by file name; people read the document's name (policies.sources)
     templates.env.filters["cited"] = lambda citation: cite(citation).text if citation else ""
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    sign_on = WebSignOn.from_config(sso, sso.web) if sso is not None else None
 
     @api.exception_handler(_SignInNeeded)
     async def _to_sign_in(_: Request, __: _SignInNeeded) -> Response:
@@ -164,7 +169,12 @@ def install_web(
         shown = templates.TemplateResponse(
             request,
             "sign_in.html",
-            {"principal": None, "csrf_token": session.csrf_for(store_url, secret), "error": None},
+            {
+                "principal": None,
+                "csrf_token": session.csrf_for(store_url, secret),
+                "error": None,
+                "sso_button": sign_on.button if sign_on else None,
+            },
         )
         for key, value in response.headers.items():
             if key == "set-cookie":
@@ -200,6 +210,7 @@ def install_web(
                     "csrf_token": session.csrf_for(store_url, secret),
                     "error": error,
                     "username": username,
+                    "sso_button": sign_on.button if sign_on else None,
                 },
                 status_code=status,
             )
@@ -355,6 +366,37 @@ def install_web(
 
     def form_ok(request: Request, given: str) -> bool:
         return session.csrf_ok(store_url, session.session_token(request), given)
+
+    if sign_on is not None:
+
+        def sso_failed(request: Request, message: str, status: int) -> Response:
+            response = HTMLResponse("")
+            secret = session.presession(request, response)
+            shown = templates.TemplateResponse(
+                request,
+                "sign_in.html",
+                {
+                    "principal": None,
+                    "csrf_token": session.csrf_for(store_url, secret),
+                    "error": message,
+                    "sso_button": sign_on.button,
+                },
+                status_code=status,
+            )
+            for key, value in response.headers.items():
+                if key == "set-cookie":
+                    shown.headers.append(key, value)
+            shown.headers["Cache-Control"] = "no-store"
+            return shown
+
+        install_sso(
+            api,
+            sign_on=sign_on,
+            secret_key=signing_key(store_url),
+            authenticate=authenticate,
+            start_session=session.start,
+            failed=sso_failed,
+        )
 
     web = Web(
         principal_of=principal_of,
