@@ -6,6 +6,13 @@ keys went), when, under which rule, who authorised it and who carried it out, an
 certificate's hash covers its content and the previous certificate's hash, like the event
 streams; :func:`verify` walks the chain. It names ids, never a name.
 
+**Its place in the feed.** Each certificate is also a purge message for downstream
+consumers (:mod:`adapters.purges`). A certificate records ``feed_position``: the last
+event position in the store's notification log when it was written (read in the same
+transaction), inside the hashed content. The feed puts the purge right after that event,
+so it follows every event of the child written before the destruction, and a reader
+resuming from a stored (event position, purge number) pair gets it exactly once.
+
 The database itself refuses to change a certificate: triggers on SQLite and PostgreSQL abort
 any UPDATE or DELETE (and TRUNCATE on PostgreSQL), as they do for the events and the access
 log. Someone who can drop a trigger (the schema's owner) can still rewrite a row; the chain
@@ -19,7 +26,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, select, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import Engine
 
 from domain.envelope import GENESIS_HASH, canonical_json
@@ -45,6 +63,22 @@ class Certificate:
 def _hash(number: int, content: dict[str, Any], prev_hash: str) -> str:
     body = canonical_json({"number": number, "content": content, "prev_hash": prev_hash})
     return hashlib.sha256(body).hexdigest()
+
+
+EVENT_TABLES = {"caseledger_events": "notification_id", "stored_events": None}
+"""The store's events table and its notification id column (SQLite's is the rowid)."""
+
+
+def log_head(conn: Connection) -> int | None:
+    """The last position of the store's notification log (None: no events table here)."""
+    names = set(inspect(conn).get_table_names())
+    for table, column in EVENT_TABLES.items():
+        if table in names:
+            if column is None:
+                column = "rowid" if conn.dialect.name == "sqlite" else "notification_id"
+            value = conn.exec_driver_sql(f"SELECT MAX({column}) FROM {table}").scalar()
+            return int(value or 0)
+    return None
 
 
 APPEND_ONLY = "the disposal log is append-only"
@@ -89,13 +123,25 @@ def ensure(engine: Engine) -> None:
 
 
 def append(engine: Engine, content: dict[str, Any]) -> Certificate:
-    """Write the next certificate (in one transaction with the caller's reads of the head)."""
+    """Write the next certificate (in one transaction with the caller's reads of the head).
+
+    The content gains ``feed_position`` (the log's last position now; never before the
+    previous certificate's) unless the caller gave one.
+    """
     ensure(engine)
     with engine.begin() as conn:
         last = conn.execute(
-            select(disposals.c.number, disposals.c.hash).order_by(disposals.c.number.desc())
+            select(disposals.c.number, disposals.c.hash, disposals.c.certificate).order_by(
+                disposals.c.number.desc()
+            )
         ).first()
         number, prev = (1, GENESIS_HASH) if last is None else (last[0] + 1, last[1])
+        if "feed_position" not in content:
+            import json
+
+            head = log_head(conn) or 0
+            before = json.loads(last[2]).get("feed_position", 0) if last is not None else 0
+            content = {**content, "feed_position": max(head, int(before or 0))}
         digest = _hash(number, content, prev)
         conn.execute(
             disposals.insert().values(

@@ -51,23 +51,64 @@ def feed_item(item: RecordedEvent) -> FeedItem:
     }
 
 
-def read_feed(store: EventStore, after: int = 0, limit: int | None = None) -> Iterator[FeedItem]:
-    """Feed items after ``after`` in global order; at most ``limit`` of them (None: all)."""
+def read_feed(
+    store: EventStore,
+    after: int = 0,
+    limit: int | None = None,
+    after_purge: int | None = None,
+) -> Iterator[FeedItem]:
+    """Feed items after ``after`` in global order; at most ``limit`` of them (None: all).
+
+    With them, the purges (destroyed records, :mod:`adapters.purges`) numbered after
+    ``after_purge``, each right after the event it follows. A purge item has ``kind``
+    ``purge``, the event it follows in ``global_position`` and its number in
+    ``purge_position``.
+
+    Without ``after_purge`` (a reader that keeps only an event position) the purges placed
+    after event ``after`` are given, each only together with the event after it and
+    outside ``limit``: the reader's next ``after`` (the last item's position) is then past
+    them, so it neither gets them again nor, caught up at the log's end, is given the same
+    purge on every call. A reader that keeps ``purge_position`` too gets each at once.
+    """
+    from adapters.purges import Purge, interleave, purge_item, purges, seen_before
+
     if after < 0:
         raise ValueError(f"--after {after}: a feed position is 0 or more")
     if limit is not None and limit < 1:
         raise ValueError(f"--limit {limit}: give 1 or more")
+    if after_purge is not None and after_purge < 0:
+        raise ValueError(f"--after-purge {after_purge}: a purge position is 0 or more")
+    by_position_alone = after_purge is None
+    if after_purge is None:
+        after_purge = seen_before(store, after)
+    pending = purges(store, after=after_purge)
+
+    def pages() -> Iterator[list[RecordedEvent]]:
+        position = after
+        while True:
+            page = store.notifications(after=position, limit=min(1000, limit or 1000))
+            yield page
+            if not page:
+                return
+            position = page[-1].global_position or position
+
     given = 0
-    position = after
-    while limit is None or given < limit:
-        want = 1000 if limit is None else min(1000, limit - given)
-        page = store.notifications(after=position, limit=want)
-        if not page:
+    held: list[Purge] = []
+    for item in interleave(pages(), lambda e: e.global_position or 0, pending):
+        if limit is not None and given >= limit:
             return
-        for item in page:
-            yield feed_item(item)
-        given += len(page)
-        position = page[-1].global_position or position
+        if isinstance(item, Purge):
+            if not by_position_alone:
+                yield purge_item(item)
+                given += 1
+            else:
+                held.append(item)
+            continue
+        for purge in held:  # (by position alone: only with the event after them)
+            yield purge_item(purge)
+        held.clear()
+        yield feed_item(item)
+        given += 1
 
 
 # -- consumer positions --------------------------------------------------------------------
@@ -78,7 +119,11 @@ class PositionStore(Protocol):
 
     def load(self) -> int: ...
 
-    def save(self, position: int) -> None: ...
+    def load_purge(self) -> int | None:
+        """The last purge number acknowledged (None: none stored, go by the event position)."""
+        ...
+
+    def save(self, position: int, purge: int | None = None) -> None: ...
 
 
 class FilePositionStore:
@@ -88,27 +133,39 @@ class FilePositionStore:
         self.path = Path(path)
         self.name = name
 
-    def load(self) -> int:
+    def _read(self) -> dict[str, Any]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return 0
+            return {}
         except (OSError, ValueError) as error:
             raise ValueError(f"{self.path}: not a feed position file ({error})") from None
-        value = data.get("position") if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            raise ValueError(f"{self.path}: not a feed position file (not an object)")
+        return data
+
+    def load(self) -> int:
+        data = self._read()
+        if not data:
+            return 0
+        value = data.get("position")
         if not isinstance(value, int) or value < 0:
             raise ValueError(f"{self.path}: 'position' must be a whole number 0 or more")
         return value
 
-    def save(self, position: int) -> None:
+    def load_purge(self) -> int | None:
+        value = self._read().get("purge_position")
+        if value is not None and (not isinstance(value, int) or value < 0):
+            raise ValueError(f"{self.path}: 'purge_position' must be a whole number 0 or more")
+        return value
+
+    def save(self, position: int, purge: int | None = None) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        body = json.dumps(
-            {
-                "consumer": self.name,
-                "position": position,
-                "updated_at": datetime.now(UTC).isoformat(),
-            }
-        )
+        record: dict[str, Any] = {"consumer": self.name, "position": position}
+        if purge is not None:
+            record["purge_position"] = purge
+        record["updated_at"] = datetime.now(UTC).isoformat()
+        body = json.dumps(record)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -139,34 +196,43 @@ class SqlPositionStore:
         self.name = name
         positions_metadata.create_all(self.engine)
 
-    def load(self) -> int:
+    def _value(self, name: str) -> int | None:
         with self.engine.connect() as conn:
             value = conn.execute(
-                select(feed_positions.c.position).where(feed_positions.c.consumer == self.name)
+                select(feed_positions.c.position).where(feed_positions.c.consumer == name)
             ).scalar()
-        return int(value or 0)
+        return None if value is None else int(value)
 
-    def save(self, position: int, conn: Connection | None = None) -> None:
+    def load(self) -> int:
+        return self._value(self.name) or 0
+
+    def load_purge(self) -> int | None:
+        """Kept in a row of its own (``<name>#purge``), written with the event position."""
+        return self._value(f"{self.name}#purge")
+
+    def save(self, position: int, purge: int | None = None, conn: Connection | None = None) -> None:
         """Save; with ``conn``, inside the caller's transaction (effects and position together)."""
         if conn is None:
             with self.engine.begin() as own:
-                self._write(own, position)
+                self._write(own, position, purge)
         else:
-            self._write(conn, position)
+            self._write(conn, position, purge)
 
-    def _write(self, conn: Connection, position: int) -> None:
+    def _write(self, conn: Connection, position: int, purge: int | None) -> None:
         now = datetime.now(UTC)
-        done = conn.execute(
-            feed_positions.update()
-            .where(feed_positions.c.consumer == self.name)
-            .values(position=position, updated_at=now)
-        )
-        if done.rowcount == 0:
-            conn.execute(
-                feed_positions.insert().values(
-                    consumer=self.name, position=position, updated_at=now
-                )
+        rows = [(self.name, position)]
+        if purge is not None:
+            rows.append((f"{self.name}#purge", purge))
+        for name, value in rows:
+            done = conn.execute(
+                feed_positions.update()
+                .where(feed_positions.c.consumer == name)
+                .values(position=value, updated_at=now)
             )
+            if done.rowcount == 0:
+                conn.execute(
+                    feed_positions.insert().values(consumer=name, position=value, updated_at=now)
+                )
 
 
 # -- the consumer --------------------------------------------------------------------------
@@ -192,17 +258,26 @@ class FeedConsumer:
     ) -> int:
         """Handle items after the stored position; each is acknowledged once ``handle`` returns.
 
-        If ``handle`` raises (or the process dies), the position stays at the last item
-        acknowledged, so the failed item is the first one given next time. Returns the
+        The position is a pair: the last event's global position and the last purge's
+        number (:mod:`adapters.purges`). If ``handle`` raises (or the process dies), it
+        stays at the last item acknowledged, so the failed item is the first one given next time. Returns the
         number of items acknowledged in this run.
         """
         start = self.positions.load()
+        purge = self.positions.load_purge()
+        if purge is None:  # a position stored before purges were carried
+            from adapters.purges import seen_before
+
+            purge = seen_before(self.store, start)
         done = 0
         last = start
-        for item in read_feed(self.store, after=start, limit=limit):
+        for item in read_feed(self.store, after=start, limit=limit, after_purge=purge):
             handle(item)
-            last = int(item["global_position"])
-            self.positions.save(last)
+            if item["kind"] == "purge":  # a purge moves only the purge position
+                purge = int(item["purge_position"])
+            else:
+                last = int(item["global_position"])
+            self.positions.save(last, purge)
             done += 1
             if progress is not None:
                 progress(done)

@@ -391,15 +391,20 @@ def create_app(
         request: Request,
         after: int = Query(0, ge=0),
         limit: int = Query(100, ge=1, le=5000),
+        after_purge: int | None = Query(None, ge=0),
     ) -> list[dict[str, Any]]:
-        """The event feed; a performance analyst's has ids pseudonymised and no free text."""
+        """The event feed; a performance analyst's has ids pseudonymised and no free text.
+
+        With the events, purges (destroyed records: kind ``purge``, ids only) numbered
+        after ``after_purge``, each right after the event it follows.
+        """
         with gated(principal, request) as (store, gate):
             if gate.may_store(StoreAction.FEED):
-                items = list(read_feed(store, after=after, limit=limit))
+                items = list(read_feed(store, after=after, limit=limit, after_purge=after_purge))
                 what = "feed"
             else:
                 gate.require_store(StoreAction.FEED_PSEUDONYMISED)
-                items = list(read_feed(store, after=after, limit=limit))
+                items = list(read_feed(store, after=after, limit=limit, after_purge=after_purge))
                 what = "feed (pseudonymised)"
             gate.log_reads(sorted({i["child_id"] for i in items}), Action.READ, what)
             if what == "feed":

@@ -8,6 +8,14 @@
   (``analyst`` or ``identifiable``);
 - body: JSON of the feed item (:func:`adapters.feed.feed_item`) with, for an analyst's
   subscription, ids pseudonymised and free text withheld (``withheld`` names the fields).
+
+A destroyed record's purge (:mod:`adapters.purges`) is a message too: subject
+``<prefix>.<la>.<child>.purge``, ``Nats-Msg-Id`` the disposal certificate's id,
+``Caseledger-Certificate`` and ``-Certificate-Hash`` naming it, and a body listing the
+data subjects to erase by id (pseudonymised for an analyst) and nothing else. Every
+message carries ``Caseledger-Purge``, the last purge number published up to it, beside
+``Caseledger-Position``, the last event position (a purge's is the event before it), so
+the stream's last message tells a restarted relay where both sequences stand.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import orjson
 
 from adapters.broker.redaction import TargetKind, analyst_payload, rebuild_event
 from adapters.feed import feed_item
+from adapters.purges import PURGE, Purge, purge_item
 from domain.envelope import RecordedEvent
 
 Content = Literal["analyst", "identifiable"]
@@ -30,6 +39,9 @@ KIND = "Caseledger-Kind"
 VERSION = "Caseledger-Version"
 HASH = "Caseledger-Hash"
 CONTENT = "Caseledger-Content"
+PURGES = "Caseledger-Purge"
+CERTIFICATE = "Caseledger-Certificate"
+CERTIFICATE_HASH = "Caseledger-Certificate-Hash"
 
 
 @dataclass(frozen=True)
@@ -47,7 +59,9 @@ def build_message(
     content: Content,
     pseudonym: Any,
     target_kind: TargetKind | None = None,
+    purged: int = 0,
 ) -> Message:
+    """An event's message; ``purged`` is the last purge number published before it."""
     body = feed_item(item)
     child = item.child_id
     if content == "analyst":
@@ -61,8 +75,47 @@ def build_message(
         VERSION: str(item.stored_version),
         HASH: item.hash,
         CONTENT: content,
+        PURGES: str(purged),
     }
     return Message(f"{prefix}.{la}.{child}.{item.kind}", headers, orjson.dumps(body))
+
+
+def build_purge_message(
+    purge: Purge, *, prefix: str, la: str, content: Content, pseudonym: Any, position: int
+) -> Message:
+    """A purge's message; ``position`` is the last event position published before it."""
+    body = purge_item(purge, pseudonym if content == "analyst" else str)
+    headers = {
+        MSG_ID: purge.certificate_id,
+        POSITION: str(position),
+        KIND: PURGE,
+        CERTIFICATE: str(purge.number),
+        CERTIFICATE_HASH: purge.hash,
+        CONTENT: content,
+        PURGES: str(purge.number),
+    }
+    return Message(f"{prefix}.{la}.{body['child_id']}.{PURGE}", headers, orjson.dumps(body))
+
+
+@dataclass(frozen=True)
+class PurgeNotice:
+    """What a consumer reads from a purge message: whose rows to delete."""
+
+    certificate: int
+    child_id: str
+    subjects: tuple[tuple[str, str], ...]
+
+
+def decode_any(data: bytes) -> RecordedEvent | PurgeNotice:
+    """An event or a purge, from a message body."""
+    body = orjson.loads(data)
+    if body.get("kind") == PURGE:
+        return PurgeNotice(
+            int(body["certificate"]),
+            str(body["child_id"]),
+            tuple((s["type"], s["id"]) for s in body.get("subjects", [])),
+        )
+    return decode_message(data)
 
 
 def decode_message(data: bytes) -> RecordedEvent:

@@ -14,6 +14,13 @@ stream's last message (its ``Caseledger-Position`` header) and goes on after it.
 message id is the event id as well, so JetStream's de-duplication drops a repeat from
 any other path within its window.
 
+Destroyed records' purges (:mod:`adapters.purges`) go into the same stream in feed
+order, each right after the event its certificate follows, under the same expected-
+sequence check, with the certificate's id as the message id. Their own sequence (the
+certificate number) is saved beside the event position in the same transaction, and
+every message carries both (``Caseledger-Position``, ``Caseledger-Purge``), so the
+stream's last message says where each stands after a crash: no purge is lost or repeated.
+
 One relay writes to one stream (the expected-sequence check refuses a second writer).
 """
 
@@ -32,9 +39,16 @@ from nats.js.api import Header, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
 from adapters.broker import positions
-from adapters.broker.message import POSITION, Content, build_message
+from adapters.broker.message import (
+    POSITION,
+    PURGES,
+    Content,
+    build_message,
+    build_purge_message,
+)
 from adapters.broker.pseudonym import Pseudonymiser
 from adapters.logging import get_logger
+from adapters.purges import Purge, due, merge, purges
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 from domain.events.management import AuthorityRecorded
@@ -66,6 +80,8 @@ class RelayStats:
     published: int = 0
     position: int = 0
     sequence: int = 0
+    purge: int = 0
+    purges: int = 0
     seconds: float = 0.0
     retries: int = 0
     pages: int = field(default=0)
@@ -157,6 +173,17 @@ class Relay:
             code = la
         return code
 
+    def _child_la(self, child_id: str) -> str:
+        """The child's authority recorded last (a purge's subject)."""
+        changes = self._la.get(child_id)
+        if changes is None:
+            changes = self._la[child_id] = [
+                (e.position, e.event.la_code or self.default_la)
+                for e in self.store.stream(child_id)
+                if isinstance(e.event, AuthorityRecorded)
+            ]
+        return max(changes)[1] if changes else self.default_la
+
     def _target_kind(self, child_id: str) -> Callable[[str], str | None]:
         def find(event_id: str) -> str | None:
             known = self._kinds.get(event_id)
@@ -185,28 +212,37 @@ class Relay:
             )
             log.info("stream_created", stream=self.stream, subjects=f"{self.prefix}.>")
 
-    async def _tail(self, js: JetStreamContext) -> tuple[int, int]:
-        """(position, sequence) to go on after: the stream's last message, or the store's row."""
+    async def _tail(self, js: JetStreamContext) -> tuple[int, int, int]:
+        """(position, purge, sequence) to go on after: the stream's last message, or the store's.
+
+        ``position`` is the last event published, ``purge`` the last purge (certificate
+        number), both from the last message's headers (a message from before purges were
+        carried has no purge header: none was published).
+        """
         saved_position, saved_sequence = positions.load(self.store.url, self.name)
+        saved_purge, _ = positions.load(self.store.url, positions.purge_row(self.name))
         info = await js.stream_info(self.stream)
         sequence = int(info.state.last_seq or 0)
-        position = 0
+        position = purge = 0
         if sequence:
             last = await js.get_msg(self.stream, seq=sequence)
             position = int((last.headers or {}).get(POSITION, 0))
-        if position < saved_position:
+            purge = int((last.headers or {}).get(PURGES, 0))
+        if position < saved_position or purge < saved_purge:
             log.warning(
                 "stream_behind_store",
                 stream=self.stream,
                 stream_position=position,
                 saved_position=saved_position,
+                stream_purge=purge,
+                saved_purge=saved_purge,
             )
-            return saved_position, sequence
-        if (position, sequence) != (saved_position, saved_sequence):
-            positions.save(self.store.url, self.name, position, sequence)
-            if position != saved_position:
-                log.info("position_from_stream", stream=self.stream, position=position)
-        return position, sequence
+            return max(position, saved_position), max(purge, saved_purge), sequence
+        if (position, purge, sequence) != (saved_position, saved_purge, saved_sequence):
+            positions.save(self.store.url, self.name, position, sequence, purge)
+            if (position, purge) != (saved_position, saved_purge):
+                log.info("position_from_stream", stream=self.stream, position=position, purge=purge)
+        return position, purge, sequence
 
     async def run(
         self,
@@ -224,31 +260,42 @@ class Relay:
             js = nc.jetstream()
             self._load_authorities()
             await self._ensure_stream(js)
-            position, sequence = await self._tail(js)
-            stats.position, stats.sequence = position, sequence
+            position, purge, sequence = await self._tail(js)
+            stats.position, stats.sequence, stats.purge = position, sequence, purge
             failures = 0
             while stop is None or not stop.is_set():
                 page = self.store.notifications(after=position, limit=self.batch)
-                if not page:
+                pending = due(
+                    purges(self.store, after=purge),
+                    (page[-1].global_position or position) if page else None,
+                )
+                items = merge(page, lambda e: e.global_position or 0, pending)
+                if not items:
                     if once:
                         break
                     await asyncio.sleep(poll)
                     continue
-                stored, error = await self._publish_page(js, page, sequence)
+                stored, error = await self._publish_page(js, items, sequence, position, purge)
                 if stored:
-                    position = page[stored - 1].global_position or position
+                    for item in items[:stored]:
+                        if isinstance(item, Purge):
+                            purge = item.number
+                            stats.purges += 1
+                        else:
+                            position = item.global_position or position
                     sequence += stored
-                    positions.save(self.store.url, self.name, position, sequence)
+                    positions.save(self.store.url, self.name, position, sequence, purge)
                     stats.published += stored
-                    stats.position, stats.sequence = position, sequence
+                    stats.position, stats.sequence, stats.purge = position, sequence, purge
                     stats.pages += 1
                     failures = 0
                     log.info(
                         "published",
                         stream=self.stream,
-                        events=stored,
-                        first=page[0].global_position,
+                        messages=stored,
+                        first=page[0].global_position if page else position,
                         position=position,
+                        purge=purge,
                         sequence=sequence,
                     )
                     if progress is not None:
@@ -269,31 +316,52 @@ class Relay:
                             f"{failures} times: {error}"
                         )
                     await asyncio.sleep(min(0.2 * failures, 2.0))
-                    position, sequence = await self._tail(js)
+                    position, purge, sequence = await self._tail(js)
         finally:
             await nc.close()
         stats.seconds = time.perf_counter() - began
         return stats
 
     async def _publish_page(
-        self, js: JetStreamContext, page: list[RecordedEvent], sequence: int
+        self,
+        js: JetStreamContext,
+        page: list[RecordedEvent | Purge],
+        sequence: int,
+        position: int,
+        purge: int,
     ) -> tuple[int, BaseException | None]:
-        """Publish a page; (messages stored, in order from the first; the first refusal)."""
+        """Publish a page; (messages stored, in order from the first; the first refusal).
+
+        ``position`` and ``purge``: the last event and purge published before the page.
+        """
         futures = []
         if len(self._kinds) > KINDS_KEPT:
             self._kinds.clear()
         for offset, item in enumerate(page):
-            self._kinds[item.event_id] = item.kind
-            message = build_message(
-                item,
-                prefix=self.prefix,
-                la=self._la_code(item),
-                content=self.content,
-                pseudonym=self.pseudonym,
-                target_kind=self._target_kind(item.child_id)
-                if item.kind == "entry_corrected"
-                else None,
-            )
+            if isinstance(item, Purge):
+                purge = item.number
+                message = build_purge_message(
+                    item,
+                    prefix=self.prefix,
+                    la=self._child_la(item.child_id),
+                    content=self.content,
+                    pseudonym=self.pseudonym,
+                    position=position,
+                )
+            else:
+                position = item.global_position or position
+                self._kinds[item.event_id] = item.kind
+                message = build_message(
+                    item,
+                    prefix=self.prefix,
+                    la=self._la_code(item),
+                    content=self.content,
+                    pseudonym=self.pseudonym,
+                    target_kind=self._target_kind(item.child_id)
+                    if item.kind == "entry_corrected"
+                    else None,
+                    purged=purge,
+                )
             headers = dict(message.headers)
             headers[Header.EXPECTED_LAST_SEQUENCE] = str(sequence + offset)
             futures.append(await js.publish_async(message.subject, message.body, headers=headers))

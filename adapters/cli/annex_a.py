@@ -39,3 +39,9 @@ def annex_a(
         gate.log_reads(store.children(), Action.READ, f"Annex A {first} to {last}")
     rows = ", ".join(f"{name} {n}" for name, n in result.rows.items())
     typer.echo(f"wrote {out}: Annex A {first} to {last}: {rows}")
+    if result.rows.get("List 11"):
+        typer.echo(
+            "List 11: the adopters' disability and the adoption agency's steps (date enquiry "
+            "received, stages 1 and 2, application, approval) are not on a child's record: "
+            "fill them from the agency's records (the data map requires the first two)"
+        )

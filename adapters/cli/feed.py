@@ -26,6 +26,14 @@ def feed(
         int | None,
         typer.Option("--after", help="Give events after this global position (default 0)."),
     ] = None,
+    after_purge: Annotated[
+        int | None,
+        typer.Option(
+            "--after-purge",
+            help="Give purges (destroyed records) numbered after this one (default: those "
+            "placed after --after's event).",
+        ),
+    ] = None,
     limit: Annotated[
         int | None, typer.Option("--limit", help="Give at most this many events.")
     ] = None,
@@ -39,13 +47,19 @@ def feed(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Every event in global order as JSON lines: position, child, kind, occurred, recorded, payload."""
+    """Every event in global order as JSON lines: position, child, kind, occurred, recorded, payload.
+
+    A destroyed record's purge (kind "purge": the disposal certificate, the ids to erase)
+    comes right after the event it follows, numbered in "purge_position".
+    """
     if after is not None and after < 0:
         fail(f"--after {after}: a feed position is 0 or more")
     if limit is not None and limit < 1:
         fail(f"--limit {limit}: give 1 or more")
-    if after is not None and position_file is not None:
-        fail("give --after or --position-file, not both")
+    if after_purge is not None and after_purge < 0:
+        fail(f"--after-purge {after_purge}: a purge position is 0 or more")
+    if (after is not None or after_purge is not None) and position_file is not None:
+        fail("give --after/--after-purge or --position-file, not both")
     with open_gate(db) as (store, gate):
         full = gate.may_store(StoreAction.FEED)
         if not full:
@@ -67,7 +81,8 @@ def feed(
                 FeedConsumer(store, positions).run(write, limit=limit)
                 return
             try:
-                for item in read_feed(store, after=after or 0, limit=limit):
+                items = read_feed(store, after=after or 0, limit=limit, after_purge=after_purge)
+                for item in items:
                     write(item)
             except BrokenPipeError:  # the reader stopped (e.g. `| head`); not an error
                 raise typer.Exit(0) from None

@@ -101,9 +101,11 @@ def publish(
                 fail(str(error))
             except (OSError, TimeoutError) as error:
                 fail(f"cannot reach NATS at {relay.servers}: {type(error).__name__}: {error}")
+    purged = f", {stats.purges:,} of them purges" if stats.purges else ""
     typer.echo(
-        f"published {stats.published:,} events to {stream} up to position {stats.position:,} "
-        f"(stream sequence {stats.sequence:,}) in {stats.seconds:.1f} s",
+        f"published {stats.published:,} events{purged} to {stream} up to position "
+        f"{stats.position:,}, purge {stats.purge:,} (stream sequence {stats.sequence:,}) "
+        f"in {stats.seconds:.1f} s",
         err=True,
     )
 
@@ -119,7 +121,10 @@ def consume(
     stream: StreamOption = "CASELEDGER",
     servers: ServersOption = None,
 ) -> None:
-    """A consumer example: the reporting tables of `export tables`, built from the stream alone."""
+    """A consumer example: the reporting tables of `export tables`, built from the stream alone.
+
+    A purge message (a destroyed record) deletes that child's rows from every table.
+    """
     from adapters.broker.consume import consume_into
     from adapters.db import parse_database
 

@@ -5,14 +5,16 @@ rows come from the effective record (corrections applied, entries recorded in er
 out) through the reporting projection (:func:`child_rows`), so the lists and the reporting
 tables agree. A list's rows, for the period ``start``..``end`` (dates, inclusive):
 
-1. contacts received in the period;                2. early help assessments (none: the
-3. referrals received in the period;                  record holds no early help work);
+1. contacts received in the period;                2. early help assessments (none: early
+3. referrals received in the period;                  help is not kept on the record, only
+                                                      a referral or step-down to it);
 4. assessments open at any time in the period;     5. section 47 enquiries open in it;
 6. child in need episodes open in it (referrals that were not "no further action");
 7. child protection plans open in it;              8. children looked after in it (one row
 9. care leavers with a contact in the period;         each, their latest period of care);
 10. children with an adoption decision not reversed before the period;
-11. adopters (none: adopters are not recorded on a child's record).
+11. adopters a child was placed with (as far as the child's record holds them: the
+    adoption agency's own steps are not on it, see :func:`_adopters`).
 
 A count "in the last 12 months" looks back 12 months from the period's end; an age is the
 child's whole years at the period's end. A cell the record cannot fill is left blank;
@@ -39,7 +41,14 @@ from domain.events.adoption import AdoptionDecisionMade, AdoptionPlacementCeased
 from domain.events.base import CaseEvent
 from domain.events.front_door import ContactReceived, ReferralReceived
 from domain.events.leaving_care import PathwayPlanReviewed, PersonalAdviserAllocated
-from domain.events.looked_after import HealthAssessmentCompleted, IroContact
+from domain.events.looked_after import (
+    CarePlanAgreed,
+    HealthAssessmentCompleted,
+    IroContact,
+    PermanencePlanAgreed,
+    PlacementStarted,
+)
+from domain.events.people import PersonAdded, PersonRole
 from domain.events.proceedings import OrderMade
 from projections.legal_status import effective_history
 
@@ -130,6 +139,7 @@ def list_rows(events: Iterable[RecordedEvent], start: date, end: date) -> dict[s
         grouped[item.child_id].append(item)
     period = (start, end)
     lists: dict[str, list[Row]] = {name: [] for name in spec.LISTS}
+    adopters: dict[str, Row] = {}
     for child_id in sorted(grouped):
         child = _Child(grouped[child_id], period)
         if not child.person:
@@ -143,6 +153,9 @@ def list_rows(events: Iterable[RecordedEvent], start: date, end: date) -> dict[s
         lists["List 8"] += _looked_after(child)
         lists["List 9"] += _care_leavers(child)
         lists["List 10"] += _adoption(child)
+        for adopter, row in _adopters(child).items():
+            adopters[adopter] = _merge_adopter(adopters.get(adopter), row)
+    lists["List 11"] = [adopters[a] for a in sorted(adopters)]
     return lists
 
 
@@ -404,6 +417,8 @@ def _looked_after(child: _Child) -> list[Row]:
         if e.teeth_checked and e.occurred_date <= on
     ]
     iro = [e.occurred_date for e in child.events_of(IroContact) if e.occurred_date <= on]
+    placed_in = _placement_la(child, recent["placement_id"]) if recent else None
+    provider = (recent or {}).get("provider") or latest["placement_provider"] or ""
     headings = spec.LISTS["List 8"]
     return [
         {
@@ -417,6 +432,7 @@ def _looked_after(child: _Child) -> list[Row]:
             "Child's Legal Status": spec.LEGAL_STATUS.get(latest["legal_status"] or ""),
             "Date of Latest Statutory Review": max(reviews) if reviews else None,
             "Date of Last Social Work Visit": max(visits) if visits else None,
+            "What is the permanence plan for this child?": _permanence(child, on),
             "Date of Last IRO Visit / Contact to the Child": max(iro) if iro else None,
             "Date of Last Health Assessment": max(health) if health else None,
             "Date of Last Dental Check": max(dental) if dental else None,
@@ -431,9 +447,15 @@ def _looked_after(child: _Child) -> list[Row]:
             else None,
             "Start Date of Most Recent Placement": recent["start_date"] if recent else None,
             "Placement Type": spec.PLACEMENT_TYPE.get(recent["placement_type"]) if recent else None,
-            "Placement Provider": spec.PROVIDER.get(latest["placement_provider"] or ""),
+            "Placement Provider": spec.PROVIDER.get(provider),
             "Placement postcode": recent["postcode"] if recent else None,
             "URN of Placement": recent["urn"] if recent else None,
+            "Placement Location": None
+            if placed_in is None
+            else spec.IN
+            if placed_in == child.person.get("la_code")
+            else spec.OUT,
+            "LA of Placement": spec.PLACEMENT_LA.get(placed_in or "", placed_in),
             headings[28]: sum(1 for m in missing if m["missing_or_away"] == "M"),
             headings[29]: sum(1 for m in missing if m["missing_or_away"] == "A"),
             headings[30]: _yes(last_missing["return_interview_offered"]) if last_missing else None,
@@ -443,6 +465,40 @@ def _looked_after(child: _Child) -> list[Row]:
             **child.allocated(on),
         }
     ]
+
+
+def _permanence(child: _Child, on: date) -> str | None:
+    """The data map's code for the latest permanence plan agreed by ``on`` (None: none yet).
+
+    The record keeps the plan in words (a care plan's permanence option, a permanence plan);
+    its code is the first of the data map's options the words name, in the data map's own
+    order (so a concurrent plan naming a return home and adoption reads "Return to family").
+    """
+    plans = [(e.occurred_date, e.plan) for e in child.events_of(PermanencePlanAgreed)]
+    plans += [
+        (e.occurred_date, e.permanence_option)
+        for e in child.events_of(CarePlanAgreed)
+        if e.permanence_option
+    ]
+    plans = sorted(p for p in plans if p[0] <= on)
+    if not plans:
+        return None
+    words = plans[-1][1].lower()
+    for code, keys in spec.PERMANENCE_WORDS:
+        if any(k in words for k in keys):
+            return code
+    return None
+
+
+def _placement_la(child: _Child, placement_id: str | None) -> str | None:
+    """The placement's authority (a reporting row's placement id is its start's event id)."""
+    for item in child.items:
+        if isinstance(item.event, PlacementStarted) and placement_id in (
+            item.event_id,
+            item.event.placement_id,
+        ):
+            return item.event.placement_la
+    return None
 
 
 def _care_leavers(child: _Child) -> list[Row]:
@@ -509,6 +565,11 @@ def _adoption(child: _Child) -> list[Row]:
         e.order.value: e.occurred_date for e in child.events_of(OrderMade) if e.occurred_date <= end
     }
     cla = sorted(child.rows.get("cla_episodes", []), key=lambda r: r["start_date"])
+    fostering_for_adoption = sorted(
+        p["start_date"]
+        for p in child.rows.get("cla_placements", [])
+        if p["placement_type"] in spec.FFA_PLACEMENTS and p["start_date"] <= end
+    )
     return [
         {
             "Child Unique ID": child.id,
@@ -524,8 +585,68 @@ def _adoption(child: _Child) -> list[Row]:
             spec.LISTS["List 10"][14]: spec.ADOPTION_STOPPED.get(stopped[-1].reason_code)
             if stopped
             else None,
+            spec.LISTS["List 10"][15]: fostering_for_adoption[0]
+            if fostering_for_adoption
+            else None,
         }
     ]
+
+
+def _adopters(child: _Child) -> dict[str, Row]:
+    """List 11 as far as a child's record holds it: the adopters the child was placed with.
+
+    An adopter is a person recorded on the record as the child's adoptive parent; the
+    child's placement for adoption (on or before the period's end, with no adoption order
+    before its start) is the placement with them. The adoption agency's own steps (enquiry,
+    stages 1 and 2, application, approval, matching, leaving the process) and the
+    adopter's ethnicity and disability are not on a child's record: those cells stay blank,
+    or read "information not yet obtained" for ethnicity.
+    """
+    start, end = child.period
+    placed = [e for e in child.events_of(PlacedForAdoption) if e.occurred_date <= end]
+    if not placed:
+        return {}
+    orders = [
+        e.occurred_date
+        for e in child.events_of(OrderMade)
+        if e.order.value == "adoption_order" and e.occurred_date <= end
+    ]
+    if orders and orders[-1] < start:
+        return {}
+    placement = placed[-1]
+    out = {}
+    for person in child.events_of(PersonAdded):
+        if person.role is not PersonRole.ADOPTIVE_PARENT:
+            continue
+        out[person.person_id] = {
+            "Individual adopter identifier": person.person_id,
+            "Gender": spec.GENDER.get(person.sex.value),
+            "Ethnicity": spec.ETHNICITY["NOBT"],
+            "Is the (prospective) adopter fostering for adoption?": _yes(
+                placement.foster_carer_adoption
+            ),
+            "Date child/children placed with adopter(s)": placement.occurred_date,
+            "No. of children placed": 1,
+            "Date of Adoption Order": orders[-1] if orders else None,
+        }
+    return out
+
+
+def _merge_adopter(seen: Row | None, row: Row) -> Row:
+    """One adopter on several children's records (siblings): one row, the children counted."""
+    if seen is None:
+        return row
+    first = min(
+        seen["Date child/children placed with adopter(s)"],
+        row["Date child/children placed with adopter(s)"],
+    )
+    orders = [d for d in (seen["Date of Adoption Order"], row["Date of Adoption Order"]) if d]
+    return {
+        **seen,
+        "Date child/children placed with adopter(s)": first,
+        "No. of children placed": seen["No. of children placed"] + 1,
+        "Date of Adoption Order": max(orders) if orders else None,
+    }
 
 
 @dataclass(frozen=True)

@@ -345,6 +345,27 @@ ACCOMMODATION = {
     "Y": "Y: Other accommodation",
     "Z": "Z: With former foster carers",
 }
+IN, OUT = "a) In", "b) Out"
+PLACEMENT_LA = {
+    "NIR": "NIR - Child placed in Northern Ireland",
+    "WAL": "WAL - Child placed in Wales",
+    "SCO": "SCO - Child placed in Scotland",
+    "NUK": "NUK - Child placed outside the UK",
+    "CON": "CON - Child placed in confidential placement",
+}
+"""LA of Placement: the data map's codes outside England; an English authority's DfE code."""
+PERMANENCE_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    ("a) Return to family", ("return",)),
+    ("b) Adoption", ("adopt",)),
+    ("c) SGO/CAO", ("sgo", "cao", "special guardianship", "child arrangements")),
+    ("d) Supported living in the community", ("supported living",)),
+    ("e) Long-term residential placement", ("residential",)),
+    ("f) Long-term fostering", ("fostering", "foster care")),
+    ("g) other", ("other",)),
+]
+"""The permanence plan's options in the data map's order, and the words that name each."""
+FFA_PLACEMENTS = frozenset({"U2", "U5"})
+"""903 placement types that are fostering for adoption (FFA) or concurrent planning."""
 SUITABLE, UNSUITABLE = "a) Suitable", "b) Unsuitable"
 ACTIVITY = {
     "F1": "F1: Full time in higher education",
@@ -396,7 +417,8 @@ CATEGORIES: dict[str, set[str]] = {
     "Reason Ceased to be Looked After": set(CEASED.values()),
     "Placement Type": set(PLACEMENT_TYPE.values()),
     "Placement Provider": set(PROVIDER.values()),
-    "Placement Location": {"a) In", "b) Out"},
+    "Placement Location": {IN, OUT},
+    "What is the permanence plan for this child?": {code for code, _ in PERMANENCE_WORDS},
     "Was the child offered a Return Interview after their last missing episode (Y/N)?": (
         _YES_NO_UNKNOWN
     ),
@@ -413,3 +435,93 @@ CATEGORIES: dict[str, set[str]] = {
 """Columns whose cells must be one of the data map's codes (a blank is checked apart)."""
 
 DATE_WORDS = ("Date", "date")
+
+_ID = ["Child Unique ID", "Gender", "Ethnicity"]
+_TEAM = ["Allocated Team", "Allocated Worker"]
+NOT_BLANK: dict[str, frozenset[str]] = {
+    name: frozenset(columns)
+    for name, columns in {
+        "List 1": [*_ID, "Date of Contact", "Contact Source"],
+        "List 2": [*_ID, "Assessment start date", "Organisation completing assessment"],
+        "List 3": [
+            *_ID,
+            "Date of referral",
+            "Referral Source",
+            "Referral NFA?",
+            "Number of Referrals in Last 12 Months",
+            *_TEAM,
+        ],
+        "List 4": [
+            *_ID,
+            _DISABILITY,
+            "Continuous Assessment Start Date",
+            "Child Seen During Continuous Assessment",
+            *_TEAM,
+        ],
+        "List 5": [
+            *_ID,
+            _DISABILITY,
+            "Strategy discussion initiating Section 47 Enquiry Start Date",
+            "Number of Section 47 Enquiries in the last 12 months",
+            "Number of ICPCs in the last 12 months",
+            *_TEAM,
+        ],
+        "List 6": [*_ID, _DISABILITY, "Primary Need Code", "Case Status", *_TEAM],
+        "List 7": [
+            *_ID,
+            _DISABILITY,
+            "Child Protection Plan Start Date",
+            "Initial Category of Abuse",
+            "Latest Category of Abuse",
+            LISTS["List 7"][13],
+            "Number of Previous Child Protection Plans",
+            *_TEAM,
+        ],
+        "List 8": [
+            *_ID,
+            LISTS["List 8"][5],
+            _DISABILITY,
+            "Date Started to be Looked After",
+            "Child's Category of Need",
+            LISTS["List 8"][9],
+            "Start date of current legal status",
+            "Child's Legal Status",
+            "Number of Placements in the Last 12 months",
+            "Start Date of Most Recent Placement",
+            "Placement Type",
+            "Placement Provider",
+            "Placement postcode",
+            "Placement Location",
+            "LA of Placement",
+            LISTS["List 8"][28],
+            LISTS["List 8"][29],
+            *_TEAM,
+        ],
+        "List 9": [
+            *_ID,
+            _DISABILITY,
+            *_TEAM,
+            "Allocated Personal Advisor",
+            "Eligibility Category",
+            "LA in Touch",
+        ],
+        "List 10": [
+            *_ID,
+            _DISABILITY,
+            "Date the Child Entered Care",
+            "Date of Decision that Child Should be Placed for Adoption",
+        ],
+        "List 11": [
+            "Individual adopter identifier",
+            "Gender",
+            "Ethnicity",
+            "Disability",
+            "Is the (prospective) adopter fostering for adoption?",
+            "Date enquiry received",
+        ],
+    }.items()
+}
+"""Each list's columns the data map marks ``canbeblank: false`` (every other may be blank).
+
+List 3's "Date of referral" has no ``canbeblank`` of its own in the data map (its anchor
+reference is caught inside a header pattern); it is the row's date, so it is here."""

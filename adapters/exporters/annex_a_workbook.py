@@ -34,44 +34,6 @@ def write_workbook(lists: dict[str, list[Row]], out: Path) -> None:
     book.save(out)
 
 
-NOT_BLANK = frozenset(
-    {
-        "Child Unique ID",
-        "Gender",
-        "Ethnicity",
-        "Date of Contact",
-        "Contact Source",
-        "Date of referral",
-        "Referral Source",
-        "Referral NFA?",
-        "Number of Referrals in Last 12 Months",
-        "Continuous Assessment Start Date",
-        "Strategy discussion initiating Section 47 Enquiry Start Date",
-        "Number of Section 47 Enquiries in the last 12 months",
-        "Number of ICPCs in the last 12 months",
-        "Primary Need Code",
-        "Case Status",
-        "Child Protection Plan Start Date",
-        "Initial Category of Abuse",
-        "Latest Category of Abuse",
-        "Number of Previous Child Protection Plans",
-        "Date Started to be Looked After",
-        "Child's Category of Need",
-        "Start date of current legal status",
-        "Child's Legal Status",
-        "Number of Placements in the Last 12 months",
-        "Eligibility Category",
-        "LA in Touch",
-        "Date the Child Entered Care",
-        "Date of Decision that Child Should be Placed for Adoption",
-        "Allocated Team",
-        "Allocated Worker",
-        "Does the Child have a Disability",
-    }
-)
-"""Columns the data map marks ``canbeblank: false`` that the record always fills."""
-
-
 def check_workbook(path: Path) -> list[str]:
     """Problems with a workbook against the data map: headings, codes, blanks, dates."""
     problems: list[str] = []
@@ -88,7 +50,7 @@ def check_workbook(path: Path) -> list[str]:
             for heading, value in zip(headings, values, strict=True):
                 where = f"{name} row {number} {heading!r}"
                 if value is None or value == "":
-                    if heading in NOT_BLANK:
+                    if heading in spec.NOT_BLANK[name]:
                         problems.append(f"{where}: blank, the data map says it cannot be")
                     continue
                 codes = spec.CATEGORIES.get(heading)

@@ -958,6 +958,7 @@ def _jordan_proceedings(w: _Writer) -> None:
         provider_urn="SC481223",  # the LA fostering service's Ofsted URN (903 rule 218)
         carer="Foster carers FC-0311",
         postcode="YO1 7AD",
+        placement_la="816",  # York
     )
     w.write(
         "information_given",
@@ -1194,6 +1195,7 @@ def _jordan_adoption(w: _Writer) -> None:
         provider_urn="SC481224",
         carer="Prospective adopters AD-0091",
         postcode="YO1 7AE",
+        placement_la="816",
     )
     w.write(
         "placed_for_adoption",

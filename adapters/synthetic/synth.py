@@ -1021,6 +1021,7 @@ class _Story:
             else f"SC{self.rng.randint(100000, 999999)}",
             # home is POSTCODES[0]; a placement is elsewhere unless with parents (rule 392d)
             postcode=POSTCODES[self.la_code][0 if kind.value == "P1" else 1],
+            placement_la=self.la_code,  # the postcodes are the authority's own
             carer=None
             if kind.value.startswith("K")
             else f"carer-{self.la_code}-{self.rng.randint(1, 900)}",

@@ -76,6 +76,7 @@ class PlacementStarted(CaseEvent):
         "provider_urn": "-",
         "carer": "others:name",
         "postcode": "child:address",
+        "placement_la": "-",
         "same_carer_as_previous": "-",
     }
 
@@ -85,6 +86,13 @@ class PlacementStarted(CaseEvent):
     provider_urn: str | None = Field(default=None, max_length=10)
     carer: str | None = Field(default=None, max_length=200)
     postcode: str | None = Field(default=None, max_length=10)
+    placement_la: str | None = Field(
+        default=None,
+        pattern=r"^([0-9]{3}|NIR|WAL|SCO|NUK|CON)$",
+        description="SSDA903 PL_LA: the DfE code of the authority the placement is in, or "
+        "NIR, WAL, SCO (Northern Ireland, Wales, Scotland), NUK (outside the UK), "
+        "CON (confidential).",
+    )
     same_carer_as_previous: bool = False
 
 
