@@ -14,6 +14,8 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from pydantic import ValidationError
+
 from adapters.shredding.sealing import ERASED
 
 _STAND_IN_DATE = date(2000, 1, 1)
@@ -92,7 +94,15 @@ def erased_event(event_class: type[Any], payload: dict[str, Any], erased: set[st
         and not filled.get("expected_date_of_birth")
     ):  # the record's rule wants one of the two: a stand-in, shown as None below
         filled["date_of_birth"] = _STAND_IN_DATE
-    event = event_class.model_validate(filled)
+    try:
+        event = event_class.model_validate(filled)
+    except ValidationError:
+        # a rule tying fields together ("a rationale when acting without consent") wants the
+        # optional ones too: every erased field then takes its stand-in, shown as erased below
+        for name, stand_in in stand_ins.items():
+            if stand_in is not None:
+                filled[name] = stand_in
+        event = event_class.model_validate(filled)
     for name, stand_in in stand_ins.items():
         object.__setattr__(event, name, _shown(fields[name].annotation, fields[name], stand_in))
     return event

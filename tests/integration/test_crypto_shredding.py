@@ -99,3 +99,39 @@ def test_an_encrypted_store_without_its_master_key_says_so(
     Path(f"{path}.master-key").unlink()
     with pytest.raises(MasterKeyError, match="master key is missing"):
         EventStore(f"sqlite:///{path}")
+
+
+def test_an_entry_whose_rule_ties_an_erased_field_to_another_still_reads_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A referral made without consent must give the rationale: once the child's key is gone
+    the rationale is erased, and the entry must still read (it did not: destroy failed)."""
+    from domain.parsing import parse_event
+    from tests.factories import example_data
+
+    monkeypatch.setenv("CASELEDGER_ENCRYPT", "on")
+    url = f"sqlite:///{tmp_path / 'consent.db'}"
+    store = EventStore(url)
+    referral = example_data(
+        "referral_received",
+        "C-CONSENT",
+        "2025-02-03",
+        consent="best_interest_without_consent",
+        consent_rationale="Telling the father would put the child at risk",
+    )
+    store.record(
+        [
+            parse_event(example_data("child_registered", "C-CONSENT", "2025-02-03")),
+            parse_event(referral),
+        ]
+    )
+    assert store.shredder is not None
+    store.shredder.keys.destroy(["child:C-CONSENT"], by="test")
+    store.close()
+    store = EventStore(url)
+    read = store.stream("C-CONSENT")[1].event
+    assert read.kind == "referral_received"
+    assert read.consent_rationale == "[erased]"
+    assert str(read.consent.value) == "best_interest_without_consent"  # not personal: kept
+    assert store.verify().ok
+    store.close()
