@@ -226,10 +226,19 @@ class WorkingDayCalendar:
         """
         unit = Unit(unit)
         _check_length(length)
-        if unit is Unit.HOURS:
-            start = to_london(trigger).astimezone(UTC)
-            return (start + timedelta(hours=length)).astimezone(LONDON)
-        return self.end_of_day(self.due_day(trigger, unit, length))
+        return _due(trigger, unit, length)
+
+
+@lru_cache(maxsize=1 << 16)
+def _due(trigger: date | datetime, unit: Unit, length: int) -> datetime:
+    """:meth:`WorkingDayCalendar.due`, remembered: a tick or a replay asks the same limits of
+    the same moments many times (each visit starts the next one's clock), and the calendar
+    has no state (a key of equal moments in other time zones gives the same London answer)."""
+    if unit is Unit.HOURS:
+        start = to_london(trigger).astimezone(UTC)
+        return (start + timedelta(hours=length)).astimezone(LONDON)
+    calendar = WorkingDayCalendar()
+    return calendar.end_of_day(calendar.due_day(trigger, unit, length))
 
 
 def _check_length(length: int) -> None:

@@ -1,0 +1,71 @@
+"""A tick that reads each batch's streams in one query writes what reading them child by child
+wrote: the same standards events, on the same records, and the same due-date index rows.
+
+Two copies of one synthetic authority (``adapters/synthetic/synth.py``, 60 children: visits,
+plans, late write-ups, corrections) are ticked at the same moment, one with
+``EventStore.streams`` answering nothing (so the tick falls back to ``stream`` per child, the
+path before), one as shipped. A second tick a month later must agree too.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.readmodels.deadlines import deadline_children, deadline_open
+from adapters.scheduler import PolicyHandler
+from adapters.store import EventStore
+from adapters.synthetic.synth import END, load
+
+
+def _tick(url: str, moments: list[datetime], batched: bool) -> dict[str, Any]:
+    clock = {"now": moments[0]}
+    store = EventStore(url, clock=lambda: clock["now"])
+    if not batched:
+        store.streams = lambda child_ids: {}  # type: ignore[method-assign]
+    handler = PolicyHandler(store)
+    reports = []
+    for moment in moments:
+        clock["now"] = moment
+        reports.append(handler.tick(moment).as_json())
+    written = {
+        child: [
+            (e.position, e.kind, e.event.idempotency_key, e.event.model_dump(mode="json"))
+            for e in store.stream(child)
+            if e.recorded_at >= moments[0]
+        ]
+        for child in store.children()
+    }
+    with handler.engine.connect() as conn:
+        index = [
+            tuple(r)
+            for r in conn.execute(deadline_children.select().order_by(deadline_children.c.child_id))
+        ]
+        open_rows = sorted(tuple(str(v) for v in r) for r in conn.execute(deadline_open.select()))
+    store.close()
+    return {"reports": reports, "written": written, "index": index, "open": open_rows}
+
+
+@pytest.mark.slow
+def test_batched_stream_reads_write_what_reads_child_by_child_wrote(tmp_path: Path) -> None:
+    base = tmp_path / "synth.db"
+    store = EventStore(f"sqlite:///{base}")
+    load(store, 60, 11)
+    PolicyHandler(store).catch_up()
+    store.close()
+    for name in ("one.db", "batched.db"):
+        shutil.copy(base, tmp_path / name)
+    first = datetime.combine(END + timedelta(days=3), datetime.min.time(), tzinfo=UTC)
+    moments = [first, first + timedelta(days=30)]
+    before = _tick(f"sqlite:///{tmp_path / 'one.db'}", moments, batched=False)
+    after = _tick(f"sqlite:///{tmp_path / 'batched.db'}", moments, batched=True)
+    assert before["reports"][0]["children_checked"] == 60
+    assert before["reports"][0]["breaches"] > 50 and before["reports"][0]["met_late"] > 0
+    assert sum(len(w) for w in before["written"].values()) == sum(
+        r["written"] for r in before["reports"]
+    )
+    assert after == before
