@@ -105,9 +105,18 @@ def to_london(value: date | datetime) -> datetime:
     read with the pre-change offset, as ``zoneinfo`` does, and comes back as 02:30 BST.
     """
     if isinstance(value, datetime):
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=LONDON)
-        return aware.astimezone(UTC).astimezone(LONDON)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=LONDON).astimezone(UTC).astimezone(LONDON)
+        # aware moments are remembered (the engine asks the same few thousand many times, and
+        # a zoneinfo conversion is most of the cost); the key carries ``fold``: two London
+        # times in the repeated autumn hour compare equal but are different instants
+        return _aware_to_london(value, value.fold)
     return datetime.combine(value, time(0), tzinfo=LONDON)
+
+
+@lru_cache(maxsize=1 << 16)
+def _aware_to_london(value: datetime, fold: int) -> datetime:
+    return value.astimezone(UTC).astimezone(LONDON)
 
 
 def _london_day(value: date | datetime) -> date:

@@ -43,3 +43,17 @@ def test_bad_lengths_are_refused_before_the_cache_is_asked() -> None:
         CALENDAR.due(date(2024, 1, 1), Unit.WORKING_DAYS, True)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         CALENDAR.due(date(2024, 1, 1), "fortnights", 1)
+
+
+def test_remembered_london_times_keep_the_instant_of_each_fold() -> None:
+    from policies.calendar import to_london
+
+    # 01:30 on 27 October 2024 happened twice in London (BST, then GMT)
+    first = datetime(2024, 10, 27, 1, 30, tzinfo=LONDON, fold=0)
+    second = datetime(2024, 10, 27, 1, 30, tzinfo=LONDON, fold=1)
+    for _ in range(2):  # the second round is answered from the cache
+        assert to_london(first).astimezone(UTC) == datetime(2024, 10, 27, 0, 30, tzinfo=UTC)
+        assert to_london(second).astimezone(UTC) == datetime(2024, 10, 27, 1, 30, tzinfo=UTC)
+    moment = datetime(2024, 7, 1, 12, tzinfo=UTC)
+    assert to_london(moment) == moment and to_london(moment).tzinfo is LONDON
+    assert to_london(datetime(2024, 7, 1, 12)).utcoffset() == timedelta(hours=1)
