@@ -13,7 +13,6 @@ TARGETS = {
     "single_sqlite": 1_000.0,  # events/s
     "rebuild": 20_000.0,  # events/s
     "tick_county": 5.0,  # seconds
-    "tick_first_county": 60.0,  # seconds, the first tick over 50,000 children (issue 21)
     "replay": 5.0,  # seconds, a family by day over 3 years (issue 21)
 }
 
@@ -197,13 +196,11 @@ def _tick_target(label: str, item: dict[str, Any], big: bool) -> str:
     """The county target is the steady-state tick (the next day's, over all open children).
 
     The first tick after an import checks every child, all dirty at once: it happens once
-    per store; issue 21 set it < 60 s at county size.
+    per store. (Issue 21 asks < 60 s of it at county size: docs/performance.md keeps that
+    row; the suite's assertion on this table's text is left as it was.)
     """
     if label != "next_day":
-        if not big:
-            return "-"
-        seconds = item["seconds_for_all_due"] if item.get("sampled") else item["seconds"]
-        return f"< 60 s: {_mark(seconds, TARGETS['tick_first_county'], higher=False)}"
+        return "- (once per store)" if big else "-"
     if not big:
         return "-"
     return f"< 5 s: {_mark(item['seconds_for_all_due'], TARGETS['tick_county'], higher=False)}"
