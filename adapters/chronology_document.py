@@ -54,6 +54,19 @@ def child_chronology(
     ``date_to`` (inclusive)."""
     gate.read(child_id, action, what)
     chronologies = ChronologyStore(store)  # a read: the tail is folded in memory
+    if not family and date_from is None and date_to is None and as_known_at is None:
+        # the child's own chronology as the log now stands: on a server, composed once per
+        # stream version, log position and read-model position (adapters/stream_cache.py)
+        position = chronologies.current
+        query = ChronologyQuery(
+            children=(child_id,), position=position, significant_only=significant_only
+        )
+        return chronologies, store.derived(
+            child_id,
+            gate.stream(child_id),
+            ("chronology", significant_only, position, chronologies.position),
+            lambda: _own(chronologies, child_id, query),
+        )
     if not chronologies.is_child(child_id):
         raise UnknownChild(f"no record for child {child_id!r}")
     children: tuple[str, ...] = (child_id,)
@@ -72,6 +85,12 @@ def child_chronology(
         )
     )
     return chronologies, result
+
+
+def _own(chronologies: ChronologyStore, child_id: str, query: ChronologyQuery) -> Chronology:
+    if not chronologies.is_child(child_id):
+        raise UnknownChild(f"no record for child {child_id!r}")
+    return chronologies.chronology(query)
 
 
 def chronology_document(

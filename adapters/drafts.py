@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from adapters.shredding.subject_keys import SubjectKeys, child_subject
+from adapters.shredding.subject_keys import SubjectErased, SubjectKeys, child_subject
 
 metadata = MetaData()
 drafts = Table(
@@ -108,7 +108,10 @@ class Drafts:
             raise DraftTooLarge(f"a draft is at most {MAX_DRAFT_BYTES:,} bytes")
         if self.keys is None:
             return "n", body
-        key = self.keys.key_for_writing(child_subject(child_id))
+        try:
+            key = self.keys.key_for_writing(child_subject(child_id))
+        except SubjectErased:
+            raise DraftClosed("the child's record was destroyed: nothing can be drafted") from None
         nonce = secrets.token_bytes(12)
         return "y", nonce + AESGCM(key).encrypt(nonce, body, f"draft:{child_id}".encode())
 

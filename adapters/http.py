@@ -48,6 +48,7 @@ from adapters.recording import attributed_events
 from adapters.schedule import child_schedule
 from adapters.store import EventStore
 from adapters.store_pool import DEFAULT_SIZE, StoreBusy, StorePool
+from adapters.stream_cache import serve_stream_cache
 from adapters.views import history_entry
 from domain import limits
 from domain.access import Action, Principal, StoreAction
@@ -113,7 +114,11 @@ def create_app(
     slow_down = throttle or SignInThrottle()
     now = clock or (lambda: datetime.now(UTC))
     policy = load_policy()
-    stores = StorePool(store_url, int(os.environ.get("CASELEDGER_SERVE_STORES", DEFAULT_SIZE)))
+    stores = StorePool(
+        store_url,
+        int(os.environ.get("CASELEDGER_SERVE_STORES", DEFAULT_SIZE)),
+        streams=serve_stream_cache(),
+    )
     # /health has a store of its own: it answers while every pooled store is lent out
     health_store = StorePool(store_url, 1)
 

@@ -14,7 +14,8 @@ PyYAML was built with it (the pure-Python scanner took most of the time).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import os
+from collections.abc import Hashable, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -104,6 +105,19 @@ def load_packs(
         return commence(packs, commencement_dates())
     except PackError as error:  # name the variable the unknown key came from
         raise PackError(COMMENCEMENTS_VARIABLE, None, error.field, error.message) from None
+
+
+def packs_key(directory: str | Path | None = None) -> Hashable:
+    """What :func:`load_packs` of ``directory`` (commencements from the environment) loads
+    now, as a key: the folder, every pack file's content hash and the commencement dates. A
+    reader that keeps what it judged with the packs keys it by this."""
+    folder = Path(directory) if directory is not None else PACKS_DIR
+    files = sorted(folder.glob("*.yaml")) + sorted((folder / "inventory").glob("*.yaml"))
+    return (
+        str(folder.resolve()),
+        _content_key(files),
+        os.environ.get(COMMENCEMENTS_VARIABLE, ""),
+    )
 
 
 _HASHED: dict[Path, tuple[tuple[int, int, int, int], str, str]] = {}

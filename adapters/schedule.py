@@ -14,7 +14,7 @@ cancelled it, and ``source`` (the authority's document and section, :mod:`polici
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +23,7 @@ from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 from domain.events.base import LONDON
 from domain.ordering import in_occurred_order
-from policies.engine import Deadline, evaluate
+from policies.engine import Deadline, evaluate, evaluate_ahead, judged_at
 from policies.rules import Pack, PackSet
 from policies.sources import cite
 
@@ -52,11 +52,16 @@ def child_schedule(
     as_known_at: datetime | None = None,
     pack: str | Pack | None = None,
     stream: Sequence[RecordedEvent] | None = None,
+    packs_key: Hashable | None = None,
 ) -> ChildSchedule:
     """The child's deadlines judged at ``at`` (default: ``as_known_at``) from what was known.
 
     Raises :class:`domain.errors.UnknownChild` when the store has no record of the child.
     ``stream``: the child's stream when the caller has read it already (not read again).
+    ``packs_key`` (:func:`adapters.packs.packs_key` of ``packs``): on a server, the record as
+    it now stands is evaluated once per stream version and judged at each ``at``
+    (:func:`policies.engine.evaluate_ahead`), when everything on it had been recorded and
+    had happened by ``at``.
     """
     moment = at or as_known_at
     if moment is None:
@@ -66,7 +71,18 @@ def child_schedule(
     events: Sequence[RecordedEvent] = (
         stream if as_known_at is None else known_by(stream, as_known_at)
     )
-    deadlines = evaluate(events, packs, moment, pack=pack)
+    if (
+        packs_key is not None
+        and as_known_at is None
+        and pack is None
+        and store.settled(child_id, stream, moment)
+    ):
+        ahead = store.derived(
+            child_id, stream, ("deadlines", packs_key), lambda: evaluate_ahead(stream, packs)
+        )
+        deadlines = judged_at(ahead, moment)
+    else:
+        deadlines = evaluate(events, packs, moment, pack=pack)
     return ChildSchedule(
         child_id=child_id,
         at=moment,

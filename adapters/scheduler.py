@@ -138,7 +138,7 @@ class PolicyHandler:
             chunk = children[start : start + SAVE_BATCH]
             # the batch's streams in one query, not one per child (each was a round trip:
             # on PostgreSQL about a millisecond a child of a county's first tick)
-            streams = self.store.streams(chunk)
+            streams = self.store.read_streams(chunk)
             batch: list[_Evaluated] = []
             for child_id in chunk:
                 batch.append(self._evaluate(child_id, at, streams.get(child_id)))

@@ -23,7 +23,7 @@ import os
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -59,6 +59,8 @@ from adapters.logging import get_logger
 from adapters.shredding.erased import erased_event
 from adapters.shredding.sealing import SEALED
 from adapters.shredding.shredder import EncryptedStore, Shredder, open_shredder
+from adapters.shredding.subject_keys import SubjectErased
+from adapters.stream_cache import StreamCache, StreamEntry
 from domain.child_record import ChildRecord
 from domain.envelope import (
     GENESIS_HASH,
@@ -69,6 +71,7 @@ from domain.envelope import (
 )
 from domain.errors import ConcurrencyConflict, IdempotencyConflict, InvalidEvent, UnknownChild
 from domain.events import EVENT_TYPES, CaseEvent
+from domain.events.base import LONDON
 from domain.ordering import in_occurred_order
 from domain.writers import CALLER, Writer
 
@@ -134,7 +137,11 @@ def _event_class(topic: str) -> type[CaseEvent]:
     return cls
 
 
-def from_stored(stored: StoredEvent, shredder: Shredder | None = None) -> RecordedEvent:
+def from_stored(
+    stored: StoredEvent, shredder: Shredder | None = None, sealed: set[str] | None = None
+) -> RecordedEvent:
+    """The recorded event a stored row holds (``sealed``, if given, gains the subjects whose
+    boxes the row's payload holds)."""
     # orjson parses the stored UTF-8 bytes to the same values as json.loads, ~5x faster
     # (it runs for every event every read model, feed page and rebuild reads).
     data = orjson.loads(stored.state)
@@ -149,6 +156,8 @@ def from_stored(stored: StoredEvent, shredder: Shredder | None = None) -> Record
             raise EncryptedStore(
                 "this event's personal data is encrypted: open the store with its master key"
             )
+        if sealed is not None:
+            sealed.update(payload[SEALED])
         payload, erased = shredder.opened_payload(cls, payload)
     current = version == cls.class_version
     if version < cls.class_version:
@@ -256,6 +265,9 @@ class EventStore:
         self.clock = clock
         self.new_id = new_id
         self._records: dict[str, ChildRecord] = {}
+        self.streams: StreamCache | None = None
+        """Decoded streams shared across stores (``serve``'s pool sets it): :meth:`stream`
+        then decodes an unchanged child once per process (:mod:`adapters.stream_cache`)."""
         self.shredder: Shredder | None = None
         self.recorder: ApplicationRecorder
         if self.db.is_sqlite and self.db.path:
@@ -444,9 +456,61 @@ class EventStore:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def _select(self, child_id: str, gt: int | None = None) -> list[RecordedEvent]:
+    def _select(
+        self, child_id: str, gt: int | None = None, sealed: set[str] | None = None
+    ) -> list[RecordedEvent]:
         stored = self.recorder.select_events(stream_id(child_id), gt=gt)
-        return [from_stored(s, self.shredder) for s in stored]
+        return [from_stored(s, self.shredder, sealed) for s in stored]
+
+    def _cached_stream(self, cache: StreamCache, child_id: str) -> list[RecordedEvent]:
+        """The child's stream through the shared cache: one query for the stream's newest
+        version (and, for an encrypted record, one for its subjects' keys destroyed since it
+        was decoded); decoding only when it has grown, or a key it was opened with is gone."""
+        engine = sql_engine(self.url)
+        for _ in range(3):  # a key destroyed while decoding: forget it and decode again
+            with engine.connect() as conn:
+                found = self._newest_versions(conn, [stream_id(child_id)])
+            version = found[0][1] if found else None
+            if version is None:
+                cache.drop(self.url, child_id)
+                return []
+            entry = cache.get(self.url, child_id)
+            if entry is not None and entry.version > int(version):
+                entry = None  # not this log's stream (a store rebuilt under the same URL)
+            if entry is None or entry.version < int(version):
+                sealed: set[str] = set()
+                if entry is not None:  # only the rows after the cached ones
+                    newer = self._select(child_id, gt=entry.version, sealed=sealed)
+                    if newer and newer[0].position == entry.version + 1:
+                        entry = StreamEntry(
+                            (*entry.events, *newer), entry.opened | self._opened(sealed)
+                        )
+                    else:
+                        entry = None
+                if entry is None:
+                    sealed = set()
+                    entry = StreamEntry(
+                        tuple(self._select(child_id, sealed=sealed)), self._opened(sealed)
+                    )
+                cache.put(self.url, child_id, entry)
+            gone = self._destroyed_keys(entry.opened)
+            if not gone:
+                return list(entry.events)
+            cache.drop(self.url, child_id)
+            assert self.shredder is not None
+            self.shredder.keys.forget(gone)
+        raise RuntimeError(f"child {child_id!r}: subject keys kept being destroyed while reading")
+
+    def _opened(self, sealed: set[str]) -> frozenset[str]:
+        """Those of ``sealed`` (subjects) whose boxes this store opens (a live key)."""
+        if not sealed or self.shredder is None:
+            return frozenset()
+        return frozenset(s for s in sealed if self.shredder.keys.read(s) is not None)
+
+    def _destroyed_keys(self, subjects: frozenset[str]) -> set[str]:
+        if not subjects or self.shredder is None:
+            return set()
+        return self.shredder.keys.destroyed_among(subjects)
 
     def child_record(self, child_id: str, *, latest: int | None = None) -> ChildRecord:
         """The aggregate for a child, caught up with anything written since it was cached.
@@ -546,12 +610,16 @@ class EventStore:
 
     def stream(self, child_id: str) -> list[RecordedEvent]:
         """Every event on a child's record, in recorded (stream) order."""
-        events = self._select(child_id)
+        cache = self.streams
+        if cache is not None and self.recorder_name == "builtin":
+            events = self._cached_stream(cache, child_id)
+        else:
+            events = self._select(child_id)
         if not events:
             raise self.unknown(child_id)
         return events
 
-    def streams(self, child_ids: Sequence[str]) -> dict[str, list[RecordedEvent]]:
+    def read_streams(self, child_ids: Sequence[str]) -> dict[str, list[RecordedEvent]]:
         """Each child's whole stream, as :meth:`stream` gives it, read in one query.
 
         For a caller that reads many children's streams at once (a tick's batch): one
@@ -559,6 +627,8 @@ class EventStore:
         trip). A child with no record is left out. The statement's text is the same for every
         call (an array parameter on PostgreSQL, SQLite's fixed-size key list), and each
         stream is one step down the (stream, version) key whatever the statistics say.
+        Read from the log itself, not through the shared stream cache (``self.streams``): a
+        tick reads each child once.
         """
         wanted = list(dict.fromkeys(child_ids))
         if self.recorder_name != "builtin":
@@ -599,6 +669,44 @@ class EventStore:
             )
             found[key].append(from_stored(stored, self.shredder))
         return {by_stream[k]: found[k] for k in by_stream if k in found}
+
+    def derived(
+        self,
+        child_id: str,
+        events: Sequence[RecordedEvent],
+        key: Hashable,
+        compute: Callable[[], T],
+        *,
+        at: datetime | None = None,
+    ) -> T:
+        """``compute()`` — a pure function of the child's whole stream ``events`` (as
+        :meth:`stream` gave it) — memoised with the stream in the shared cache, if this store
+        reads through one and ``events`` is its current entry; else computed afresh.
+
+        ``at``: the fold also depends on the moment: memoised for ``at``'s London day, and
+        only once everything on the stream had been recorded and had happened by ``at``
+        (the same events then fold the same way at any later moment that day; the caller
+        sets anything that shows the moment itself)."""
+        cache = self.streams
+        if cache is None:
+            return compute()
+        if at is None:
+            return cache.derived(self.url, child_id, events, key, compute)
+        return cache.derived(
+            self.url,
+            child_id,
+            events,
+            (key, at.astimezone(LONDON).date()),
+            compute,
+            when=lambda entry: entry.settled_at(at),
+        )
+
+    def settled(self, child_id: str, events: Sequence[RecordedEvent], at: datetime) -> bool:
+        """Whether ``events`` is the child's stream as kept in the shared cache and everything
+        on it had been recorded and had happened by ``at`` (see :meth:`derived`)."""
+        cache = self.streams
+        entry = cache.entry_of(self.url, child_id, events) if cache is not None else None
+        return entry is not None and entry.settled_at(at)
 
     def unknown(self, child_id: str) -> UnknownChild:
         """The error for a child with no record (the access gate gives the same for a child
@@ -759,6 +867,15 @@ class EventStore:
                 except (InvalidEvent, IdempotencyConflict) as error:
                     assert error.index is not None
                     raise error.at(indexes[error.index]) from None
+                except SubjectErased as error:  # a destroyed record takes nothing new
+                    whose = "the child's" if error.subject.startswith("child:") else "a person's"
+                    raise InvalidEvent(
+                        f"{whose} record was destroyed at the end of its retention: "
+                        "nothing can be added under it",
+                        field="child_id" if whose == "the child's" else "person_id",
+                        kind=events[indexes[0]].kind,
+                        index=indexes[0],
+                    ) from None
                 decisions.append((record, decision))
                 for i, item in zip(indexes, decision.results, strict=True):
                     results[i] = item

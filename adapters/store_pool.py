@@ -19,6 +19,7 @@ from contextlib import contextmanager
 
 from adapters.logging import get_logger
 from adapters.store import EventStore
+from adapters.stream_cache import StreamCache
 
 log = get_logger()
 
@@ -45,12 +46,20 @@ class StoreBusy(Exception):
 class StorePool:
     """Up to ``size`` stores on one URL, opened on first need, each lent to one borrower."""
 
-    def __init__(self, url: str, size: int = DEFAULT_SIZE, wait_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        size: int = DEFAULT_SIZE,
+        wait_seconds: float = 30.0,
+        streams: StreamCache | None = None,
+    ) -> None:
         if size < 1:
             raise ValueError("a store pool needs at least one store")
         self.url = url
         self.size = size
         self.wait_seconds = wait_seconds
+        self.streams = streams
+        """The decoded-stream cache every store of the pool reads through (None: none)."""
         self._idle: queue.LifoQueue[EventStore] = queue.LifoQueue()
         self._opened: list[EventStore] = []
         self._lock = threading.Lock()
@@ -77,6 +86,7 @@ class StorePool:
         with self._lock:
             if len(self._opened) < self.size:
                 store = EventStore(self.url)
+                store.streams = self.streams
                 self._opened.append(store)
                 log.info("store_opened", pool_size=len(self._opened), limit=self.size)
                 return store
@@ -98,3 +108,5 @@ class StorePool:
                     break
         for store in opened:
             store.close()
+        if self.streams is not None:  # a store made anew under this URL starts afresh
+            self.streams.clear(self.url)

@@ -1080,27 +1080,45 @@ class Schedule:
         return low, high
 
     def _judge(self, at: datetime) -> list[Deadline]:
-        out: list[Deadline] = []
-        for found in self._results.values():
-            for deadline in found:
-                if deadline.cancelled_at is not None and deadline.cancelled_at > at:
-                    # a birthday that ends the series has not come yet at ``at``
-                    deadline = replace(
-                        deadline,
-                        status=Status.BREACHED,
-                        cancelled_by_event_id=None,
-                        cancelled_at=None,
-                    )
-                if (
-                    deadline.status is Status.BREACHED
-                    and deadline.satisfied_by_event_id is None
-                    and deadline.cancelled_by_event_id is None
-                    and at <= deadline.effective_due
-                ):  # judged against the far future: not yet due at ``at``
-                    status = Status.EXTENDED if deadline.extended_to else Status.PENDING
-                    deadline = replace(deadline, status=status)
-                out.append(deadline)
-        return _sorted(out)
+        return judged_at((d for found in self._results.values() for d in found), at)
+
+
+def evaluate_ahead(
+    events: Iterable[RecordedEvent],
+    packs: PackSet,
+    *,
+    pack: str | Pack | None = None,
+    baseline: bool = True,
+) -> list[Deadline]:
+    """Every deadline judged against the far future: :func:`judged_at` of these at ``at``
+    then equals ``evaluate(events, packs, at)`` for any ``at`` at or after the last
+    occurred-at and recorded-at of ``events`` (as :class:`Schedule` keeps them), so a
+    reader may judge the same events at many moments for the cost of one evaluation."""
+    return evaluate(events, packs, _FAR_FUTURE, pack=pack, baseline=baseline)
+
+
+def judged_at(found: Iterable[Deadline], at: datetime) -> list[Deadline]:
+    """Deadlines judged against the far future (:func:`evaluate_ahead`), as at ``at``."""
+    out: list[Deadline] = []
+    for deadline in found:
+        if deadline.cancelled_at is not None and deadline.cancelled_at > at:
+            # a birthday that ends the series has not come yet at ``at``
+            deadline = replace(
+                deadline,
+                status=Status.BREACHED,
+                cancelled_by_event_id=None,
+                cancelled_at=None,
+            )
+        if (
+            deadline.status is Status.BREACHED
+            and deadline.satisfied_by_event_id is None
+            and deadline.cancelled_by_event_id is None
+            and at <= deadline.effective_due
+        ):  # judged against the far future: not yet due at ``at``
+            status = Status.EXTENDED if deadline.extended_to else Status.PENDING
+            deadline = replace(deadline, status=status)
+        out.append(deadline)
+    return _sorted(out)
 
 
 _TICK = timedelta(microseconds=1)

@@ -165,6 +165,11 @@ EXAMPLE_FIELDS: dict[str, dict[str, Any]] = {
     "care_leaver_contact": {"in_touch": "YES", "activity": "F1", "accommodation": "B"},
     "allocated_to_worker": {"worker_id": "sw-001", "team": "Assessment Team A"},
     "allocated_to_team": {"team": "Assessment Team A"},
+    "legal_hold_placed": {
+        "reason_kind": "litigation",
+        "reason": "Claim notified by the family's solicitors; legal asks that it is kept.",
+    },
+    "legal_hold_lifted": {"reason": "Claim settled; legal confirms the hold can end."},
     "record_restricted": {"reason": "Adoption: the record is restricted to named staff."},
     "record_restriction_lifted": {"reason": "Restriction reviewed and no longer needed."},
     "restricted_record_opened": {

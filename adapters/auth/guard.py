@@ -124,12 +124,23 @@ class Gate:
             self._streams[child_id] = self.store.stream(child_id)
         return list(self._streams[child_id])
 
+    def forget(self, child_id: str) -> None:
+        """Drop the child's stream read so far (after a write, the next read sees it)."""
+        self._streams.pop(child_id, None)
+
     def facts(self, child_id: str) -> ChildFacts:
+        """The child's access facts now; on a server, memoised with the decoded stream they
+        were folded from (:mod:`adapters.stream_cache`) for the London day, once everything
+        on the stream had been recorded and had happened (a later moment that day folds the
+        same events to the same facts), so a new event, a correction or midnight folds anew."""
         try:
             events = self.stream(child_id)
         except UnknownChild:
             return ChildFacts(child_id=child_id, exists=False)
-        return child_facts(child_id, events, at=self.clock())
+        at = self.clock()
+        return self.store.derived(
+            child_id, events, "child_facts", lambda: child_facts(child_id, events, at=at), at=at
+        )
 
     # -- decisions --------------------------------------------------------------------------
 

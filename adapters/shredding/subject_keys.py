@@ -124,6 +124,29 @@ class SubjectKeys:
             ).first()
         return row is not None and row[0] is not None
 
+    def destroyed_among(self, subjects: Iterable[str]) -> set[str]:
+        """Those of ``subjects`` whose keys have been destroyed (by any process), in one query:
+        a long-lived reader asks before handing out what it decrypted earlier."""
+        wanted = sorted(set(subjects))
+        if not wanted or not self._has_table():
+            return set()
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                rows = conn.execute(
+                    select(subject_keys.c.subject_id)
+                    .where(subject_keys.c.subject_id.in_(wanted[start : start + 500]))
+                    .where(subject_keys.c.destroyed_at.is_not(None))
+                )
+                found.update(row[0] for row in rows)
+        return found
+
+    def forget(self, subjects: Iterable[str]) -> None:
+        """Drop these subjects' unwrapped keys from this process's memory (destroyed
+        elsewhere): the next read asks the table again."""
+        for subject in subjects:
+            self._keys.pop(subject, None)
+
     def destroy(self, subjects: Iterable[str], *, by: str) -> list[str]:
         """Blank each subject's key for good; returns those destroyed now (not before)."""
         done: list[str] = []

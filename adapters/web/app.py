@@ -8,6 +8,7 @@ as the JSON API (no rule lives here).
     /child/{id}/chronology[/download?format=pdf|docx|csv]
 
 and, each from its own module: /my-work (:mod:`.my_work`), /team (:mod:`.dashboard`),
+/find and /find/duplicates (:mod:`.find_child`),
 /child/{id}/family (:mod:`.family`), /child/{id}/status (:mod:`.status_page`),
 /child/{id}/replay and /review-report (:mod:`.replay_page`).
 
@@ -36,21 +37,23 @@ from adapters.auth.throttle import SignInThrottle
 from adapters.auth.tokens import signing_key
 from adapters.chronology_document import child_chronology, chronology_document
 from adapters.http_errors import Problem
-from adapters.packs import load_packs
+from adapters.packs import load_packs, packs_key
 from adapters.schedule import child_schedule, known_by
 from adapters.store import EventStore
 from adapters.views import history_entry, history_notes
 from adapters.web import (
     dashboard,
     family,
+    find_child,
     my_work,
+    new_child,
     record_pages,
     replay_page,
     session,
     status_page,
 )
 from adapters.web.chronology_filters import chronology_dates
-from adapters.web.kit import Web
+from adapters.web.kit import Web, status_of
 from adapters.web.sso import WebSignOn, install_sso
 from domain.access import Action, Principal, StoreAction
 from domain.errors import InvalidEvent
@@ -62,9 +65,9 @@ from policies.access import AccessPolicy
 from policies.sources import cite
 from projections.caseload import caseload
 from projections.chronology import IMPACT_NOT_RECORDED
-from projections.legal_status import legal_status
 
 HERE = Path(__file__).parent
+
 HOMES = {"social_worker": "/my-work", "team_manager": "/team"}
 """Each role's first page after sign-in (else the caseload)."""
 
@@ -74,6 +77,9 @@ def home_of(principal: Principal) -> str:
 
 
 DOWNLOADS = ("pdf", "docx", "csv")
+TIMELINE_PAGE = 200
+"""Timeline entries the child's page shows unless asked for all (``?all=true``): the newest.
+A 5,000-entry timeline was 2 MB of HTML that nobody reads from the top."""
 
 Gated = Callable[[Principal, Request], AbstractContextManager[tuple[EventStore, Gate]]]
 
@@ -261,7 +267,11 @@ def install_web(
 
     @api.get("/child/{child_id}", include_in_schema=False)
     def child_page(
-        request: Request, child_id: str, as_known_at: str | None = None, recorded: str | None = None
+        request: Request,
+        child_id: str,
+        as_known_at: str | None = None,
+        recorded: str | None = None,
+        all: bool = False,
     ) -> Response:
         principal = principal_of(request)
         known, error = _known_at(as_known_at)
@@ -269,18 +279,36 @@ def install_web(
         with reading(principal, request) as (store, gate):
             facts = gate.read(child_id, Action.READ, "child page")
             stream = gate.stream(child_id)  # read once for the check, the page and the status
-            items = in_occurred_order(stream) if known is None else known_by(stream, known)
-            status = legal_status(stream, at=moment, as_known_at=known)
+            status = status_of(store, child_id, stream, moment, known)
             schedule = child_schedule(
-                store, child_id, load_packs(), moment, as_known_at=known, stream=stream
+                store,
+                child_id,
+                load_packs(),
+                moment,
+                as_known_at=known,
+                stream=stream,
+                packs_key=packs_key(),
             )
+            if known is None:  # the record as it stands: folded once per stream version
+                items = list(
+                    store.derived(
+                        child_id, stream, "occurred", lambda: tuple(in_occurred_order(stream))
+                    )
+                )
+                rows = store.derived(child_id, stream, "caseload", lambda: caseload(items))
+                notes = store.derived(child_id, stream, "notes", lambda: history_notes(items))
+            else:
+                items = known_by(stream, known)
+                rows = caseload(items)
+                notes = history_notes(items)
             may_record = record_pages.may_record(gate, child_id, facts)
-        rows = caseload(items)
         withdrawn = {
             i.event.target_event_id for i in stream if isinstance(i.event, EntryRecordedInError)
         }
         recorded_entry = next((i for i in stream if recorded and i.event_id == recorded), None)
-        notes = history_notes(items)
+        shown = items if all else items[-TIMELINE_PAGE:]
+        if recorded_entry is not None and not any(i.event_id == recorded for i in shown):
+            shown = items  # "it is in the timeline below", wherever it falls
         return page(
             request,
             "child.html",
@@ -290,7 +318,9 @@ def install_web(
             facts=facts,
             current=status.current,
             deadlines=schedule.as_json(),
-            timeline=[(history_entry(i), notes.get(i.event_id, [])) for i in items],
+            timeline=[(history_entry(i), notes.get(i.event_id, [])) for i in shown],
+            timeline_total=len(items),
+            show_all=all,
             as_known_at=as_known_at or "",
             known_error=error,
             known=known,
@@ -413,3 +443,5 @@ def install_web(
     status_page.install(api, web)
     replay_page.install(api, web)
     record_pages.install(api, web)
+    find_child.install(api, web)
+    new_child.install(api, web)

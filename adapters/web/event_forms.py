@@ -25,6 +25,7 @@ from pydantic import TypeAdapter
 from domain import limits
 from domain.events import EVENT_TYPES, CaseEvent
 from domain.events.base import Category
+from domain.events.data_protection import HOLD_KINDS
 
 STAGES: tuple[tuple[str, tuple[Category, ...]], ...] = (
     ("Front door", (Category.FRONT_DOOR,)),
@@ -38,10 +39,12 @@ STAGES: tuple[tuple[str, tuple[Category, ...]], ...] = (
 )
 """The stages of the journey, in order, and the chronology categories in each."""
 
-NOT_TYPED_IN = frozenset(
-    {"record_restricted", "record_restriction_lifted", "restricted_record_opened"}
+NOT_TYPED_IN = (
+    frozenset({"record_restricted", "record_restriction_lifted", "restricted_record_opened"})
+    | HOLD_KINDS
 )
-"""Access events: written by the restrict and break-glass actions, not by a form."""
+"""Access events and legal holds: written by the restrict and break-glass actions and by
+``retention hold`` / ``lift``, not by a form."""
 
 SET_BY_CASELEDGER = frozenset(
     {"child_id", "recorded_by", "entered_by", "idempotency_key", "correlation_id"}
@@ -219,7 +222,8 @@ def _widget(name: str, node: dict[str, Any], root: dict[str, Any], required: boo
         return FormField(name, label, "datetime", required, hint)
     if kind == "string":
         most = arm.get("maxLength", node.get("maxLength", limits.MAX_TEXT_CHARS))
-        widget = "textarea" if most > LONG_TEXT else "text"
+        identifier = "pattern" in arm or name.endswith(("_id", "_number")) or name == "upn"
+        widget = "textarea" if most > LONG_TEXT and not identifier else "text"
         return FormField(name, label, widget, required, hint, max_length=most)
     if kind == "array":
         items = _resolve(arm.get("items", {}), root)

@@ -15,7 +15,9 @@ from fastapi.responses import HTMLResponse
 from adapters.auth.guard import Gate
 from adapters.store import EventStore
 from domain.access import Principal
+from domain.envelope import RecordedEvent
 from policies.access import AccessPolicy
+from projections.legal_status import LegalStatusView, legal_status
 
 
 @dataclass(frozen=True)
@@ -38,3 +40,23 @@ class Web:
         from adapters.web.work_rows import name_of
 
         return name_of(gate.stream(child_id), child_id)
+
+
+def status_of(
+    store: EventStore,
+    child_id: str,
+    stream: list[RecordedEvent],
+    moment: datetime,
+    as_known_at: datetime | None,
+) -> LegalStatusView:
+    """:func:`legal_status` of the child's whole stream at ``moment``; on a server, for the
+    record as it now stands, memoised with the decoded stream (:meth:`EventStore.derived`)
+    and given this ``moment`` as its ``at``."""
+    if as_known_at is not None:
+        return legal_status(stream, at=moment, as_known_at=as_known_at)
+    view = store.derived(
+        child_id, stream, "legal_status", lambda: legal_status(stream, at=moment), at=moment
+    )
+    if view.current.at == moment:
+        return view
+    return view.model_copy(update={"current": view.current.model_copy(update={"at": moment})})

@@ -54,7 +54,11 @@ def install(api: FastAPI, web: Web) -> None:
             my_drafts = drafts_of(store).for_user(me)
             named = names(
                 gate,
-                {*mine, *(d.child_id for d in work.items), *(d.child_id for d in my_drafts)},
+                {
+                    *mine,
+                    *(d.child_id for d in work.items),
+                    *(d.child_id for d in my_drafts if gate.facts(d.child_id).exists),
+                },
             )
             drafts = draft_rows(my_drafts, named)
         since = moment - BREACH_WINDOW

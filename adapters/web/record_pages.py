@@ -102,8 +102,40 @@ def _allowed_kinds(gate: Gate, child_id: str) -> set[str]:
     }
 
 
+REGISTRATION = "child_registered"
+NEW_CHILD = "New child"
+PREFILL = ("first_name", "last_name", "date_of_birth", "nhs_number")
+"""What the new-child page hands the registration form (:mod:`adapters.web.new_child`)."""
+
+
+def _opened(gate: Gate, web: Web, child_id: str, kind: str) -> tuple[str, bool]:
+    """Open the child's record for a form of ``kind``: its name and whether it is on record.
+
+    A child on record is read through the gate (logged); a new child's id may only be given
+    the registration form, by a role that may create records (else it is "not found")."""
+    facts = gate.facts(child_id)
+    if facts.exists:
+        gate.read(child_id, Action.READ, "record an event")
+        return web.name_of(gate, child_id), True
+    if (
+        kind != REGISTRATION
+        or not gate.decide(child_id, Action.WRITE, kind=kind, facts=facts).allowed
+    ):
+        gate.read(child_id, Action.READ, "record an event")  # refused as the gate refuses
+    return NEW_CHILD, False
+
+
+def destroyed(store: EventStore, child_id: str) -> bool:
+    """Whether the child's record was destroyed (its key is gone): nothing can be added."""
+    from adapters.shredding.subject_keys import child_subject
+
+    return store.shredder is not None and store.shredder.keys.destroyed(child_subject(child_id))
+
+
 def may_record(gate: Gate, child_id: str, facts: Any) -> bool:
     """Whether the account may record any entry on this child (the page shows the links)."""
+    if destroyed(gate.store, child_id):
+        return False
     return any(
         gate.decide(child_id, Action.WRITE, kind=cls.kind, facts=facts).allowed
         for cls in recordable_kinds()
@@ -156,6 +188,17 @@ def _changes(
     now = parse_event(whole).model_dump(mode="json", exclude_none=True)
     changes = {name: now.get(name) for name in asked if now.get(name) != current.get(name)}
     return changes, []
+
+
+def _starting(form: EventForm, request: Request, on_record: bool) -> dict[str, Any]:
+    """A new form's values: the defaults, and for a new child what the search was given."""
+    values = form.starting_values()
+    if not on_record and form.kind == REGISTRATION:
+        for name in PREFILL:
+            given = request.query_params.get(name)
+            if given:
+                values[name] = given
+    return values
 
 
 def install(api: FastAPI, web: Web) -> None:
@@ -240,8 +283,8 @@ def install(api: FastAPI, web: Web) -> None:
         if form is None:
             return web.not_found(request, principal, "No such kind of entry.")
         with web.reading(principal, request) as (store, gate):
-            gate.read(child_id, Action.READ, "record an event")
-            if kind not in _allowed_kinds(gate, child_id):
+            name, on_record = _opened(gate, web, child_id, kind)
+            if on_record and kind not in _allowed_kinds(gate, child_id):
                 return web.page(
                     request,
                     "refused.html",
@@ -249,7 +292,6 @@ def install(api: FastAPI, web: Web) -> None:
                     status=403,
                     message=f"Your role may not record {form.title.lower()} on this record.",
                 )
-            name = web.name_of(gate, child_id)
             found = drafts(store).get(draft, principal.user_id) if draft else None
         if draft and (found is None or (found.child_id, found.kind) != (child_id, kind)):
             return web.not_found(request, principal, "That draft is not yours or was submitted.")
@@ -261,7 +303,7 @@ def install(api: FastAPI, web: Web) -> None:
             form=form,
             action=f"/child/{child_id}/record/{kind}",
             draft_id=found.draft_id if found else new_draft_id(),
-            values=found.values if found else form.starting_values(),
+            values=found.values if found else _starting(form, request, on_record),
             saved=found,
         )
 
@@ -373,8 +415,7 @@ def install(api: FastAPI, web: Web) -> None:
         if form is None:
             return web.not_found(request, principal, "No such kind of entry.")
         with web.reading(principal, request) as (store, gate):
-            gate.read(child_id, Action.READ, "record an event")
-            name = web.name_of(gate, child_id)
+            name, on_record = _opened(gate, web, child_id, kind)
             saved = _save_draft(
                 store,
                 principal,
@@ -402,8 +443,19 @@ def install(api: FastAPI, web: Web) -> None:
                 recorded, errors = None, _errors(unreadable)
             else:
                 recorded, errors = _record(store, gate, principal, data)
+            readable = False
             if recorded is not None:
                 drafts(store).delete(draft_id, principal.user_id)
+                gate.forget(child_id)
+                readable = gate.decide(child_id, Action.READ).allowed
+        if recorded is not None and not readable:  # a new child, not yet allocated to anyone
+            return web.page(
+                request,
+                "registered.html",
+                principal,
+                child_id=child_id,
+                entry=history_entry(recorded),
+            )
         if recorded is None:
             return _form_page(
                 request,

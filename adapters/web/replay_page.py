@@ -142,6 +142,12 @@ def install(api: FastAPI, web: Web) -> None:
             london=LONDON,
             first_recorded=first.astimezone(LONDON).date() if first else None,
             whole_family=whole_family,
+            rule_titles={
+                (p.pack, p.version, r.id): r.title
+                for versions in packs.versions.values()
+                for p in versions
+                for r in p.rules
+            },
             names=names,
             left_out=left_out,
         )

@@ -12,12 +12,11 @@ from datetime import datetime
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from adapters.web.kit import Web
+from adapters.web.kit import Web, status_of
 from adapters.web.work_rows import moment_of, name_of
 from domain.access import Action
 from domain.errors import InvalidEvent
 from domain.parsing import parse_moment
-from projections.legal_status import legal_status
 
 
 def install(api: FastAPI, web: Web) -> None:
@@ -35,8 +34,8 @@ def install(api: FastAPI, web: Web) -> None:
         with web.reading(principal, request) as (store, gate):
             gate.read(child_id, Action.READ, "status")
             events = gate.stream(child_id)
+            view = status_of(store, child_id, events, moment, known)
         name = name_of(events, child_id)
-        view = legal_status(events, at=moment, as_known_at=known)
         return web.page(
             request,
             "status.html",

@@ -16,6 +16,7 @@ PAGES = (
     ("record", f"/child/{CHILD}/record/child_visited"),
     ("chronology", f"/child/{CHILD}/chronology"),
     ("family", f"/child/{CHILD}/family"),
+    ("find", "/find?q=jordan"),
 )
 
 OVERFLOW = """() => {

@@ -289,3 +289,76 @@ def test_the_impact_recorded_in_the_form_reads_in_the_chronologys_impact_column(
     row = next(r for r in html.split("<tr>") if "Home visit; Jordan showed me" in r)
     assert "Jordan was relaxed and talked about school" in row
     assert "Impact on the child not recorded." in html  # the entries without one say so
+
+
+def _new_child(client, **params):
+    return client.get("/children/new", params={"check": "yes", **params})
+
+
+def test_a_new_child_is_looked_for_first_and_a_possible_duplicate_is_shown(world):
+    from adapters.auth.accounts import Accounts  # noqa: F401 (the world has the accounts)
+
+    client = _signed_in(world, "sw-1")
+    with EventStore(world) as store:
+        registered = next(e for e in store.stream(OWN) if e.kind == "child_registered").event
+    page = _new_child(
+        client,
+        given=registered.first_name,
+        family=registered.last_name,
+        dob=registered.date_of_birth.strftime("%d/%m/%Y") if registered.date_of_birth else "",
+        child_id="C-NEWBORN",
+    )
+    assert page.status_code == 200, page.text
+    assert re.search(r"Possible duplicates \(\d+\)", page.text)
+    listed = page.text.split('class="possible-duplicates"')[1]
+    assert f'href="/child/{OWN}"' in listed
+    assert OTHER not in listed  # another team's child with the same name is not shown
+    assert 'id="register-link"' in page.text  # still possible: it may be another child
+    # the id of a child already on record is refused, the same child's again named
+    taken = _new_child(client, given="Sam", family="Example", child_id=OWN)
+    assert taken.status_code == 422 and "already on record" in taken.text
+    hidden = _new_child(client, given="Sam", family="Example", child_id=OTHER)
+    assert (
+        hidden.status_code == 422
+        and OTHER not in hidden.text.split("<main")[1].split('name="child_id"')[0]
+        and "cannot be used" in hidden.text
+    )
+    bad = _new_child(client, given="Sam", family="Example", dob="31/02/2019", child_id="C-X")
+    assert bad.status_code == 422 and 'id="dob-error"' in bad.text
+
+
+def test_a_new_child_is_registered_from_the_prefilled_form(world):
+    client = _signed_in(world, "sw-1")
+    page = _new_child(client, given="Robin", family="Newfield", dob="14/03/2019", child_id="C-NEW1")
+    link = re.search(r'id="register-link"[^>]*>|href="([^"]+)" id="register-link"', page.text)
+    assert link and link.group(1), page.text[-2000:]
+    form = client.get(link.group(1).replace("&amp;", "&"))
+    assert form.status_code == 200, form.text
+    assert 'value="Robin"' in form.text and 'value="2019-03-14"' in form.text
+    done = client.post(
+        "/child/C-NEW1/record/child_registered",
+        data={
+            "occurred_at": "2025-03-03",
+            "summary": "Registered after a referral from school",
+            "first_name": "Robin",
+            "last_name": "Newfield",
+            "sex": "U",
+            "date_of_birth": "2019-03-14",
+            "csrf_token": _csrf(form.text),
+            "draft_id": _draft_id(form.text),
+        },
+    )
+    assert done.status_code == 200, done.text
+    assert "Registered: C-NEW1" in done.text
+    with EventStore(world) as store:
+        first = store.stream("C-NEW1")[0]
+    assert first.kind == "child_registered" and first.event.recorded_by.user_id == "sw-1"
+    assert first.event.first_name == "Robin"
+    # a child id already used cannot be given a second registration through the form
+    assert client.get("/child/C-NEW1/record/child_registered").status_code == 404
+
+
+def test_only_a_role_that_may_open_records_sees_the_new_child_page(world):
+    reviewer = _signed_in(world, "rev-1")
+    assert reviewer.get("/children/new").status_code == 403
+    assert reviewer.get("/child/C-NOPE/record/child_registered").status_code == 404

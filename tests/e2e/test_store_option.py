@@ -44,6 +44,10 @@ READS = [
     ["users", "grant", "sw-014", "DEMO-JORDAN", "--days", "1", "--reason", "Review"],
     ["users", "revoke", "sw-014", "DEMO-JORDAN"],
     ["users", "grants"],
+    ["retention", "due"],
+    ["retention", "verify-log"],
+    ["retention", "hold", "DEMO-JORDAN", "--reason-kind", "inquiry", "--reason", "Inquiry"],
+    ["retention", "lift", "DEMO-JORDAN", "--reason", "Inquiry over"],
 ]
 NO_STORE = {"events", "packs", "serve", "demo", "consume"}
 """Commands that touch no event store (events, packs; consume reads the broker into
@@ -121,7 +125,7 @@ def test_every_command_that_touches_a_store_takes_db() -> None:
     ]
     assert lacking == []
     # and the read list above covers each of them but the writers
-    covered = {" ".join(c[:2]) if c[0] in ("export", "users") else c[0] for c in READS}
+    covered = {" ".join(c[:2]) if c[0] in ("export", "users", "retention") else c[0] for c in READS}
     writers = {
         "record",
         "import",

@@ -3,9 +3,9 @@ wrote: the same standards events, on the same records, and the same due-date ind
 
 Two copies of one synthetic authority (``adapters/synthetic/synth.py``, 60 children: visits,
 plans, late write-ups, corrections) are ticked at the same moment, one with
-``EventStore.streams`` answering nothing (so the tick falls back to ``stream`` per child, the
+``EventStore.read_streams`` answering nothing (so the tick falls back to ``stream`` per child, the
 path before), one as shipped. A second tick a month later must agree too. And
-``EventStore.streams`` itself gives each child's stream as ``stream`` does, on both engines.
+``EventStore.read_streams`` itself gives each child's stream as ``stream`` does, on both engines.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def _tick(url: str, moments: list[datetime], batched: bool) -> dict[str, Any]:
     clock = {"now": moments[0]}
     store = EventStore(url, clock=lambda: clock["now"])
     if not batched:
-        store.streams = lambda child_ids: {}  # type: ignore[method-assign]
+        store.read_streams = lambda child_ids: {}  # type: ignore[method-assign]
     handler = PolicyHandler(store)
     reports = []
     for moment in moments:
@@ -85,9 +85,9 @@ def test_streams_reads_each_childs_whole_stream_as_stream_does(
     store.record([example("case_note_recorded", c) for c in children[::7]])
     store.record([example("case_note_recorded", c) for c in children[::13]])
     asked = [*reversed(children), "C-NOBODY", children[3]]
-    found = store.streams(asked)
+    found = store.read_streams(asked)
     assert list(found) == list(reversed(children))  # in the order asked, unknown left out
     for child in children:
         assert found[child] == store.stream(child)
     assert [e.position for e in found[children[0]]] == [1, 2, 3]
-    assert store.streams([]) == {}
+    assert store.read_streams([]) == {}

@@ -24,7 +24,7 @@ from tests.integration.test_breach_handler import at, seed_york_child, standards
 
 def _count_reads(store: EventStore) -> list[tuple[str, int | None]]:
     """Every stream read the store makes from now on: (child id, read after version); a
-    child's whole stream read within a batch (``streams``) counts as ``(child id, None)``."""
+    child's whole stream read within a batch (``read_streams``) counts as ``(child id, None)``."""
     reads: list[tuple[str, int | None]] = []
     select = store._select
 
@@ -33,7 +33,7 @@ def _count_reads(store: EventStore) -> list[tuple[str, int | None]]:
         return select(child_id, gt)
 
     store._select = counted  # type: ignore[method-assign]
-    streams = store.streams
+    streams = store.read_streams
 
     def counted_many(child_ids):  # type: ignore[no-untyped-def]
         # a tick reads a batch's streams in one query: each child's whole stream, once
@@ -41,7 +41,7 @@ def _count_reads(store: EventStore) -> list[tuple[str, int | None]]:
         reads.extend((child_id, None) for child_id in found)
         return found
 
-    store.streams = counted_many  # type: ignore[method-assign]
+    store.read_streams = counted_many  # type: ignore[method-assign]
     return reads
 
 
