@@ -133,24 +133,31 @@ class PolicyHandler:
             children = children_to_check(conn, at)
         if stop_after is not None:
             children = children[:stop_after]
-        batch: list[_Evaluated] = []
-        for done, child_id in enumerate(children, start=1):
-            batch.append(self._evaluate(child_id, at))
-            report.children_checked += 1
-            if len(batch) >= SAVE_BATCH:
-                self._flush(batch, at, report)
-                batch = []
-            if progress:
-                progress(done, len(children))
-        if batch:
+        done = 0
+        for start in range(0, len(children), SAVE_BATCH):
+            chunk = children[start : start + SAVE_BATCH]
+            # the batch's streams in one query, not one per child (each was a round trip:
+            # on PostgreSQL about a millisecond a child of a county's first tick)
+            streams = self.store.read_streams(chunk)
+            batch: list[_Evaluated] = []
+            for child_id in chunk:
+                batch.append(self._evaluate(child_id, at, streams.get(child_id)))
+                report.children_checked += 1
+                done += 1
+                if progress:
+                    progress(done, len(children))
+            del streams
             self._flush(batch, at, report)
         # each tick signs the heads written since the last (periodic checkpoints)
         self.store.checkpoint()
         log.info("tick_done", **report.as_json())
         return report
 
-    def _evaluate(self, child_id: str, at: datetime) -> _Evaluated:
-        events = self.store.stream(child_id)
+    def _evaluate(
+        self, child_id: str, at: datetime, events: list[RecordedEvent] | None = None
+    ) -> _Evaluated:
+        if events is None:
+            events = self.store.stream(child_id)
         deadlines = evaluate(events, self.packs, at)
         keys = _standards_keys(events)
         new = standards_events(deadlines, keys, at, self.config)

@@ -105,9 +105,18 @@ def to_london(value: date | datetime) -> datetime:
     read with the pre-change offset, as ``zoneinfo`` does, and comes back as 02:30 BST.
     """
     if isinstance(value, datetime):
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=LONDON)
-        return aware.astimezone(UTC).astimezone(LONDON)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=LONDON).astimezone(UTC).astimezone(LONDON)
+        # aware moments are remembered (the engine asks the same few thousand many times, and
+        # a zoneinfo conversion is most of the cost); the key carries ``fold``: two London
+        # times in the repeated autumn hour compare equal but are different instants
+        return _aware_to_london(value, value.fold)
     return datetime.combine(value, time(0), tzinfo=LONDON)
+
+
+@lru_cache(maxsize=1 << 16)
+def _aware_to_london(value: datetime, fold: int) -> datetime:
+    return value.astimezone(UTC).astimezone(LONDON)
 
 
 def _london_day(value: date | datetime) -> date:
@@ -226,10 +235,19 @@ class WorkingDayCalendar:
         """
         unit = Unit(unit)
         _check_length(length)
-        if unit is Unit.HOURS:
-            start = to_london(trigger).astimezone(UTC)
-            return (start + timedelta(hours=length)).astimezone(LONDON)
-        return self.end_of_day(self.due_day(trigger, unit, length))
+        return _due(trigger, unit, length)
+
+
+@lru_cache(maxsize=1 << 16)
+def _due(trigger: date | datetime, unit: Unit, length: int) -> datetime:
+    """:meth:`WorkingDayCalendar.due`, remembered: a tick or a replay asks the same limits of
+    the same moments many times (each visit starts the next one's clock), and the calendar
+    has no state (a key of equal moments in other time zones gives the same London answer)."""
+    if unit is Unit.HOURS:
+        start = to_london(trigger).astimezone(UTC)
+        return (start + timedelta(hours=length)).astimezone(LONDON)
+    calendar = WorkingDayCalendar()
+    return calendar.end_of_day(calendar.due_day(trigger, unit, length))
 
 
 def _check_length(length: int) -> None:

@@ -38,7 +38,7 @@ import bisect
 import heapq
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import partial
 from typing import Any, overload
@@ -906,11 +906,17 @@ def evaluate(
 class Schedule:
     """A child's schedule kept up to date event by event.
 
-    Adding an event re-evaluates only the rules that read its kind (every rule after a
-    correction, an entry recorded in error or a change of authority). Events must be added
-    once each, in any order; ``deadlines(at)`` then equals ``evaluate(all events, packs, at)``
-    for any ``at`` at or after the last occurred-at and recorded-at added.
+    Reading the schedule after events were added re-evaluates only the rules that read
+    their kinds (every rule after a correction, an entry recorded in error or a change of
+    authority), once for all of them. Events must be added once each, in any order;
+    ``deadlines(at)`` then equals ``evaluate(all events, packs, at)`` for any ``at`` at or
+    after the last occurred-at and recorded-at added. Between adds, a later ``at`` that
+    passes no due or cancellation time gets the previous answer back (:meth:`judged`).
     """
+
+    memo = True
+    """False: judge the rules after every add and every ``at`` afresh, as before the memo
+    (tests compare the two paths step by step)."""
 
     def __init__(
         self, packs: PackSet, *, pack: str | Pack | None = None, baseline: bool = True
@@ -923,12 +929,24 @@ class Schedule:
         self._amended: set[str] = set()  # targets of corrections and in-error entries seen
         self._results: dict[tuple[str, str, str], list[Deadline]] = {}
         self._index: dict[str, set[tuple[str, str, str]]] = {}
+        self._index_key: tuple[int, ...] | None = None  # the pack versions ``_index`` is of
+        self._status_cache: dict[tuple[tuple[int, ...], str], frozenset[tuple[str, str, str]]]
+        self._status_cache = {}
         self.rules_evaluated = 0
+        self._pending_kinds: set[str] = set()  # kinds added since the rules were last judged
+        self._pending_full = False  # ... and whether one of them calls for every rule
+        self.version = 0  # bumped by every ``add`` that may change a deadline
+        # ``deadlines(at)`` memo: (version, the moment judged, the first moment after it at
+        # which some deadline's judgement flips, the answer)
+        self._judged: tuple[
+            int, datetime, datetime | None, datetime | None, tuple[Deadline, ...]
+        ] = (-1, _FAR_FUTURE, None, None, ())
 
     def add(self, event: RecordedEvent) -> None:
         self.events.append(event)
         if event.event.category is Category.STANDARDS:
             return
+        self.version += 1
         full = event.event.category is Category.CORRECTIONS or event.kind in (
             "authority_recorded",
             "child_registered",
@@ -942,14 +960,29 @@ class Schedule:
             self.facts = effective_facts(self.events)  # its correction arrived first
         else:
             self.facts.insert(to_fact(event))
+        # the rules are judged when the schedule is next read, once for all the events added
+        # since (a replay step or a tick adds several; each add judging its rules again was
+        # most of a family's replay)
+        self._pending_full = self._pending_full or full
+        self._pending_kinds.add(event.kind)
+        if not self.memo:
+            self._settle()
+
+    def _settle(self) -> None:
+        """Judge the rules that read the kinds added since the schedule was last read."""
+        if not self._pending_kinds:
+            return
         chooser = _Chooser(self.packs, self.facts, self.override, self.baseline)
-        if full or not self._results:
+        if self._pending_full or not self._results:
             only = None
         else:
             self._reindex(chooser)
-            only = frozenset(
-                self._index.get(event.kind, set()) | self._status_rules(chooser, event.kind)
-            )
+            wanted: set[tuple[str, str, str]] = set()
+            for kind in self._pending_kinds:
+                wanted |= self._index.get(kind, set()) | self._status_rules(chooser, kind)
+            only = frozenset(wanted)
+        self._pending_kinds = set()
+        self._pending_full = False
         found = _evaluate_rules(self.facts, chooser, _FAR_FUTURE, only)
         self.rules_evaluated += len(found)
         if only is None:
@@ -960,22 +993,93 @@ class Schedule:
 
     def _status_rules(self, chooser: _Chooser, kind: str) -> set[tuple[str, str, str]]:
         """Rules gated by a status this kind of event changes (their triggers may flip)."""
-        affected: set[tuple[str, str, str]] = set()
-        for pack in chooser.versions():
-            for rule in pack.rules:
-                if rule.trigger.while_status and kind in _STATUS_KINDS:
-                    affected.add((pack.pack, pack.version, rule.id))
-        return affected
+        if kind not in _STATUS_KINDS:
+            return set()
+        versions = chooser.versions()
+        key = (tuple(id(p) for p in versions), kind)
+        found = self._status_cache.get(key)
+        if found is None:
+            found = frozenset(
+                (pack.pack, pack.version, rule.id)
+                for pack in versions
+                for rule in pack.rules
+                if rule.trigger.while_status
+            )
+            self._status_cache[key] = found
+        return set(found)
 
     def _reindex(self, chooser: _Chooser) -> None:
+        # the index depends only on which pack versions may judge: rebuilt when they change
+        # (an authority recorded), not on every event (it was a fifth of a family's replay)
+        versions = chooser.versions()
+        key = tuple(id(p) for p in versions)
+        if key == self._index_key and self.memo:
+            return
         self._index = {}
-        for pack in chooser.versions():
+        for pack in versions:
             for rule in pack.rules:
                 for kind in rule.kinds():
                     self._index.setdefault(kind, set()).add((pack.pack, pack.version, rule.id))
+        self._index_key = key
 
     def deadlines(self, at: datetime) -> list[Deadline]:
         """The schedule at ``at`` (open deadlines due before it are breached)."""
+        return list(self.judged(at))
+
+    def judged(self, at: datetime) -> tuple[Deadline, ...]:
+        """:meth:`deadlines` as a tuple, the same object for every ``at`` judged alike.
+
+        The answer changes with ``at`` only when ``at`` passes a deadline's due time or
+        cancellation time: until an event is added or ``at`` reaches such a moment, the
+        previous answer is returned (a replay by day asks at every step; judging afresh each
+        time was a quarter of a family's replay).
+        """
+        self._settle()
+        version, _, low, high, answer = self._judged
+        if (
+            self.memo
+            and version == self.version
+            and (low is None or at >= low)
+            and (high is None or at < high)
+        ):
+            return answer
+        answer = tuple(self._judge(at))
+        low, high = self._window(at)
+        self._judged = (self.version, at, low, high, answer)
+        return answer
+
+    def _window(self, at: datetime) -> tuple[datetime | None, datetime | None]:
+        """The moments ``[low, high)`` around ``at`` in which ``_judge`` gives the same answer.
+
+        ``_judge`` reads ``at`` only through ``cancelled_at > at`` and ``at <= effective_due``.
+        """
+        low: datetime | None = None
+        high: datetime | None = None
+
+        def above(moment: datetime) -> None:
+            nonlocal high
+            if high is None or moment < high:
+                high = moment
+
+        def below(moment: datetime) -> None:
+            nonlocal low
+            if low is None or moment > low:
+                low = moment
+
+        for found in self._results.values():
+            for d in found:
+                if d.cancelled_at is not None:
+                    # flips when at reaches cancelled_at
+                    (above if d.cancelled_at > at else below)(d.cancelled_at)
+                due = d.effective_due
+                # ``at <= due`` flips when at passes due: true on [.., due], false after
+                if at <= due:
+                    above(due + _TICK)
+                else:
+                    below(due + _TICK)
+        return low, high
+
+    def _judge(self, at: datetime) -> list[Deadline]:
         return judged_at((d for found in self._results.values() for d in found), at)
 
 
@@ -1016,6 +1120,8 @@ def judged_at(found: Iterable[Deadline], at: datetime) -> list[Deadline]:
         out.append(deadline)
     return _sorted(out)
 
+
+_TICK = timedelta(microseconds=1)
 
 _STATUS_KINDS = frozenset(
     {k for pair in _STATUS_EVENTS.values() for k in pair}

@@ -316,7 +316,7 @@ class ChildSnapshot:
 
     @property
     def open_deadlines(self) -> tuple[Deadline, ...]:
-        return tuple(d for d in self.deadlines if d.is_open)
+        return _open(self.deadlines)
 
     def deadline(self, rule_id: str, status: Status | None = None) -> list[Deadline]:
         """This child's deadlines of one rule (optionally of one status), in due order."""
@@ -334,13 +334,45 @@ class ChildSnapshot:
             "legal_status": self.status.legal_status.value if self.status.legal_status else None,
             "cp_plan_since": _day_text(self.status.cp_plan_since),
             "looked_after_since": _day_text(self.status.looked_after_since),
-            "open_deadlines": [d.as_json() for d in self.open_deadlines],
-            "breaches_known": [b.as_json() for b in self.breaches],
-            "decisions": [d.as_json() for d in self.decisions],
+            "open_deadlines": _json_of(self.open_deadlines),
+            "breaches_known": _json_of(self.breaches),
+            "decisions": _json_of(self.decisions),
             "allocation": self.allocation.as_json() if self.allocation else None,
             "last_seen": self.last_seen.as_json() if self.last_seen else None,
             "last_seen_alone": self.last_seen_alone.as_json() if self.last_seen_alone else None,
         }
+
+
+_MEMO_SIZE = 256
+_open_memo: dict[int, tuple[tuple[Deadline, ...], tuple[Deadline, ...]]] = {}
+_json_memo: dict[int, tuple[tuple[Any, ...], list[dict[str, Any]]]] = {}
+
+
+def _open(deadlines: tuple[Deadline, ...]) -> tuple[Deadline, ...]:
+    """The open ones; a replay's steps share one schedule tuple while nothing changes."""
+    hit = _open_memo.get(id(deadlines))
+    if hit is not None and hit[0] is deadlines:
+        return hit[1]
+    found = tuple(d for d in deadlines if d.is_open)
+    if len(_open_memo) >= _MEMO_SIZE:
+        _open_memo.clear()
+    _open_memo[id(deadlines)] = (deadlines, found)
+    return found
+
+
+def _json_of(items: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """``[i.as_json() for i in items]`` (frozen items), the JSON made once per tuple.
+
+    A replay by day hands the same tuples to step after step; each call gets its own copy of
+    the dicts, so a caller changing one changes no other step's.
+    """
+    hit = _json_memo.get(id(items))
+    if hit is None or hit[0] is not items:
+        hit = (items, [i.as_json() for i in items])
+        if len(_json_memo) >= _MEMO_SIZE:
+            _json_memo.clear()
+        _json_memo[id(items)] = hit
+    return [dict(d) for d in hit[1]]
 
 
 def _day_text(day: date | None) -> str | None:
@@ -451,6 +483,12 @@ class _ChildFold:
         self._allocations: list[tuple[datetime, int, RecordedEvent, CaseEvent]] = []
         self._decisions: list[tuple[datetime, Decision]] = []
         self.breach_events: list[RecordedEvent] = []
+        self._breach_cache: (
+            tuple[tuple[int, tuple[Deadline, ...]], tuple[KnownBreach, ...]] | None
+        ) = None
+        self._decision_view: (
+            tuple[list[tuple[datetime, Decision]], int, tuple[Decision, ...]] | None
+        ) = None
         self.count = 0
 
     def add(self, item: RecordedEvent) -> None:
@@ -525,21 +563,30 @@ class _ChildFold:
     def snapshot(self, at: datetime, stats: ReplayStats) -> ChildSnapshot:
         if self._dirty:
             self._rebuild()
-        deadlines = tuple(self.schedule.deadlines(at))
+        deadlines = self.schedule.judged(at)
         last = _latest(self._visits, at)
         alone = _latest(self._alone, at)
-        upto = bisect.bisect_right([d[0] for d in self._decisions], at)
+        decisions = self._decisions_at(at)
         return ChildSnapshot(
             child_id=self.child_id,
             status=self.status(at, stats),
             deadlines=deadlines,
-            breaches=tuple(self._breaches(deadlines)),
-            decisions=tuple(d[1] for d in self._decisions[:upto]),
+            breaches=self._known_breaches(deadlines),
+            decisions=decisions,
             allocation=self._allocation(at),
             last_seen=last,
             last_seen_alone=alone,
             events_known=self.count,
         )
+
+    def _decisions_at(self, at: datetime) -> tuple[Decision, ...]:
+        upto = bisect.bisect_right([d[0] for d in self._decisions], at)
+        held = self._decision_view
+        if held is not None and held[0] is self._decisions and held[1] == upto:
+            return held[2]
+        found = tuple(d[1] for d in self._decisions[:upto])
+        self._decision_view = (self._decisions, upto, found)
+        return found
 
     def _allocation(self, at: datetime) -> Allocation | None:
         worker: tuple[str, date, str] | None = None
@@ -564,6 +611,16 @@ class _ChildFold:
             adviser_id=adviser,
             event_id=worker[2] if worker else None,
         )
+
+    def _known_breaches(self, deadlines: tuple[Deadline, ...]) -> tuple[KnownBreach, ...]:
+        # the schedule returns the same tuple while nothing it judges changes: so do these
+        key = (len(self.breach_events), deadlines)
+        cached = self._breach_cache
+        if cached is not None and cached[0][0] == key[0] and cached[0][1] is deadlines:
+            return cached[1]
+        found = tuple(self._breaches(deadlines))
+        self._breach_cache = (key, found)
+        return found
 
     def _breaches(self, deadlines: Sequence[Deadline]) -> list[KnownBreach]:
         found: list[KnownBreach] = []

@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     drop_postgres_schema(url)
     result["seconds"] = round(time.perf_counter() - began, 1)
+    result["load_average_end"] = [round(v, 2) for v in os.getloadavg()]
     stem = out / f"bench-{args.size}"
     stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
     stem.with_suffix(".md").write_text(markdown(result))
@@ -93,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     Console().print(table)
     console.print(
         f"wrote {stem}.json, {stem}.md and {stem}.png in {result['seconds']} s "
-        f"({result['machine']['cores']} cores, {result['machine']['memory_gib']} GiB)"
+        f"({result['machine']['cores']} cores, {result['machine']['memory_gib']} GiB; "
+        f"load average {result['machine']['load_average'][0]} at the start, "
+        f"{result['load_average_end'][0]} at the end)"
     )
     return 1 if any("error" in e for e in result["engines"]) else 0
 

@@ -13,6 +13,7 @@ TARGETS = {
     "single_sqlite": 1_000.0,  # events/s
     "rebuild": 20_000.0,  # events/s
     "tick_county": 5.0,  # seconds
+    "replay": 5.0,  # seconds, a family by day over 3 years (issue 21)
 }
 
 
@@ -35,6 +36,8 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "platform": platform.platform(),
+        # the machine is shared: a figure means little without what else was running
+        "load_average": [round(v, 2) for v in os.getloadavg()],
     }
 
 
@@ -144,6 +147,20 @@ def _engine_rows(out: list[list[str]], eng: dict[str, Any], name: str, big: bool
             "-",
         ]
     )
+    family = eng.get("replay")
+    if family:
+        out.append(
+            [
+                f"replay of a family by day over 3 years ({family['children']} children, "
+                f"{family['events']:,} events, {family['steps']:,} steps; "
+                f"CPU {family['cpu_seconds']:.2f} s) (s)",
+                name,
+                f"{family['seconds']:.2f}",
+                f"{family['raw_select_seconds']:.4f}",
+                _ratio(family["raw_select_seconds"], family["seconds"]),
+                f"< 5 s: {_mark(family['seconds'], TARGETS['replay'], higher=False)}",
+            ]
+        )
     tick = eng["tick"]
     for label in ("first", "next_day"):
         if label not in tick:
@@ -179,7 +196,8 @@ def _tick_target(label: str, item: dict[str, Any], big: bool) -> str:
     """The county target is the steady-state tick (the next day's, over all open children).
 
     The first tick after an import checks every child, all dirty at once: it happens once
-    per store and has no target.
+    per store. (Issue 21 asks < 60 s of it at county size: docs/performance.md keeps that
+    row; the suite's assertion on this table's text is left as it was.)
     """
     if label != "next_day":
         return "- (once per store)" if big else "-"

@@ -12,7 +12,10 @@ One engine at a time (:func:`bench_engine`), on a fresh store:
    vs a plain paged SELECT of the same rows;
 4. chronology latency — p50/p95 of composing a 5,000-event child's chronology vs a plain
    SELECT of that child's rows;
-5. deadline tick — the first tick over every child (all dirty after the import) and the next
+5. family replay — the largest family among the first children (by events), replayed by day
+   over 3 years from its first entry, each step's JSON made as ``replay --json`` makes it,
+   vs a plain SELECT of the family's rows;
+6. deadline tick — the first tick over every child (all dirty after the import) and the next
    one a day later (only children due), vs a plain SELECT of the rows the tick reads.
 """
 
@@ -241,11 +244,76 @@ def bench_engine(
     }
     store.close()
 
-    # 6. deadline tick: first over every child, then the steady state a day later
+    # 6. a family replayed by day over 3 years (before the tick writes its standards events)
+    say("family replay by day over 3 years")
+    store = EventStore(url)
+    result["replay"] = replay_family(store, db, table)
+    store.close()
+
+    # 7. deadline tick: first over every child, then the steady state a day later
     result["tick"] = _tick(
         url, db, table, say, params.get("tick_sample"), params.get("tick_timeout", 900)
     )
     return result
+
+
+REPLAY_YEARS = 3
+REPLAY_SCAN = 300
+"""Children scanned for the family to replay (the largest family among them by events)."""
+
+
+def replay_family(store: EventStore, db: Any, table: str) -> dict[str, Any]:
+    """A family replayed by day over three years, as ``caseledger replay --family --json``.
+
+    The family: of the first :data:`REPLAY_SCAN` children (by id), the family with the most
+    events. Its streams are read once (as the command does), then every step's snapshot is
+    made and turned into JSON. Same run: a plain SELECT of the family's rows.
+    """
+    import json
+
+    from adapters.packs import load_packs
+    from projections.replay import replay
+
+    families: dict[str, list[str]] = {}
+    streams: dict[str, list[Any]] = {}
+    for child in store.children()[:REPLAY_SCAN]:
+        stream = store.stream(child)
+        registered = next((e for e in stream if e.kind == "child_registered"), None)
+        family = getattr(registered.event, "family_id", None) if registered else None
+        if family:
+            families.setdefault(family, []).append(child)
+            streams[child] = stream
+    family, children = max(
+        families.items(), key=lambda f: (sum(len(streams[c]) for c in f[1]), f[0])
+    )
+    children = sorted(children)
+    packs = load_packs()
+    began, cpu = time.perf_counter(), time.process_time()
+    events = [e for c in children for e in store.stream(c)]
+    first = min(e.recorded_at for e in events).date()
+    last = first + timedelta(days=365 * REPLAY_YEARS)
+    steps = 0
+    for snap in replay(
+        events, packs, start=first, end=last, step="day", children=children, family_id=family
+    ):
+        json.dumps(snap.as_json(), default=str)
+        steps += 1
+    seconds, cpu_seconds = time.perf_counter() - began, time.process_time() - cpu
+    raw_seconds = 0.0
+    for child in children:
+        key = stream_id(child).hex if db.is_sqlite else str(stream_id(child))
+        raw_seconds += min(raw.select_stream(db, table, key, 3))
+    return {
+        "family": family,
+        "children": len(children),
+        "events": len(events),
+        "steps": steps,
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu_seconds, 3),
+        "raw_select_seconds": round(raw_seconds, 4),
+    }
 
 
 def _percentiles(times: list[float]) -> dict[str, float]:
