@@ -335,9 +335,23 @@ def extend(
     reason: Annotated[
         str, typer.Option("--reason", help="Why it is complex enough for two further months.")
     ],
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            help="The day it was extended and the requester told (default today); it counts "
+            "only within the first month.",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Extend a request by two further months (three from receipt), with the reason."""
+    when: date | datetime = _now()
+    if on is not None:
+        try:
+            when = date.fromisoformat(on)
+        except ValueError:
+            fail(f"--on {on!r}: expected an ISO date, e.g. 2026-02-20")
     with open_gate(db) as (store, gate):
         gate.require_store(StoreAction.SUBJECT_ACCESS)
         streams = _streams(store)
@@ -352,7 +366,7 @@ def extend(
                     found.child_id,
                     gate.recorded_by(),
                     "Subject access request extended by two months.",
-                    _now(),
+                    when,
                 ),
                 "request_id": request_id,
                 "reason": reason,
