@@ -95,6 +95,14 @@ _MONTHS = (
 ).split()
 
 
+ABOUT_ANOTHER_SHOWN = ("role", "recorded_by", "entered_by")
+"""What an entry about another person (``person_id``) still shows: who they are to the child."""
+_PROFESSIONAL_FIELDS = ("recorded_by", "entered_by")
+
+YOU = "you"
+"""How the subject's own id reads (an id may embed someone else's name: p-father-jordan)."""
+
+
 def redaction_mark(code: str) -> str:
     return f"[Redacted: {code}]"
 
@@ -479,12 +487,19 @@ def _shown(
     cls = EVENT_TYPES.get(e.kind)
     classified = personal_fields(cls) if cls is not None else {}
     own_record = e.child_id in subject.ids
+    payload = e.payload()
+    about = resolve(people, str(payload["person_id"])) if "person_id" in payload else None
+    about_another = about is not None and about.id != subject.id
     out: list[ShownField] = []
-    for name, value in e.payload().items():
+    for name, value in payload.items():
         if name in HIDDEN:
             continue
         pf = classified.get(name)
         label = _label(name)
+        if about_another and name not in ABOUT_ANOTHER_SHOWN and name not in _PROFESSIONAL_FIELDS:
+            # an entry about someone else (their details, death, an allegation against them)
+            out.append(ShownField(label, None, TP))
+            continue
         if name in ("recorded_by", "entered_by") and isinstance(value, Mapping):
             user = str(value.get("user_id", ""))
             role = str(value.get("role", ""))
@@ -510,13 +525,15 @@ def _shown(
                     mine = text in subject.ids or text.casefold() in {
                         n.casefold() for n in subject.full_names
                     }
-                    out.append(ShownField(label, text if mine else None, None if mine else TP))
+                    shown = YOU if text in subject.ids else text
+                    out.append(ShownField(label, shown if mine else None, None if mine else TP))
             else:
                 text = _value_text(value)
                 mine = text in subject.ids or text.casefold() in {
                     n.casefold() for n in subject.full_names
                 }
-                out.append(ShownField(label, text if mine else None, None if mine else TP))
+                shown = YOU if text in subject.ids else text
+                out.append(ShownField(label, shown if mine else None, None if mine else TP))
             continue
         if (
             pf is None
@@ -525,10 +542,16 @@ def _shown(
             and all(isinstance(i, str) for i in value)
         ):
             for item in value:  # a list of codes or ids: each item on its own
+                if item in subject.ids:
+                    out.append(ShownField(label, YOU))
+                    continue
                 code = TP if item in scan.third_party_values else scan.finds(item)
                 out.append(ShownField(label, None if code else item, code))
             continue
         text = _value_text(value)
+        if text in subject.ids:
+            out.append(ShownField(label, YOU))  # the subject's own id: it may embed a name
+            continue
         if pf is not None and pf.what is What.FREE_TEXT:
             leak = scan.finds(text)
             if leak is None and not own_record and not scan.names_subject(text):
