@@ -239,54 +239,86 @@ def date_texts(d: date) -> set[str]:
 class Scanner:
     """Finds another person's data in a piece of text: which code, or None when clean."""
 
-    third_party: tuple[re.Pattern[str], ...]
-    professionals: tuple[re.Pattern[str], ...]
-    subject_names: tuple[re.Pattern[str], ...]
+    third_party: Tokens
+    professionals: Tokens
+    subject_names: Tokens
     third_party_values: frozenset[str]
 
     def finds(self, text: str) -> str | None:
-        if any(p.search(text) for p in self.third_party):
+        if self.third_party.found_in(text):
             return TP
-        if any(p.search(text) for p in self.professionals):
+        if self.professionals.found_in(text):
             return PNC
         return None
 
     def names_subject(self, text: str) -> bool:
-        return any(p.search(text) for p in self.subject_names)
+        return self.subject_names.found_in(text)
 
 
-def _word(token: str) -> re.Pattern[str]:
-    """``token`` as a whole word, in any case ("ashdown" in an id like "hh-ashdown" too)."""
-    return re.compile(rf"(?<!\w){re.escape(token)}(?!\w)", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Names, dates, ids and phrases, each matched as a whole word in any case ("ashdown" in
+    "hh-ashdown" too, an id inside a longer id): single words by set look-up, so a store's
+    thousands of names cost little; the rest (ids, dates, full names) by search."""
+
+    words: frozenset[str]
+    phrases: tuple[str, ...]
+
+    @classmethod
+    def of(cls, tokens: Iterable[str]) -> Tokens:
+        folded = {t.casefold() for t in tokens if t}
+        words = {t for t in folded if _WORD.fullmatch(t)}
+        return cls(frozenset(words), tuple(sorted(folded - words)))
+
+    def found_in(self, text: str) -> bool:
+        folded = text.casefold()
+        if self.words and not self.words.isdisjoint(_WORD.findall(folded)):
+            return True
+        return any(_phrase_in(p, folded) for p in self.phrases)
+
+
+def _phrase_in(phrase: str, folded: str) -> bool:
+    start = folded.find(phrase)
+    while start >= 0:
+        end = start + len(phrase)
+        before = folded[start - 1] if start else " "
+        after = folded[end] if end < len(folded) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            return True
+        start = folded.find(phrase, start + 1)
+    return False
 
 
 def scanner(people: Mapping[str, Person], subject: Person, professionals: Iterable[str]) -> Scanner:
     """What counts as someone else's data for this subject (what the subject shares is theirs)."""
     own_tokens = {t.casefold() for t in subject.first_names | subject.last_names}
     own_dates = {t for d in subject.dates for t in date_texts(d)}
-    patterns: list[re.Pattern[str]] = []
+    tokens: set[str] = set()
     values: set[str] = set()
     for other in people.values():
         if other.id == subject.id:
             continue
-        for name in other.full_names:
-            patterns.append(_word(name))
-        for token in other.first_names | other.last_names:
-            if token.casefold() not in own_tokens:
-                patterns.append(_word(token))
+        tokens |= other.full_names
+        tokens |= {
+            t for t in other.first_names | other.last_names if t.casefold() not in own_tokens
+        }
         for d in other.dates:
-            for text in date_texts(d) - own_dates:
-                patterns.append(_word(text))
+            tokens |= date_texts(d) - own_dates
         for text in other.identifiers | (other.addresses - subject.addresses):
-            patterns.append(_word(text))
+            tokens.add(text)
             values.add(text)
         for pid in other.ids - subject.ids:
-            patterns.append(_word(pid))
+            tokens.add(pid)
             values.add(pid)
-    prof = tuple(_word(p) for p in sorted(set(professionals)) if p)
-    mine = [_word(n) for n in subject.full_names]
-    mine += [_word(n) for n in subject.first_names]
-    return Scanner(tuple(patterns), prof, tuple(mine), frozenset(values))
+    return Scanner(
+        Tokens.of(tokens),
+        Tokens.of(professionals),
+        Tokens.of(subject.full_names | subject.first_names),
+        frozenset(values),
+    )
 
 
 @dataclass(frozen=True)
