@@ -411,8 +411,8 @@ def draft(
     out.write_bytes(render(result, cover, fmt))
     typer.echo(
         f"draft written to {out}: {len(result.entries)} entries, {result.redactions} "
-        f"redactions ({_counts(result)}); approve with `caseledger sar approve {person} "
-        f"--request ID`"
+        f"redactions ({_counts(result)}); approve what it shows with `caseledger sar approve "
+        f"{person} --request {found.id if found else 'ID'} --at {moment.isoformat()}`"
     )
 
 
@@ -432,12 +432,22 @@ def approve(
             "repeat for more.",
         ),
     ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="The moment of the draft you reviewed (the draft command prints it); default now.",
+        ),
+    ] = None,
     consents: ConsentsOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Approve the redactions of the response as the record stands now (you are the reviewer)."""
+    """Approve the redactions of the response (you, the signed-in account, are the reviewer)."""
     consented = _consents(consents)
+    moment = parse_when(at, "--at") or _now()
+    if moment > _now():
+        fail(f"--at {at}: in the future; give the moment of the draft you reviewed")
     harm = sorted(set(serious_harm or []))
     with open_gate(db) as (store, gate):
         gate.require_store(StoreAction.SUBJECT_ACCESS)
@@ -446,7 +456,6 @@ def approve(
         found = _request(streams, subject, request_id)
         if found.release is not None:
             fail(f"--request {request_id}: already released; a new request starts a new response")
-        moment = _now()
         result = plan(
             streams,
             subject.id,
@@ -469,7 +478,7 @@ def approve(
                     found.child_id,
                     gate.recorded_by(),
                     "Subject access redactions approved.",
-                    moment,
+                    _now(),
                 ),
                 "request_id": request_id,
                 "as_known_at": moment.isoformat(),

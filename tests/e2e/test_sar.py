@@ -376,14 +376,28 @@ def test_release_needs_approval_then_records_the_documents_hash(
     assert _kinds(url, JORDAN, "subject_access_request_extended") == []
     assert _kinds(url, JORDAN, "subject_access_redactions_approved") == []
 
-    # the reviewer withholds Kerry's entry on Mia's record under the serious harm exemption
+    # the reviewer reads a draft (which writes nothing to any record) ...
+    with EventStore(url) as store:
+        before = {c: len(store.stream(c)) for c in store.children()}
+    code, out = cli("sar", "p-mother", "--request", "SAR-1", "--out", str(tmp_path / "d.pdf"),
+                    "--db", url, *DPO)  # fmt: skip
+    assert code == 0, out
+    drafted_at = out.split(" --at ")[1].split("`")[0]
+    with EventStore(url) as store:
+        assert {c: len(store.stream(c)) for c in store.children()} == before
+    # ... and withholds Kerry's entry on Mia's record under the serious harm exemption
     (kerry_on_mia,) = [e for e in _kinds(url, MIA, "person_added") if e["person_id"] == "p-mother"]
     code, out = cli("sar", "approve", "p-mother", "--request", "SAR-1", "--serious-harm",
-                    kerry_on_mia["event_id"], "--db", url, *DPO)  # fmt: skip
+                    "no-such-entry", "--at", drafted_at, "--db", url, *DPO)  # fmt: skip
+    assert code == 1 and "not an entry of this response" in out
+    code, out = cli("sar", "approve", "p-mother", "--request", "SAR-1", "--serious-harm",
+                    kerry_on_mia["event_id"], "--at", drafted_at, "--db", url, *DPO)  # fmt: skip
     assert code == 0, out
     assert "SH 1" in out
     (approval,) = _kinds(url, JORDAN, "subject_access_redactions_approved")
     assert approval["recorded_by"] == {"user_id": "dpo-001", "role": "data_protection_officer"}
+    # the approval pins the draft the reviewer read, not the moment they approved it
+    assert datetime.fromisoformat(approval["as_known_at"]) == datetime.fromisoformat(drafted_at)
     assert approval["serious_harm_event_ids"] == [kerry_on_mia["event_id"]]
 
     code, out = cli("sar", "release", "p-mother", "--request", "SAR-1", "--out", str(final),
