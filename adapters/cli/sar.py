@@ -70,7 +70,8 @@ class DraftByDefault(TyperGroup):
 
 sar_app = typer.Typer(
     cls=DraftByDefault,
-    help="Subject access requests: record one, draft the response, approve it, release it.",
+    help="Subject access requests: record one, draft the response, approve it, release it."
+    "\n\n`caseledger sar PERSON --out FILE` is `caseledger sar draft PERSON --out FILE`.",
     no_args_is_help=True,
 )
 app.add_typer(sar_app, name="sar")
