@@ -44,6 +44,7 @@ from adapters.http_errors import Problem
 from adapters.http_limits import BodyLimit
 from adapters.identifiers import shared_upn_warnings
 from adapters.packs import load_packs
+from adapters.recording import attributed_events
 from adapters.schedule import child_schedule
 from adapters.store import EventStore
 from adapters.store_pool import DEFAULT_SIZE, StoreBusy, StorePool
@@ -53,8 +54,7 @@ from domain.access import Action, Principal, StoreAction
 from domain.errors import ConcurrencyConflict, IdempotencyConflict, InvalidEvent, UnknownChild
 from domain.events import CaseEvent
 from domain.events.base import LONDON
-from domain.parsing import decode_json, parse_event, parse_moment
-from policies.authorship import attribute
+from domain.parsing import decode_json, parse_moment
 from projections.caseload import caseload
 from projections.legal_status import legal_status
 
@@ -78,7 +78,7 @@ def _invalid(error: InvalidEvent) -> Problem:
     return Problem(422, str(error), errors=[item])
 
 
-def _events(raw: bytes, attributed: Callable[[list[Any]], list[dict[str, Any]]]) -> list[CaseEvent]:
+def _events(raw: bytes, attributed: Callable[[list[Any]], list[CaseEvent]]) -> list[CaseEvent]:
     """The request's events, attributed to the signed-in account, strictly parsed and bounded
     (InvalidEvent otherwise)."""
     data = decode_json(raw, what="body")
@@ -90,12 +90,7 @@ def _events(raw: bytes, attributed: Callable[[list[Any]], list[dict[str, Any]]])
         raise InvalidEvent(
             f"more than {limits.MAX_BATCH_EVENTS:,} events in one request", field="body"
         )
-    parsed = []
-    for index, item in enumerate(attributed(data)):
-        try:
-            parsed.append(parse_event(item))
-        except InvalidEvent as error:
-            raise error.at(index) from None
+    parsed = attributed(data)
     if not parsed:
         raise InvalidEvent("no events to record", field="body")
     return parsed
@@ -240,7 +235,7 @@ def create_app(
 
     def _record(raw: bytes, principal: Principal, request: Request) -> list[dict[str, Any]]:
         try:
-            parsed = _events(raw, lambda data: attribute(policy, principal, data))
+            parsed = _events(raw, lambda data: attributed_events(policy, principal, data))
         except InvalidEvent as error:
             raise _invalid(error) from None
         with gated(principal, request) as (store, gate):
@@ -418,6 +413,7 @@ def create_app(
         now=now,
         authenticate=authenticate,
         gated=gated,
+        sso=sso,
     )
     return api
 

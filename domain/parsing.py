@@ -51,7 +51,16 @@ def _type_tag(part: str | int) -> bool:
 
 def first_error(exc: ValidationError, kind: str | None) -> InvalidEvent:
     """The first pydantic error as an InvalidEvent naming the field and the rule."""
-    err = exc.errors(include_url=False, include_input=False, include_context=False)[0]
+    return every_error(exc, kind)[0]
+
+
+def every_error(exc: ValidationError, kind: str | None) -> list[InvalidEvent]:
+    """Each pydantic error as an InvalidEvent naming its field and rule (a form shows them all)."""
+    errors = exc.errors(include_url=False, include_input=False, include_context=False)
+    return [_one_error(err, kind) for err in errors]
+
+
+def _one_error(err: Any, kind: str | None) -> InvalidEvent:
     parts = [str(part) for part in err["loc"] if not _type_tag(part)]
     loc = ".".join(parts) or None
     message = err["msg"]
@@ -270,3 +279,29 @@ def parse_moment(value: str, name: str) -> datetime:
     if rule is not None:
         raise InvalidEvent(rule, field=name)
     return moment
+
+
+def every_problem(data: dict[str, Any]) -> list[InvalidEvent]:
+    """Every rule ``data`` breaks (none when :func:`parse_event` takes it), first one first.
+
+    :func:`parse_event` stops at the first; a form shows each field's error beside it, so
+    this also lists the other fields the kind's model refuses.
+    """
+    try:
+        parse_event(data)
+    except InvalidEvent as first:
+        found = [first]
+    else:
+        return []
+    kind = data.get("kind")
+    cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        return found
+    fields = {key: value for key, value in data.items() if key != "kind"}
+    try:
+        cls.model_validate_json(orjson.dumps(fields), context={NEW_INPUT: True})
+    except (ValidationError, TypeError) as exc:
+        if isinstance(exc, ValidationError):
+            named = {error.field for error in found}
+            found += [error for error in every_error(exc, cls.kind) if error.field not in named]
+    return found

@@ -59,6 +59,8 @@ class OidcConfig:
     algorithms: tuple[str, ...] = ("RS256",)
     groups: dict[str, GroupRole] = field(default_factory=dict)
     leeway_seconds: int = 30
+    web: dict[str, Any] | None = None
+    """The web app's sign-in client (:mod:`adapters.web.sso`), when it has one."""
 
     def __post_init__(self) -> None:
         bad = [a for a in self.algorithms if a not in ASYMMETRIC]
@@ -92,6 +94,7 @@ class OidcConfig:
             algorithms=tuple(data.get("algorithms") or ("RS256",)),
             groups=groups,
             leeway_seconds=int(data.get("leeway_seconds", 30)),
+            web=data.get("web") if isinstance(data.get("web"), dict) else None,
         )
 
     @classmethod

@@ -30,25 +30,38 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from adapters.auth.guard import AccessRefused, Gate
+from adapters.auth.oidc import OidcConfig
 from adapters.auth.sign_in import sign_in
 from adapters.auth.throttle import SignInThrottle
+from adapters.auth.tokens import signing_key
 from adapters.chronology_document import child_chronology, chronology_document
 from adapters.http_errors import Problem
 from adapters.packs import load_packs
 from adapters.schedule import child_schedule, known_by
 from adapters.store import EventStore
 from adapters.views import history_entry, history_notes
-from adapters.web import dashboard, family, my_work, replay_page, session, status_page
+from adapters.web import (
+    dashboard,
+    family,
+    my_work,
+    record_pages,
+    replay_page,
+    session,
+    status_page,
+)
 from adapters.web.chronology_filters import chronology_dates
 from adapters.web.kit import Web
+from adapters.web.sso import WebSignOn, install_sso
 from domain.access import Action, Principal, StoreAction
 from domain.errors import InvalidEvent
 from domain.events.base import LONDON
+from domain.events.corrections import EntryRecordedInError
 from domain.ordering import in_occurred_order
 from domain.parsing import parse_moment
 from policies.access import AccessPolicy
 from policies.sources import cite
 from projections.caseload import caseload
+from projections.chronology import IMPACT_NOT_RECORDED
 from projections.legal_status import legal_status
 
 HERE = Path(__file__).parent
@@ -85,11 +98,13 @@ def install_web(
     now: Callable[[], datetime],
     authenticate: Callable[[HTTPAuthorizationCredentials | None], Principal],
     gated: Gated,
+    sso: OidcConfig | None = None,
 ) -> None:
     templates = Jinja2Templates(directory=HERE / "templates")
     # a pack cites its seed by file name; people read the document's name (policies.sources)
     templates.env.filters["cited"] = lambda citation: cite(citation).text if citation else ""
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    sign_on = WebSignOn.from_config(sso, sso.web) if sso is not None else None
 
     @api.exception_handler(_SignInNeeded)
     async def _to_sign_in(_: Request, __: _SignInNeeded) -> Response:
@@ -154,7 +169,12 @@ def install_web(
         shown = templates.TemplateResponse(
             request,
             "sign_in.html",
-            {"principal": None, "csrf_token": session.csrf_for(store_url, secret), "error": None},
+            {
+                "principal": None,
+                "csrf_token": session.csrf_for(store_url, secret),
+                "error": None,
+                "sso_button": sign_on.button if sign_on else None,
+            },
         )
         for key, value in response.headers.items():
             if key == "set-cookie":
@@ -190,6 +210,7 @@ def install_web(
                     "csrf_token": session.csrf_for(store_url, secret),
                     "error": error,
                     "username": username,
+                    "sso_button": sign_on.button if sign_on else None,
                 },
                 status_code=status,
             )
@@ -239,7 +260,9 @@ def install_web(
             return None, str(error)
 
     @api.get("/child/{child_id}", include_in_schema=False)
-    def child_page(request: Request, child_id: str, as_known_at: str | None = None) -> Response:
+    def child_page(
+        request: Request, child_id: str, as_known_at: str | None = None, recorded: str | None = None
+    ) -> Response:
         principal = principal_of(request)
         known, error = _known_at(as_known_at)
         moment = known or datetime.now(LONDON)
@@ -251,7 +274,12 @@ def install_web(
             schedule = child_schedule(
                 store, child_id, load_packs(), moment, as_known_at=known, stream=stream
             )
+            may_record = record_pages.may_record(gate, child_id, facts)
         rows = caseload(items)
+        withdrawn = {
+            i.event.target_event_id for i in stream if isinstance(i.event, EntryRecordedInError)
+        }
+        recorded_entry = next((i for i in stream if recorded and i.event_id == recorded), None)
         notes = history_notes(items)
         return page(
             request,
@@ -266,6 +294,9 @@ def install_web(
             as_known_at=as_known_at or "",
             known_error=error,
             known=known,
+            may_record=may_record,
+            withdrawn=withdrawn,
+            recorded_entry=recorded_entry,
         )
 
     @api.get("/child/{child_id}/chronology", include_in_schema=False)
@@ -296,6 +327,7 @@ def install_web(
             principal,
             child_id=child_id,
             chronology=result,
+            impact_not_recorded=IMPACT_NOT_RECORDED,
             all=all,
             family=family,
             values=dict(request.query_params),
@@ -332,9 +364,52 @@ def install_web(
             },
         )
 
-    web = Web(principal_of=principal_of, reading=reading, page=page, not_found=not_found, now=now)
+    def form_ok(request: Request, given: str) -> bool:
+        return session.csrf_ok(store_url, session.session_token(request), given)
+
+    if sign_on is not None:
+
+        def sso_failed(request: Request, message: str, status: int) -> Response:
+            response = HTMLResponse("")
+            secret = session.presession(request, response)
+            shown = templates.TemplateResponse(
+                request,
+                "sign_in.html",
+                {
+                    "principal": None,
+                    "csrf_token": session.csrf_for(store_url, secret),
+                    "error": message,
+                    "sso_button": sign_on.button,
+                },
+                status_code=status,
+            )
+            for key, value in response.headers.items():
+                if key == "set-cookie":
+                    shown.headers.append(key, value)
+            shown.headers["Cache-Control"] = "no-store"
+            return shown
+
+        install_sso(
+            api,
+            sign_on=sign_on,
+            secret_key=signing_key(store_url),
+            authenticate=authenticate,
+            start_session=session.start,
+            failed=sso_failed,
+        )
+
+    web = Web(
+        principal_of=principal_of,
+        reading=reading,
+        page=page,
+        not_found=not_found,
+        now=now,
+        policy=policy,
+        form_ok=form_ok,
+    )
     my_work.install(api, web)
     dashboard.install(api, web)
     family.install(api, web)
     status_page.install(api, web)
     replay_page.install(api, web)
+    record_pages.install(api, web)

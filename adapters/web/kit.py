@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from adapters.auth.guard import Gate
 from adapters.store import EventStore
 from domain.access import Principal
+from policies.access import AccessPolicy
 
 
 @dataclass(frozen=True)
@@ -27,3 +28,13 @@ class Web:
     """``page(request, template, principal, status=200, **data)``."""
     not_found: Callable[[Request, Principal, str], HTMLResponse]
     now: Callable[[], datetime]
+    policy: AccessPolicy
+    """The access policy (who may record what, whose authorship is kept)."""
+    form_ok: Callable[[Request, str], bool]
+    """Whether a POSTed form's CSRF token is the signed-in session's."""
+
+    def name_of(self, gate: Gate, child_id: str) -> str:
+        """The child's name, read through the gate (its stream is cached per request)."""
+        from adapters.web.work_rows import name_of
+
+        return name_of(gate.stream(child_id), child_id)

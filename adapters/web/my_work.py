@@ -14,8 +14,10 @@ from datetime import datetime, timedelta
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from adapters.drafts import drafts_of
 from adapters.packs import load_packs
 from adapters.web.kit import Web
+from adapters.web.record_pages import draft_rows
 from adapters.web.work_rows import moment_of, names, work_rows
 from adapters.work import open_work
 from domain.access import Action
@@ -49,7 +51,12 @@ def install(api: FastAPI, web: Web) -> None:
             mine = sorted(c for c, f in facts.items() if me in f.workers)
             gate.read_many(mine, Action.READ, "my work")
             streams = {c: gate.stream(c) for c in mine}
-            named = names(gate, {*mine, *(d.child_id for d in work.items)})
+            my_drafts = drafts_of(store).for_user(me)
+            named = names(
+                gate,
+                {*mine, *(d.child_id for d in work.items), *(d.child_id for d in my_drafts)},
+            )
+            drafts = draft_rows(my_drafts, named)
         since = moment - BREACH_WINDOW
         breaches = sorted(
             (
@@ -82,5 +89,5 @@ def install(api: FastAPI, web: Web) -> None:
             due=work_rows(work, work.due_this_week, named),
             breaches=breaches,
             window_days=BREACH_WINDOW.days,
-            drafts=None,  # web-forms fills this slot with the account's unsent drafts
+            drafts=drafts,
         )

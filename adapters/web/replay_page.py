@@ -16,12 +16,18 @@ from datetime import date
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from adapters.auth.guard import Gate
+from adapters.chronology_document import readable_family
 from adapters.exporters.review_report import FORMATS, build_report, render
+from adapters.genogram_view import registrations
 from adapters.packs import load_packs
+from adapters.store import EventStore
 from adapters.web.kit import Web
 from adapters.web.work_rows import name_of
 from domain.access import Action
+from domain.envelope import RecordedEvent
 from domain.events.base import LONDON
+from projections.genogram import family_children
 from projections.replay import STEPS, Snapshot, replay
 
 MEDIA = {
@@ -70,6 +76,19 @@ def period(request: Request, known_packs: list[str], default_step: str) -> Perio
     return Period(start, end, step, pack, errors)
 
 
+def _records(
+    store: EventStore, gate: Gate, child_id: str, whole_family: bool, what: str
+) -> tuple[tuple[str, ...], bool, list[RecordedEvent]]:
+    """The children replayed (the child; with ``whole_family``, also the brothers and sisters
+    sharing its family id that the account may replay, each logged), whether any were left
+    out, and their entries: the CLI's ``--family`` from one child's page."""
+    gate.read(child_id, Action.REPLAY, what)
+    members = family_children(registrations(store), child_id) if whole_family else [child_id]
+    children, left_out = readable_family(gate, child_id, members, Action.REPLAY, what)
+    events = [e for c in children for e in gate.stream(c)]
+    return children, left_out, events
+
+
 def install(api: FastAPI, web: Web) -> None:
     @api.get("/child/{child_id}/replay", include_in_schema=False)
     def replay_page(request: Request, child_id: str) -> Response:
@@ -78,10 +97,11 @@ def install(api: FastAPI, web: Web) -> None:
         asked = period(request, packs.ids(), "event")
         snapshots: list[Snapshot] = []
         what_if = []
+        whole_family = request.query_params.get("family") == "true"
         with web.reading(principal, request) as (store, gate):
-            gate.read(child_id, Action.REPLAY, "replay")
-            events = gate.stream(child_id)
-        name = name_of(events, child_id)
+            children, left_out, events = _records(store, gate, child_id, whole_family, "replay")
+            names = {c: name_of(gate.stream(c), c) for c in children}
+        name = names[child_id]
         if asked.ready:
             assert asked.start is not None and asked.end is not None
             snapshots = list(
@@ -91,7 +111,7 @@ def install(api: FastAPI, web: Web) -> None:
                     start=asked.start,
                     end=asked.end,
                     step=asked.step,
-                    children=[child_id],
+                    children=list(children),
                 )
             )
             if asked.pack:
@@ -100,7 +120,7 @@ def install(api: FastAPI, web: Web) -> None:
                     packs,
                     start=asked.start,
                     end=asked.end,
-                    children=[child_id],
+                    children=list(children),
                     other_pack=asked.pack,
                     prepared_on=web.now().astimezone(LONDON).date(),
                 )
@@ -121,6 +141,9 @@ def install(api: FastAPI, web: Web) -> None:
             formats=FORMATS,
             london=LONDON,
             first_recorded=first.astimezone(LONDON).date() if first else None,
+            whole_family=whole_family,
+            names=names,
+            left_out=left_out,
         )
 
     @api.get("/child/{child_id}/review-report", include_in_schema=False)
@@ -140,16 +163,16 @@ def install(api: FastAPI, web: Web) -> None:
                 message="; ".join(asked.errors.values()) or "Give the period: from and to.",
             )
         assert asked.start is not None and asked.end is not None
+        whole_family = request.query_params.get("family") == "true"
         with web.reading(principal, request) as (store, gate):
-            gate.read(child_id, Action.REPLAY, "review report")
-            events = gate.stream(child_id)
-        named = {child_id: name_of(events, child_id)}
+            children, _, events = _records(store, gate, child_id, whole_family, "review report")
+            named = {c: name_of(gate.stream(c), c) for c in children}
         report = build_report(
             events,
             packs,
             start=asked.start,
             end=asked.end,
-            children=[child_id],
+            children=list(children),
             other_pack=asked.pack,
             prepared_on=web.now().astimezone(LONDON).date(),
             names=named,
