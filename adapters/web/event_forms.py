@@ -25,6 +25,7 @@ from pydantic import TypeAdapter
 from domain import limits
 from domain.events import EVENT_TYPES, CaseEvent
 from domain.events.base import Category
+from domain.events.subject_access import SUBJECT_ACCESS_KINDS
 
 STAGES: tuple[tuple[str, tuple[Category, ...]], ...] = (
     ("Front door", (Category.FRONT_DOOR,)),
@@ -40,8 +41,9 @@ STAGES: tuple[tuple[str, tuple[Category, ...]], ...] = (
 
 NOT_TYPED_IN = frozenset(
     {"record_restricted", "record_restriction_lifted", "restricted_record_opened"}
-)
-"""Access events: written by the restrict and break-glass actions, not by a form."""
+) | frozenset(SUBJECT_ACCESS_KINDS)
+"""Access events, written by the restrict and break-glass actions, and subject access
+events, written by ``caseledger sar``: not by a form."""
 
 SET_BY_CASELEDGER = frozenset(
     {"child_id", "recorded_by", "entered_by", "idempotency_key", "correlation_id"}
