@@ -604,8 +604,18 @@ def requests(
     with open_gate(db) as (store, gate):
         gate.require_store(StoreAction.SUBJECT_ACCESS)
         streams = _streams(store)
-        people = directory(streams)
-        subjects = [_subject(streams, person)] if person else list(people.values())
+        if person:
+            subjects = [_subject(streams, person)]
+        else:  # only those who have asked: one pass for the requesters, not one per person
+            people = directory(streams)
+            asked = {
+                str(e.payload()["requester_person_id"])
+                for events in streams.values()
+                for e in events
+                if e.kind == SubjectAccessRequestReceived.kind
+            }
+            found = (resolve(people, pid) for pid in sorted(asked))
+            subjects = list({s.id: s for s in found if s is not None}.values())
         rows = [
             {
                 "request_id": r.id,

@@ -434,6 +434,12 @@ def test_the_deadline_in_deadlines_and_overdue(store_copy: str) -> None:
                     "--db", url, *DPO)  # fmt: skip
     assert code == 0, out
 
+    listed = cli_json("sar", "requests", "--json", "--db", url, *DPO)
+    assert [(r["request_id"], r["person"], r["state"], r["record"]) for r in listed] == [  # type: ignore[union-attr]
+        ("SAR-JAN", MIA, "open", MIA),
+        ("SAR-MAR", UNBORN, "extended", UNBORN),
+    ]
+
     code, out = cli("deadlines", MIA, "--at", "2026-02-20", "--db", url, "--as", "tm-003")
     assert code == 0, out
     text = " ".join(out.split())
