@@ -415,6 +415,8 @@ def test_release_needs_approval_then_records_the_documents_hash(
     code, out = cli("sar", "release", "p-mother", "--request", "SAR-1", "--out", str(final),
                     "--db", url, *DPO)  # fmt: skip
     assert code == 1 and "already released" in out
+    code, out = cli("verify", "--db", url, "--as", "admin")  # the request's events are chained
+    assert code == 0 and "every link intact" in out, out
     found = cli_json("deadlines", JORDAN, "--json", "--db", url, "--as", "tm-003")
     (sar,) = [d for d in found if d["rule_id"] == "subject_access_response"]  # type: ignore[union-attr]
     assert sar["status"] == "met" and sar["satisfied_by_event_id"] == release["event_id"]
