@@ -5,6 +5,11 @@ outlives the record it certifies: what was destroyed (the child's id and the sub
 keys went), when, under which rule, who authorised it and who carried it out, and why. Each
 certificate's hash covers its content and the previous certificate's hash, like the event
 streams; :func:`verify` walks the chain. It names ids, never a name.
+
+The database itself refuses to change a certificate: triggers on SQLite and PostgreSQL abort
+any UPDATE or DELETE (and TRUNCATE on PostgreSQL), as they do for the events and the access
+log. Someone who can drop a trigger (the schema's owner) can still rewrite a row; the chain
+then shows it to ``verify``.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, select, text
 from sqlalchemy.engine import Engine
 
 from domain.envelope import GENESIS_HASH, canonical_json
@@ -42,9 +47,50 @@ def _hash(number: int, content: dict[str, Any], prev_hash: str) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+APPEND_ONLY = "the disposal log is append-only"
+
+
+def ensure(engine: Engine) -> None:
+    """The table and the triggers that make it append-only (idempotent)."""
+    metadata.create_all(engine)
+    table = disposals.name
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            for verb in ("UPDATE", "DELETE"):
+                conn.execute(
+                    text(
+                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} "
+                        f"ON {table} BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}: {verb} "
+                        "refused'); END"
+                    )
+                )
+            return
+        exists = conn.execute(
+            text(
+                "SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = :name AND c.oid = to_regclass(:table)"
+            ),
+            {"name": f"{table}_append_only", "table": table},
+        ).first()
+        if exists is not None:  # (an application role that does not own the table skips this)
+            return
+        conn.execute(
+            text(
+                f"CREATE OR REPLACE FUNCTION {table}_refuse() RETURNS trigger AS $$ BEGIN "
+                f"RAISE EXCEPTION '{APPEND_ONLY}: % refused', TG_OP; END $$ LANGUAGE plpgsql"
+            )
+        )
+        conn.execute(
+            text(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {table}_refuse()"
+            )
+        )
+
+
 def append(engine: Engine, content: dict[str, Any]) -> Certificate:
     """Write the next certificate (in one transaction with the caller's reads of the head)."""
-    metadata.create_all(engine)
+    ensure(engine)
     with engine.begin() as conn:
         last = conn.execute(
             select(disposals.c.number, disposals.c.hash).order_by(disposals.c.number.desc())
@@ -108,12 +154,16 @@ def certificate_content(
     carried_out_by: str,
     reason: str,
     at: datetime,
+    schedule: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """A certificate's content. ``schedule``: the retention schedule's rule for the record
+    and whether it was due that day (ids and a flag only: no date, which could be a birth)."""
     return {
         "child_id": child_id,
         "subjects_destroyed": subjects,
         "people_kept": {p: list(c) for p, c in people_kept.items()},
         "rule": rule,
+        **({"schedule": schedule} if schedule is not None else {}),
         "authorised_by": authorised_by,
         "carried_out_by": carried_out_by,
         "reason": reason,

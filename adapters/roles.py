@@ -11,6 +11,9 @@ grants the application role only what it needs:
 - the accounts and grants: SELECT, INSERT and UPDATE (disable an account, revoke a grant);
 - the access log: SELECT and INSERT only (append-only, as the events);
 - the relay's published position: SELECT, INSERT and UPDATE;
+- the disposal log: SELECT and INSERT only (its triggers refuse UPDATE, DELETE and TRUNCATE,
+  and the application cannot drop them); the subject keys of an encrypted store: SELECT,
+  INSERT and UPDATE (a destruction blanks a key);
 - the schema: USAGE, and CREATE for the read models (rebuildable tables it owns itself).
 
 The application then runs with ``--db postgresql://APP@...``. Appends serialise on a
@@ -22,11 +25,13 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
+from adapters import disposal_log
 from adapters.anchors import CHECKPOINTS, HEADS
 from adapters.auth.tables import access_log, access_log_head, accounts, grants, install
 from adapters.db import sql_engine
+from adapters.shredding import subject_keys as keys
 from adapters.store import EventStore
 
 ROLE_PATTERN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -39,6 +44,10 @@ def grant_application_role(store: EventStore, role: str) -> list[str]:
     if not ROLE_PATTERN.match(role):
         raise ValueError(f"--app-role {role!r}: lower-case letters, digits and _ only")
     install(store.url)
+    engine = sql_engine(store.url)
+    disposal_log.ensure(engine)  # as the owner: the application cannot drop its triggers
+    # (the subject keys' table marks a store as encrypted: granted on only when it is there)
+    encrypted = inspect(engine).has_table(keys.subject_keys.name)
     schema = f'"{store.db.schema}"' if store.db.schema else "public"
     events = store.qualified_table
     sequence = f"{schema}.{store.events_table}_notification_id_seq"
@@ -64,7 +73,15 @@ def grant_application_role(store: EventStore, role: str) -> list[str]:
         f"GRANT SELECT, INSERT, UPDATE ON {schema}.{access_log_head.name} TO {role}",
         # the relay's published position (`caseledger publish`), created by migrate
         f"GRANT SELECT, INSERT, UPDATE ON {schema}.publish_positions TO {role}",
+        # certificates are appended only; a destruction blanks a subject's key
+        f"REVOKE ALL ON {schema}.{disposal_log.disposals.name} FROM {role}",
+        f"GRANT SELECT, INSERT ON {schema}.{disposal_log.disposals.name} TO {role}",
     ]
+    if encrypted:
+        statements += [
+            f"REVOKE ALL ON {schema}.{keys.subject_keys.name} FROM {role}",
+            f"GRANT SELECT, INSERT, UPDATE ON {schema}.{keys.subject_keys.name} TO {role}",
+        ]
     with sql_engine(store.url).begin() as conn:
         for statement in statements:
             conn.execute(text(statement))

@@ -195,7 +195,9 @@ def decide(
     grants = list(grants)
     if action is Action.WRITE and kind is not None and kind in policy.reserved_kinds:
         return Decision(
-            Outcome.FORBIDDEN, f"{kind} is written only by `restrict` and `break-glass`"
+            Outcome.FORBIDDEN,
+            f"{kind} is written only by its own command "
+            "(`restrict`, `break-glass`, `retention hold`, `retention lift`)",
         )
     if not facts.exists:
         if action is Action.WRITE and StoreAction.CREATE_CHILD in role.store:

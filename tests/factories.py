@@ -188,6 +188,11 @@ EXAMPLE_FIELDS: dict[str, dict[str, Any]] = {
         "document_format": "pdf",
         "approval_event_id": "e-1",
     },
+    "legal_hold_placed": {
+        "reason_kind": "litigation",
+        "reason": "Claim notified by the family's solicitors; legal asks that it is kept.",
+    },
+    "legal_hold_lifted": {"reason": "Claim settled; legal confirms the hold can end."},
     "record_restricted": {"reason": "Adoption: the record is restricted to named staff."},
     "record_restriction_lifted": {"reason": "Restriction reviewed and no longer needed."},
     "restricted_record_opened": {

@@ -11,6 +11,7 @@ from pydantic import TypeAdapter
 from rich.console import Console
 from rich.table import Table
 
+from adapters import disposal_log
 from adapters.auth.tables import install
 from adapters.cli import exit_codes
 from adapters.cli.app import app
@@ -23,6 +24,7 @@ from adapters.cli.common import (
     parse_when,
 )
 from adapters.cli.long_table import print_table
+from adapters.db import sql_engine
 from adapters.identifiers import shared_upn_warnings
 from adapters.views import history_entry, history_notes
 from domain import limits
@@ -252,6 +254,9 @@ def verify(db: DbOption = None, json_out: JsonOption = False) -> None:
         gate.require_store(StoreAction.OPERATE)
         report = store.verify()
         checked, problems = gate.access_log.verify()
+        engine = sql_engine(store.url)
+        certificates = len(disposal_log.certificates(engine))
+        disposal_problems = disposal_log.verify(engine)
     if json_out:
         emit_json(
             {
@@ -263,6 +268,7 @@ def verify(db: DbOption = None, json_out: JsonOption = False) -> None:
                     "rows": checked,
                     "broken": [{"seq": p.seq, "reason": p.reason} for p in problems],
                 },
+                "disposal_log": {"certificates": certificates, "broken": disposal_problems},
                 "broken": [
                     {
                         "child_id": b.child_id,
@@ -274,26 +280,37 @@ def verify(db: DbOption = None, json_out: JsonOption = False) -> None:
                 ],
             }
         )
-        if not report.ok or problems:
+        if not report.ok or problems or disposal_problems:
             raise typer.Exit(exit_codes.TAMPERED)
         return
     for note in report.notes:
         typer.echo(note)
-    if report.ok and not problems:
+    if report.ok and not problems and not disposal_problems:
         typer.echo(f"ok: {report.events} events in {report.streams} streams, every link intact")
         typer.echo(f"ok: access log of {checked} rows, every link intact")
+        if certificates:
+            typer.echo(f"ok: disposal log of {certificates} certificate(s), every link intact")
         return
     for link in report.broken:
         typer.echo(f"BROKEN {link.describe()}")
     for problem in problems:
         typer.echo(f"BROKEN {problem.describe()}")
+    for disposal_problem in disposal_problems:
+        typer.echo(f"BROKEN disposal log: {disposal_problem}")
     if not report.ok:
         fail(
             f"{len(report.broken)} problem(s) found in {report.streams} stream(s)"
-            + (f"; {len(problems)} in the access log" if problems else ""),
+            + (f"; {len(problems)} in the access log" if problems else "")
+            + (f"; {len(disposal_problems)} in the disposal log" if disposal_problems else ""),
             code=exit_codes.TAMPERED,
         )
-    fail(f"{len(problems)} problem(s) found in the access log", code=exit_codes.TAMPERED)
+    if problems:
+        fail(
+            f"{len(problems)} problem(s) found in the access log"
+            + (f"; {len(disposal_problems)} in the disposal log" if disposal_problems else ""),
+            code=exit_codes.TAMPERED,
+        )
+    fail(f"{len(disposal_problems)} problem(s) found in the disposal log", code=exit_codes.TAMPERED)
 
 
 @app.command()

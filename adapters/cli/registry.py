@@ -134,7 +134,8 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "retention": (
         ("adapters.cli.retention",),
-        "Records at the end of their retention: destroy one (its keys), with a certificate.",
+        "Records at the end of their retention: what is due, legal holds, destroy one (its "
+        "keys) with a certificate.",
     ),
 }
 

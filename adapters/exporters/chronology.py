@@ -44,6 +44,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from adapters.shredding.sealing import ERASED
 from policies.sources import authority_name
 from projections.chronology import (
     AppendixItem,
@@ -153,11 +154,12 @@ def header_lines(chronology: Chronology) -> list[str]:
     """The header block: each child's name, date of birth, case number, court number(s)."""
     lines = []
     for child in chronology.children:
-        born = (
-            f"Date of birth: {_fmt_day(child.date_of_birth)}"
-            if child.date_of_birth
-            else f"Expected date of birth: {_fmt_day(child.expected_date_of_birth)}"
-        )
+        if child.date_of_birth:
+            born = f"Date of birth: {_fmt_day(child.date_of_birth)}"
+        elif child.expected_date_of_birth:
+            born = f"Expected date of birth: {_fmt_day(child.expected_date_of_birth)}"
+        else:  # a registration holds one or the other: neither is left once its key is gone
+            born = f"Date of birth: {ERASED}"
         court = ", ".join(child.court_numbers) if child.court_numbers else "none"
         lines.append(
             f"{child.name} ({child.child_id}) — {born} — LA case number: "

@@ -25,6 +25,7 @@ from pydantic import TypeAdapter
 from domain import limits
 from domain.events import EVENT_TYPES, CaseEvent
 from domain.events.base import Category
+from domain.events.data_protection import HOLD_KINDS
 from domain.events.subject_access import SUBJECT_ACCESS_KINDS
 
 STAGES: tuple[tuple[str, tuple[Category, ...]], ...] = (
@@ -39,11 +40,13 @@ STAGES: tuple[tuple[str, tuple[Category, ...]], ...] = (
 )
 """The stages of the journey, in order, and the chronology categories in each."""
 
-NOT_TYPED_IN = frozenset(
-    {"record_restricted", "record_restriction_lifted", "restricted_record_opened"}
-) | frozenset(SUBJECT_ACCESS_KINDS)
-"""Access events, written by the restrict and break-glass actions, and subject access
-events, written by ``caseledger sar``: not by a form."""
+NOT_TYPED_IN = (
+    frozenset({"record_restricted", "record_restriction_lifted", "restricted_record_opened"})
+    | HOLD_KINDS
+    | frozenset(SUBJECT_ACCESS_KINDS)
+)
+"""Access events, legal holds and subject access requests: written by the restrict and
+break-glass actions, by ``retention hold`` / ``lift`` and by ``caseledger sar``, not by a form."""
 
 SET_BY_CASELEDGER = frozenset(
     {"child_id", "recorded_by", "entered_by", "idempotency_key", "correlation_id"}

@@ -6,6 +6,7 @@ from domain.events import (  # noqa: F401  (imported to register the kinds)
     child_in_need,
     corrections,
     cwsa2026,
+    data_protection,
     direct_work,
     front_door,
     leaving_care,

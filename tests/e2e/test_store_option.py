@@ -50,6 +50,10 @@ READS = [
     ["sar", "approve", "p-mother", "--request", "SAR-1"],
     ["sar", "release", "p-mother", "--request", "SAR-1", "--out", "a.pdf"],
     ["sar", "requests"],
+    ["retention", "due"],
+    ["retention", "verify-log"],
+    ["retention", "hold", "DEMO-JORDAN", "--reason-kind", "inquiry", "--reason", "Inquiry"],
+    ["retention", "lift", "DEMO-JORDAN", "--reason", "Inquiry over"],
 ]
 NO_STORE = {"events", "packs", "serve", "demo", "consume"}
 """Commands that touch no event store (events, packs; consume reads the broker into
@@ -127,7 +131,9 @@ def test_every_command_that_touches_a_store_takes_db() -> None:
     ]
     assert lacking == []
     # and the read list above covers each of them but the writers
-    covered = {" ".join(c[:2]) if c[0] in ("export", "users", "sar") else c[0] for c in READS}
+    covered = {
+        " ".join(c[:2]) if c[0] in ("export", "users", "retention", "sar") else c[0] for c in READS
+    }
     writers = {
         "record",
         "import",

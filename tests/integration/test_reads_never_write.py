@@ -177,6 +177,11 @@ CLI_READS: dict[str, Callable[[str, Path], list[list[str]]]] = {
         ]
     ],
     "feed and verify": lambda url, _: [["feed", "--db", url], ["verify", "--db", url]],
+    "retention due": lambda url, _: [
+        ["retention", "due", "--db", url],
+        ["retention", "due", "--all", "--json", "--at", "2124-01-01", "--db", url],
+        ["retention", "verify-log", "--db", url],
+    ],
 }
 
 
@@ -231,7 +236,12 @@ ACCESS_LOG = ("caseledger_access_log", "caseledger_access_log_head")
 """The one thing a read does write (issue 16): who looked. Compared apart from the rest."""
 
 
-CASELOAD_READS = {"overdue", "overdue --include-closed --team", "children and health"}
+CASELOAD_READS = {
+    "overdue",
+    "overdue --include-closed --team",
+    "children and health",
+    "retention due",
+}
 """Lists across children, not a read of one child's record: nothing is logged for them."""
 
 

@@ -141,3 +141,37 @@ def test_the_application_role_appends_to_the_access_log_but_cannot_rewrite_it(
         message = str(raised.value.orig)
         assert "permission denied" in message or "must be owner" in message, (statement, message)
     assert log.verify() == (1, [])
+
+
+def test_the_application_role_appends_a_disposal_certificate_but_cannot_rewrite_one(
+    roles: tuple[str, str, str],
+) -> None:
+    """`migrate` makes the disposal log and its triggers as the owner: the application
+    appends certificates but cannot change, delete or truncate one, nor turn the guard off."""
+    from adapters import disposal_log
+
+    owner_url, app_url, role = roles
+    made = CliRunner().invoke(app, ["migrate", "--db", owner_url, "--app-role", role])
+    assert made.exit_code == 0, made.output
+    engine = sql_engine(app_url)
+    content = {"child_id": "C-LP-4", "rule": "adoption-100-years"}
+    assert disposal_log.append(engine, content).number == 1
+    for statement in (
+        "UPDATE caseledger_disposals SET certificate = '{}'",
+        "DELETE FROM caseledger_disposals",
+        "TRUNCATE caseledger_disposals",
+        "ALTER TABLE caseledger_disposals DISABLE TRIGGER ALL",
+        "DROP TRIGGER caseledger_disposals_append_only ON caseledger_disposals",
+    ):
+        with pytest.raises(DBAPIError) as raised, engine.begin() as conn:
+            conn.execute(text(statement))
+        message = str(raised.value.orig)
+        assert (
+            "permission denied" in message or "must be owner" in message or "append-only" in message
+        ), (statement, message)
+    # even the owner's own UPDATE is refused by the trigger
+    with pytest.raises(DBAPIError, match="the disposal log is append-only: UPDATE refused"):
+        with sql_engine(owner_url).begin() as conn:
+            conn.execute(text("UPDATE caseledger_disposals SET certificate = '{}'"))
+    assert [c.content for c in disposal_log.certificates(engine)] == [content]
+    assert disposal_log.verify(engine) == []
