@@ -20,6 +20,7 @@ from adapters.store import EventStore
 from domain.access import Action, StoreAction
 from domain.events.base import LONDON
 from policies.rules import PackSet
+from policies.strands import OWN_CLOCK
 
 __all__ = ["Work", "open_work", "week_end"]
 
@@ -61,10 +62,16 @@ def open_work(
     worker: str | None = None,
     include_closed: bool = False,
 ) -> Work:
-    """The work the gate's account may see (the caseload right, then each child's read right)."""
+    """The work the gate's account may see (the caseload right, then each child's read right).
+
+    Subject access deadlines are owed whether the case is open or closed, so they are listed
+    for a closed case too; an account with the ``subject_access`` right (the data protection
+    officer) sees every child's, without reading the child's record.
+    """
     gate.require_store(StoreAction.CASELOAD)
     seen = gate.visible_ids(Action.READ)
     last, until = week_end(moment)
+    regardless = own_clock_rules(packs)
     view = index_view(
         store,
         sql_engine(store.url),
@@ -74,6 +81,23 @@ def open_work(
         include_closed=include_closed,
         team=team,
         worker=worker,
+        open_regardless=regardless,
     )
-    items = view.deadlines if seen is None else [d for d in view.deadlines if d.child_id in seen]
+    answers_requests = gate.may_store(StoreAction.SUBJECT_ACCESS)
+    items = [
+        d
+        for d in view.deadlines
+        if seen is None or d.child_id in seen or (answers_requests and d.rule_id in regardless)
+    ]
     return Work(at=moment, week_ends=last, view=view, items=items)
+
+
+def own_clock_rules(packs: PackSet) -> frozenset[str]:
+    """The rules whose deadlines no case closure stops (policies/strands.py, OWN_CLOCK)."""
+    return frozenset(
+        rule.id
+        for versions in packs.versions.values()
+        for pack in versions
+        for rule in pack.rules
+        if rule.strand_of() in OWN_CLOCK
+    )

@@ -55,6 +55,9 @@ class StoreAction(StrEnum):
     """Lists across children (children, overdue), filtered to those one may see."""
     DISPOSE = "dispose"
     """Destroy a child's record at the end of its retention (``retention destroy``)."""
+    SUBJECT_ACCESS = "subject_access"
+    """Answer a subject access request (``sar``): log it, draft the response from every
+    record that names the person, approve the redactions, release it."""
 
 
 class Relation(StrEnum):

@@ -622,7 +622,7 @@ def _series(
         satisfier = _first(rule.satisfied_by, facts, trigger, _search_from(rule, base, point), used)
         if satisfier is not None and cancel is not None and satisfier.instant > cancel.instant:
             satisfier = None
-        extension = _extension(rule, facts, trigger, base, satisfier, due)
+        extension = _extension(rule, facts, trigger, base, satisfier, due, point)
         effective_due = extension[1] if extension else due
 
         make = partial(
@@ -720,19 +720,34 @@ def _extension(
     base: Fact,
     satisfier: Fact | None,
     due: datetime,
+    point: date | datetime | None = None,
 ) -> tuple[Fact, datetime] | None:
-    """The latest authorised extension to a later date, agreed before the deadline was met."""
+    """The latest authorised extension to a later date, agreed before the deadline was met.
+
+    An extension names its date (``date_field``), or a longer time limit (``clock``) counted
+    from the same point as the deadline itself."""
     found: tuple[Fact, datetime] | None = None
     for match in rule.extended_by:
         for fact in indexed(facts).of_kinds((match.kind,), from_day=base.day):
             if satisfier is not None and fact.instant > satisfier.instant:
                 continue
-            if not _matches(match, fact, trigger) or match.date_field is None:
+            if not _matches(match, fact, trigger):
                 continue
-            agreed = getattr(fact.event, match.date_field)
-            if not isinstance(agreed, date):
+            if match.clock is not None:
+                if fact.instant > due:
+                    continue  # Art. 12(3): the requester is told within the first month
+                until = _due(
+                    base.event.occurred_at if point is None else point,
+                    match.clock.unit,
+                    match.clock.length,
+                )
+            elif match.date_field is not None:
+                agreed = getattr(fact.event, match.date_field)
+                if not isinstance(agreed, date):
+                    continue
+                until = CALENDAR.end_of_day(agreed)
+            else:
                 continue
-            until = CALENDAR.end_of_day(agreed)
             if until > due and (found is None or fact.instant >= found[0].instant):
                 found = (fact, until)
     return found

@@ -95,7 +95,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 import domain.events  # noqa: F401  (registers every event kind)
 from domain.events.base import EVENT_TYPES, Category
 from policies.calendar import Unit
-from policies.strands import AGE_END, CASE_STOP, STOP_KINDS, Strand, derive_strand
+from policies.strands import AGE_END, CASE_STOP, OWN_CLOCK, STOP_KINDS, Strand, derive_strand
 
 __all__ = [
     "Clock",
@@ -224,6 +224,11 @@ class EventMatch(_Strict):
     covers: Covers = Field(default_factory=dict)
     same: dict[str, str] = Field(default_factory=dict)
     date_field: str | None = None
+    clock: Clock | None = Field(
+        default=None,
+        description="extended_by only: the extension moves the due date to this time limit "
+        "counted from the trigger instead (a subject access request extended to 3 months).",
+    )
 
     @field_validator("kind")
     @classmethod
@@ -250,6 +255,8 @@ class EventMatch(_Strict):
                 raise ValueError(f"covers: give the values {self.kind}.{name} must hold")
         if self.date_field is not None:
             _check_fields(self.kind, [self.date_field], "date_field")
+        if self.date_field is not None and self.clock is not None:
+            raise ValueError("give date_field (an agreed date) or clock (a longer limit), not both")
         return self
 
 
@@ -454,8 +461,14 @@ class Rule(_Strict):
         elif not self.satisfied_by:
             raise ValueError("an occurred rule needs satisfied_by (what meets the standard)")
         for match in self.extended_by:
-            if match.date_field is None:
-                raise ValueError(f"extended_by {match.kind}: give date_field (the agreed date)")
+            if match.date_field is None and match.clock is None:
+                raise ValueError(
+                    f"extended_by {match.kind}: give date_field (the agreed date) or clock "
+                    "(the longer time limit from the trigger)"
+                )
+        for match in (*self.satisfied_by, *self.cancelled_by, *self.preceded_by):
+            if match.clock is not None:
+                raise ValueError(f"{match.kind}: clock is only for extended_by")
         if self.trigger.direction == "before" and self.recurrence is not None:
             raise ValueError("a deadline counted back from a meeting does not recur")
         if (
@@ -478,7 +491,10 @@ class Rule(_Strict):
         recording timeliness: the entry judged has already been written)."""
         if self.measures is Measures.RECORDING_DELAY:
             return ()
-        return (CASE_STOP, *STOP_KINDS[self.strand_of()])
+        strand = self.strand_of()
+        if strand in OWN_CLOCK:
+            return STOP_KINDS[strand]
+        return (CASE_STOP, *STOP_KINDS[strand])
 
     def age_end(self) -> int | None:
         """The birthday this rule's deadlines stop at: its own, else its strand's."""

@@ -11,7 +11,10 @@ or leaving care. When the strand stops, the deadlines still running in it stop t
 - ``cp_plan`` stops at ``child_protection_plan_ended`` and at the 18th birthday;
 - ``cin_plan`` stops at ``child_in_need_plan_ended`` and at the 18th birthday;
 - ``leaving_care`` stops only at the case's closure and at the end of the age band the rule's
-  own standard gives (``until_birthday``: 21, or 25).
+  own standard gives (``until_birthday``: 21, or 25);
+- ``subject_access`` never stops with the case: a subject access request is the requester's
+  right, owed whether the child's case is open or closed (UK GDPR Art. 12(3)); only the
+  response (the rule's ``satisfied_by``) ends it.
 
 A rule's strand is derived from its trigger (the table below, then ``while_status``); a rule
 may name it instead (``strand:`` in the pack). Recording-timeliness rules (``measures:
@@ -24,10 +27,27 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-__all__ = ["AGE_END", "CASE_STOP", "STOP_KINDS", "STRANDS", "Strand", "derive_strand"]
+__all__ = [
+    "AGE_END",
+    "CASE_STOP",
+    "OWN_CLOCK",
+    "STOP_KINDS",
+    "STRANDS",
+    "Strand",
+    "derive_strand",
+]
 
-Strand = Literal["looked_after", "cp_plan", "cin_plan", "leaving_care", "none"]
-STRANDS: tuple[str, ...] = ("looked_after", "cp_plan", "cin_plan", "leaving_care", "none")
+Strand = Literal["looked_after", "cp_plan", "cin_plan", "leaving_care", "subject_access", "none"]
+STRANDS: tuple[str, ...] = (
+    "looked_after",
+    "cp_plan",
+    "cin_plan",
+    "leaving_care",
+    "subject_access",
+    "none",
+)
+OWN_CLOCK: frozenset[str] = frozenset({"subject_access"})
+"""Strands whose deadlines the case's closure does not stop."""
 
 CASE_STOP = "case_closed"
 """The case's own stop: every strand stops with it."""
@@ -37,6 +57,7 @@ STOP_KINDS: dict[str, tuple[str, ...]] = {
     "cp_plan": ("child_protection_plan_ended",),
     "cin_plan": ("child_in_need_plan_ended",),
     "leaving_care": (),
+    "subject_access": (),
     "none": (),
 }
 """The events that stop each strand (besides the case's closure)."""
@@ -46,6 +67,7 @@ AGE_END: dict[str, int | None] = {
     "cp_plan": 18,
     "cin_plan": 18,
     "leaving_care": None,  # the rule's until_birthday gives the band's end
+    "subject_access": None,
     "none": None,
 }
 """The birthday each strand ends at when the rule gives none itself."""
@@ -66,6 +88,7 @@ _BY_KIND: dict[str, str] = {
     "pathway_plan_agreed": "leaving_care",
     "pathway_plan_reviewed": "leaving_care",
     "care_leaver_contact": "leaving_care",
+    "subject_access_request_received": "subject_access",
 }
 
 _BY_CONDITION: dict[tuple[str, str], dict[str, str]] = {

@@ -165,6 +165,29 @@ EXAMPLE_FIELDS: dict[str, dict[str, Any]] = {
     "care_leaver_contact": {"in_touch": "YES", "activity": "F1", "accommodation": "B"},
     "allocated_to_worker": {"worker_id": "sw-001", "team": "Assessment Team A"},
     "allocated_to_team": {"team": "Assessment Team A"},
+    "subject_access_request_received": {
+        "request_id": "SAR-1",
+        "requester_person_id": "C1",
+        "channel": "email",
+    },
+    "subject_access_request_extended": {
+        "request_id": "SAR-1",
+        "reason": "Twelve years of records across three children's files.",
+    },
+    "subject_access_redactions_approved": {
+        "request_id": "SAR-1",
+        "as_known_at": "2026-05-01T12:00:00+00:00",
+        "redaction_digest": "0" * 64,
+        "entries": 3,
+        "redactions": 2,
+    },
+    "subject_access_response_released": {
+        "request_id": "SAR-1",
+        "released_at": "2026-05-02T12:00:00+00:00",
+        "document_sha256": "a" * 64,
+        "document_format": "pdf",
+        "approval_event_id": "e-1",
+    },
     "legal_hold_placed": {
         "reason_kind": "litigation",
         "reason": "Claim notified by the family's solicitors; legal asks that it is kept.",

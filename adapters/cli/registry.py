@@ -128,6 +128,10 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "packs": (DEADLINES, "Rule packs: list, show, check."),
     "users": (USERS, "Local accounts and grants (administrators)."),
+    "sar": (
+        ("adapters.cli.sar",),
+        "Subject access requests: record one, draft the response, approve it, release it.",
+    ),
     "retention": (
         ("adapters.cli.retention",),
         "Records at the end of their retention: what is due, legal holds, destroy one (its "

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, inspect, or_, select
+from sqlalchemy import Connection, Engine, and_, inspect, or_, select
 
 from adapters.readmodels.deadlines import (
     REPORTED,
@@ -108,13 +108,16 @@ def index_view(
     include_closed: bool = True,
     team: str | None = None,
     worker: str | None = None,
+    open_regardless: frozenset[str] = frozenset(),
 ) -> IndexView:
     """Open and breached deadlines due by ``until``, judged at ``at`` (see the module doc).
 
     Only the open cases' work unless ``include_closed``; only ``team``'s or ``worker``'s if
-    given (the children's rows still all come back: the known teams and workers).
+    given (the children's rows still all come back: the known teams and workers). The
+    rules in ``open_regardless`` are owed whether the case is open or not (a subject
+    access request): their deadlines come back for a closed case too.
     """
-    wanted = _Filter(include_closed, team, worker)
+    wanted = _Filter(include_closed, team, worker, open_regardless)
     with engine.connect() as conn:
         children, position = _stored_children(conn)
         tail = touched_children(store.iter_all(after=position))
@@ -144,7 +147,7 @@ def index_view(
             due = epoch(deadline.effective_due)
             if deadline.status not in REPORTED or due > epoch(until):
                 continue
-            if wanted.include_closed or row.covers(due):
+            if wanted.include_closed or row.covers(due) or deadline.rule_id in open_regardless:
                 found.append(_open(row, open_row(child_id, deadline)))
     found.sort(key=lambda d: (d.due, d.child_id, d.rule_id, d.trigger_event_id))
     return IndexView(at=at, children=children, deadlines=found, evaluated=len(again))
@@ -199,6 +202,7 @@ class _Filter:
     include_closed: bool
     team: str | None
     worker: str | None
+    open_regardless: frozenset[str] = frozenset()
 
     def allocation(self, team: str | None, worker: str | None) -> bool:
         return (self.team is None or team == self.team) and (
@@ -228,10 +232,16 @@ def _stored_open(
         if not wanted.include_closed:
             if missing_columns(conn):
                 return  # no case state kept yet: every child was evaluated again
-            query = query.where(
+            in_open_case = and_(
                 children.case_open.is_(True),
                 or_(children.closed_at.is_(None), deadline_open.c.due > children.closed_at),
             )
+            if wanted.open_regardless:
+                query = query.where(
+                    or_(in_open_case, deadline_open.c.rule_id.in_(sorted(wanted.open_regardless)))
+                )
+            else:
+                query = query.where(in_open_case)
     for row in conn.execute(query):
         if row.child_id not in skip:
             yield dict(row._mapping)

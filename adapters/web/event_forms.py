@@ -26,6 +26,7 @@ from domain import limits
 from domain.events import EVENT_TYPES, CaseEvent
 from domain.events.base import Category
 from domain.events.data_protection import HOLD_KINDS
+from domain.events.subject_access import SUBJECT_ACCESS_KINDS
 
 STAGES: tuple[tuple[str, tuple[Category, ...]], ...] = (
     ("Front door", (Category.FRONT_DOOR,)),
@@ -42,9 +43,10 @@ STAGES: tuple[tuple[str, tuple[Category, ...]], ...] = (
 NOT_TYPED_IN = (
     frozenset({"record_restricted", "record_restriction_lifted", "restricted_record_opened"})
     | HOLD_KINDS
+    | frozenset(SUBJECT_ACCESS_KINDS)
 )
-"""Access events and legal holds: written by the restrict and break-glass actions and by
-``retention hold`` / ``lift``, not by a form."""
+"""Access events, legal holds and subject access requests: written by the restrict and
+break-glass actions, by ``retention hold`` / ``lift`` and by ``caseledger sar``, not by a form."""
 
 SET_BY_CASELEDGER = frozenset(
     {"child_id", "recorded_by", "entered_by", "idempotency_key", "correlation_id"}

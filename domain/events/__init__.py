@@ -17,6 +17,7 @@ from domain.events import (  # noqa: F401  (imported to register the kinds)
     safeguarding,
     sharing,
     standards,
+    subject_access,
 )
 from domain.events.base import EVENT_TYPES, CaseEvent, Category, RecordedBy, event_class
 

@@ -44,6 +44,12 @@ READS = [
     ["users", "grant", "sw-014", "DEMO-JORDAN", "--days", "1", "--reason", "Review"],
     ["users", "revoke", "sw-014", "DEMO-JORDAN"],
     ["users", "grants"],
+    ["sar", "draft", "p-mother", "--out", "a.pdf"],
+    ["sar", "request", "p-mother", "--received", "2026-01-31", "--channel", "email"],
+    ["sar", "extend", "p-mother", "--request", "SAR-1", "--reason", "Complex"],
+    ["sar", "approve", "p-mother", "--request", "SAR-1"],
+    ["sar", "release", "p-mother", "--request", "SAR-1", "--out", "a.pdf"],
+    ["sar", "requests"],
     ["retention", "due"],
     ["retention", "verify-log"],
     ["retention", "hold", "DEMO-JORDAN", "--reason-kind", "inquiry", "--reason", "Inquiry"],
@@ -59,7 +65,7 @@ def test_a_read_of_a_missing_sqlite_file_is_refused_naming_the_path(
     command: list[str], tmp_path: Path
 ) -> None:
     missing = tmp_path / "typo.db"
-    command = [str(tmp_path / c) if c in ("api-out", "a.xlsx") else c for c in command]
+    command = [str(tmp_path / c) if c in ("api-out", "a.xlsx", "a.pdf") else c for c in command]
     result = runner.invoke(app, [*command, "--db", str(missing)])
     assert result.exit_code != 0
     assert f"no store at {missing} (sqlite:///{missing}): the file does not exist" in (
@@ -125,7 +131,9 @@ def test_every_command_that_touches_a_store_takes_db() -> None:
     ]
     assert lacking == []
     # and the read list above covers each of them but the writers
-    covered = {" ".join(c[:2]) if c[0] in ("export", "users", "retention") else c[0] for c in READS}
+    covered = {
+        " ".join(c[:2]) if c[0] in ("export", "users", "retention", "sar") else c[0] for c in READS
+    }
     writers = {
         "record",
         "import",

@@ -271,9 +271,12 @@ def test_every_rule_of_every_pack_has_a_strand_and_recording_rules_never_stop() 
                     "cp_plan",
                     "cin_plan",
                     "leaving_care",
+                    "subject_access",
                     "none",
                 )
                 if rule.measures.value == "recording_delay":
+                    assert rule.stop_kinds() == () and rule.age_end() is None
+                elif rule.strand_of() == "subject_access":  # owed whether the case is open or not
                     assert rule.stop_kinds() == () and rule.age_end() is None
                 else:
                     assert "case_closed" in rule.stop_kinds()
@@ -282,6 +285,7 @@ def test_every_rule_of_every_pack_has_a_strand_and_recording_rules_never_stop() 
     assert national.rule("review_conferences").strand_of() == "cp_plan"
     assert national.rule("pathway_plan").strand_of() == "leaving_care"
     assert national.rule("referral_decision").strand_of() == "none"
+    assert national.rule("subject_access_response").strand_of() == "subject_access"
     assert PACKS.latest("york").rule("cin_reviews").strand_of() == "cin_plan"
 
 
