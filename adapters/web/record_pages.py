@@ -205,6 +205,16 @@ def install(api: FastAPI, web: Web) -> None:
     def drafts(store: EventStore) -> Drafts:
         return drafts_of(store)
 
+    def expired(request: Request, principal: Principal) -> Response:
+        """A POST whose CSRF token is not this session's: refused, nothing saved."""
+        return web.page(
+            request,
+            "refused.html",
+            principal,
+            status=403,
+            message="The form had expired or did not come from this site.",
+        )
+
     def choose(request: Request, child_id: str) -> Response:
         principal = web.principal_of(request)
         with web.reading(principal, request) as (_store, gate):
@@ -403,13 +413,7 @@ def install(api: FastAPI, web: Web) -> None:
         principal = web.principal_of(request)
         values = _values(await request.form())
         if not web.form_ok(request, str(values.get("csrf_token", ""))):
-            return web.page(
-                request,
-                "refused.html",
-                principal,
-                status=403,
-                message="The form had expired or did not come from this site.",
-            )
+            return expired(request, principal)
         form = _recordable(kind)
         draft_id = str(values.get("draft_id", "")) or new_draft_id()
         if form is None:
@@ -478,10 +482,14 @@ def install(api: FastAPI, web: Web) -> None:
     # -- corrections, from the entry ------------------------------------------------------
 
     def _entry(
-        gate: Gate, child_id: str, event_id: str
-    ) -> tuple[RecordedEvent | None, list[RecordedEvent]]:
+        gate: Gate, child_id: str, event_id: str, what: str
+    ) -> tuple[RecordedEvent | None, list[RecordedEvent], str | None]:
+        """The entry to correct or withdraw, read through the gate (logged as ``what``), the
+        child's stream, and why it cannot be changed (None when it can)."""
+        gate.read(child_id, Action.READ, what)
         stream = gate.stream(child_id)
-        return _target(stream, event_id), stream
+        target = _target(stream, event_id)
+        return target, stream, _correctable(target, stream)
 
     def _correctable(target: RecordedEvent | None, stream: list[RecordedEvent]) -> str | None:
         if target is None:
@@ -505,9 +513,7 @@ def install(api: FastAPI, web: Web) -> None:
     ) -> Response:
         principal = web.principal_of(request)
         with web.reading(principal, request) as (store, gate):
-            gate.read(child_id, Action.READ, "correct an entry")
-            target, stream = _entry(gate, child_id, event_id)
-            problem = _correctable(target, stream)
+            target, stream, problem = _entry(gate, child_id, event_id, "correct an entry")
             if problem is not None or target is None:
                 return web.not_found(request, principal, problem or "No such entry.")
             name = web.name_of(gate, child_id)
@@ -535,18 +541,10 @@ def install(api: FastAPI, web: Web) -> None:
         principal = web.principal_of(request)
         values = _values(await request.form())
         if not web.form_ok(request, str(values.get("csrf_token", ""))):
-            return web.page(
-                request,
-                "refused.html",
-                principal,
-                status=403,
-                message="The form had expired or did not come from this site.",
-            )
+            return expired(request, principal)
         draft_id = str(values.get("draft_id", "")) or new_draft_id()
         with web.reading(principal, request) as (store, gate):
-            gate.read(child_id, Action.READ, "correct an entry")
-            target, stream = _entry(gate, child_id, event_id)
-            problem = _correctable(target, stream)
+            target, stream, problem = _entry(gate, child_id, event_id, "correct an entry")
             if problem is not None or target is None:
                 return web.not_found(request, principal, problem or "No such entry.")
             name = web.name_of(gate, child_id)
@@ -615,9 +613,7 @@ def install(api: FastAPI, web: Web) -> None:
     def in_error_form(request: Request, child_id: str, event_id: str) -> Response:
         principal = web.principal_of(request)
         with web.reading(principal, request) as (_store, gate):
-            gate.read(child_id, Action.READ, "mark recorded in error")
-            target, stream = _entry(gate, child_id, event_id)
-            problem = _correctable(target, stream)
+            target, stream, problem = _entry(gate, child_id, event_id, "mark recorded in error")
             if problem is not None or target is None:
                 return web.not_found(request, principal, problem or "No such entry.")
             name = web.name_of(gate, child_id)
@@ -638,19 +634,11 @@ def install(api: FastAPI, web: Web) -> None:
         principal = web.principal_of(request)
         values = _values(await request.form())
         if not web.form_ok(request, str(values.get("csrf_token", ""))):
-            return web.page(
-                request,
-                "refused.html",
-                principal,
-                status=403,
-                message="The form had expired or did not come from this site.",
-            )
+            return expired(request, principal)
         draft_id = str(values.get("draft_id", "")) or new_draft_id()
         reason = str(values.get("reason", "")).strip()
         with web.reading(principal, request) as (store, gate):
-            gate.read(child_id, Action.READ, "mark recorded in error")
-            target, stream = _entry(gate, child_id, event_id)
-            problem = _correctable(target, stream)
+            target, stream, problem = _entry(gate, child_id, event_id, "mark recorded in error")
             if problem is not None or target is None:
                 return web.not_found(request, principal, problem or "No such entry.")
             name = web.name_of(gate, child_id)
@@ -697,13 +685,7 @@ def install(api: FastAPI, web: Web) -> None:
         principal = web.principal_of(request)
         values = _values(await request.form())
         if not web.form_ok(request, str(values.get("csrf_token", ""))):
-            return web.page(
-                request,
-                "refused.html",
-                principal,
-                status=403,
-                message="The form had expired or did not come from this site.",
-            )
+            return expired(request, principal)
         with web.reading(principal, request) as (store, _gate):
             drafts(store).delete(draft_id, principal.user_id)
         return RedirectResponse("/my-work#drafts", status_code=303)
