@@ -39,6 +39,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, get_topic, resolve_topic
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
 import domain.events  # noqa: F401  (registers every event kind)
 from adapters import anchors
@@ -849,6 +850,8 @@ class EventStore:
         to_write: list[RecordedEvent] = []
         decisions = []
         records = self._current_records(list(by_child), trust_cache)
+        if self.shredder is not None:
+            self.shredder.prepare(events)  # the batch's keys in one query, not 3 per subject
         try:
             # an import decides on its cached records in place (no copy per child and
             # batch); if anything fails they may be ahead of the log, so they are dropped
@@ -883,6 +886,8 @@ class EventStore:
             if to_write:
                 self._write(to_write)
         except BaseException:
+            if self.shredder is not None:
+                self.shredder.drop_keys()  # nothing sealed under them was written
             if trust_cache:
                 self.forget(by_child)
             raise
@@ -893,8 +898,18 @@ class EventStore:
         return [results[i] for i in range(len(events))], len(to_write)
 
     def _write(self, items: list[RecordedEvent]) -> None:
+        stored = [to_stored(item) for item in items]
+        if self.shredder is not None:
+            try:  # the keys first: an event is never stored before the key it is sealed under
+                self.shredder.save_keys()
+            except SQLIntegrityError as error:
+                self.forget({item.child_id for item in items})
+                raise ConcurrencyConflict(
+                    "another writer made a key for one of the same people first; "
+                    "nothing was written — reload the record and try again"
+                ) from error
         try:
-            self.recorder.insert_events([to_stored(item) for item in items])
+            self.recorder.insert_events(stored)
         except IntegrityError as error:
             self.forget({item.child_id for item in items})
             raise ConcurrencyConflict(

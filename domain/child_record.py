@@ -256,13 +256,9 @@ class ChildRecord:
                     prev_hash=trial.last_hash,
                     store_as=store_as,
                 )
-            except UnicodeEncodeError:  # a lone surrogate: not text
+            except (UnicodeEncodeError, orjson.JSONEncodeError):  # a lone surrogate: not text
                 sealed = None
-            if (
-                sealed is None
-                or store_as is not None  # the stored bytes hide personal text in ciphertext
-                or may_hold_control_characters(sealed.sealed_bytes or b"")
-            ):
+            if sealed is None or _may_hold_refused_text(sealed, encrypted=store_as is not None):
                 _check_text(event, index)
             assert sealed is not None
             trial._apply(sealed)
@@ -409,6 +405,21 @@ class ChildRecord:
             current = self.effective(target_id)
             assert current is not None
             _check_changes(current, event)
+
+
+def _may_hold_refused_text(sealed: RecordedEvent, *, encrypted: bool) -> bool:
+    """False if the event's text certainly holds no refused character (no closer look needed).
+
+    The canonical bytes tell, unless encryption hid the personal text in ciphertext: then the
+    plain payload's JSON does (the same text, in the same escapes).
+    """
+    if not encrypted:
+        return may_hold_control_characters(sealed.sealed_bytes or b"")
+    try:
+        plain = orjson.dumps(sealed.payload())
+    except orjson.JSONEncodeError:  # a lone surrogate, or a value JSON cannot hold
+        return True
+    return may_hold_control_characters(plain)
 
 
 def _check_text(event: CaseEvent, index: int) -> None:

@@ -9,6 +9,7 @@ never rewritten — and reads exactly as before.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import inspect
@@ -17,7 +18,12 @@ from sqlalchemy.engine import Engine
 from adapters.db import Database
 from adapters.shredding.master_key import MasterKeyError, MasterKeyProvider, local_master_key
 from adapters.shredding.sealing import open_sealed, seal
-from adapters.shredding.subject_keys import SubjectKeys, subject_keys
+from adapters.shredding.subject_keys import (
+    SubjectKeys,
+    child_subject,
+    person_subject,
+    subject_keys,
+)
 from domain.errors import CaseLedgerError
 from domain.events.base import CaseEvent
 
@@ -34,8 +40,27 @@ class Shredder:
     def __init__(self, keys: SubjectKeys) -> None:
         self.keys = keys
 
+    def prepare(self, events: Iterable[CaseEvent]) -> None:
+        """Read the keys these events may be sealed under, in one query (before :meth:`seal`)."""
+        subjects: set[str] = set()
+        for event in events:
+            subjects.add(child_subject(event.child_id))
+            person = getattr(event, "person_id", None)
+            if person:
+                subjects.add(person_subject(str(person)))
+        self.keys.prepare(subjects)
+
     def seal(self, event: CaseEvent, payload: dict[str, Any]) -> dict[str, Any]:
-        return seal(type(event), payload, self.keys.key_for_writing)
+        """The payload as stored. A subject's first key waits for :meth:`save_keys`."""
+        return seal(type(event), payload, self.keys.key_for_sealing)
+
+    def save_keys(self) -> None:
+        """Save the keys made while sealing: call before writing the sealed events."""
+        self.keys.save_pending()
+
+    def drop_keys(self) -> None:
+        """Forget the keys made while sealing events that will not be written."""
+        self.keys.drop_pending()
 
     def opened_payload(
         self, event_class: type[CaseEvent], stored: dict[str, Any]

@@ -60,6 +60,12 @@ class SubjectKeys:
         self.master = master
         self._keys: dict[str, bytes | None] = {}
         self._table_ready = False
+        self._pending: dict[str, bytes] = {}
+        """Keys made for sealing and not yet in the table (:meth:`save_pending` writes them)."""
+        self._absent: set[str] = set()
+        """Subjects :meth:`prepare` found without a row (for the write being prepared)."""
+        self._destroyed: set[str] = set()
+        """Subjects :meth:`prepare` found destroyed."""
 
     def _ensure_table(self) -> None:
         """Create the table on the first write (a read never writes)."""
@@ -72,6 +78,8 @@ class SubjectKeys:
 
     def key_for_writing(self, subject: str) -> bytes:
         """The subject's key, created on first use; a destroyed subject cannot be written."""
+        if subject in self._pending:
+            self.save_pending()
         if subject in self._keys and self._keys[subject] is not None:
             return self._keys[subject]  # type: ignore[return-value]
         found = self.read(subject)
@@ -82,16 +90,105 @@ class SubjectKeys:
         key = secrets.token_bytes(DATA_KEY_BYTES)
         self._ensure_table()
         with self.engine.begin() as conn:
-            conn.execute(
-                subject_keys.insert().values(
-                    subject_id=subject,
-                    wrapped_key=self.master.wrap(key, self._context(subject)),
-                    master_key_id=self.master.key_id,
-                    created_at=datetime.now(UTC),
-                )
-            )
+            conn.execute(subject_keys.insert().values(self._row(subject, key, datetime.now(UTC))))
         self._keys[subject] = key
         return key
+
+    # -- sealing a batch: one query for the keys it needs, one transaction for the new ones ---
+
+    def prepare(self, subjects: Iterable[str]) -> None:
+        """Read, in one query per 500, the keys of these subjects not known yet.
+
+        For a write about to seal under them (:meth:`key_for_sealing`): instead of two
+        queries and a transaction for each subject new to this process. Subjects found
+        without a row are remembered as absent for this write only (the next ``prepare``
+        forgets them), so a key another process makes meanwhile is not overlooked for long;
+        if it is, saving ours meets the table's primary key and nothing is written.
+        """
+        self._absent = set()
+        wanted = sorted({s for s in subjects if s not in self._keys and s not in self._pending})
+        if not wanted:
+            return
+        if not self._has_table():
+            self._absent.update(wanted)
+            return
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                rows = conn.execute(
+                    select(
+                        subject_keys.c.subject_id,
+                        subject_keys.c.wrapped_key,
+                        subject_keys.c.destroyed_at,
+                    ).where(subject_keys.c.subject_id.in_(wanted[start : start + 500]))
+                )
+                for subject, wrapped, destroyed_at in rows:
+                    found.add(subject)
+                    self._keys[subject] = (
+                        None
+                        if wrapped is None
+                        else self.master.unwrap(bytes(wrapped), self._context(subject))
+                    )
+                    if destroyed_at is not None:
+                        self._destroyed.add(subject)
+        self._absent.update(s for s in wanted if s not in found)
+
+    def key_for_sealing(self, subject: str) -> bytes:
+        """The subject's key for an event being sealed; a new one waits for :meth:`save_pending`.
+
+        The caller saves the pending keys before it writes anything sealed under them, or
+        drops them (:meth:`drop_pending`) if it writes nothing. A subject neither known nor
+        prepared is asked about as :meth:`key_for_writing` asks.
+        """
+        key = self._keys.get(subject) or self._pending.get(subject)
+        if key is not None:
+            return key
+        if subject in self._destroyed:
+            raise SubjectErased(subject)
+        if subject not in self._absent:
+            found = self.read(subject)
+            if found is not None:
+                return found
+            if self.destroyed(subject):
+                raise SubjectErased(subject)
+        key = secrets.token_bytes(DATA_KEY_BYTES)
+        self._pending[subject] = key
+        return key
+
+    def save_pending(self) -> None:
+        """Write every pending key in one transaction (before the events sealed under them).
+
+        If another process made a key for one of the same subjects meanwhile, the table's
+        primary key refuses the lot: nothing is saved, the pending keys are dropped and
+        ``sqlalchemy.exc.IntegrityError`` is raised (the events must not be written).
+        """
+        if not self._pending:
+            return
+        self._ensure_table()
+        now = datetime.now(UTC)
+        rows = [self._row(subject, key, now) for subject, key in self._pending.items()]
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(subject_keys.insert(), rows)
+        except BaseException:
+            self.drop_pending()
+            raise
+        self._keys.update(self._pending)
+        self._absent.difference_update(self._pending)
+        self._pending.clear()
+
+    def drop_pending(self) -> None:
+        """Forget the keys made for a write that wrote nothing."""
+        self._pending.clear()
+        self._absent = set()
+
+    def _row(self, subject: str, key: bytes, now: datetime) -> dict[str, object]:
+        return {
+            "subject_id": subject,
+            "wrapped_key": self.master.wrap(key, self._context(subject)),
+            "master_key_id": self.master.key_id,
+            "created_at": now,
+        }
 
     def read(self, subject: str) -> bytes | None:
         """The subject's key, or None when it never existed or was destroyed."""
@@ -146,6 +243,7 @@ class SubjectKeys:
         elsewhere): the next read asks the table again."""
         for subject in subjects:
             self._keys.pop(subject, None)
+            self._destroyed.discard(subject)
 
     def destroy(self, subjects: Iterable[str], *, by: str) -> list[str]:
         """Blank each subject's key for good; returns those destroyed now (not before)."""
