@@ -1,6 +1,7 @@
 """eventsourcing's SQLite application recorder, anchoring each stream's head as it inserts.
 
-The built-in recorder inserts a batch row by row in one transaction. This one then writes
+The built-in recorder inserts a batch row by row in one transaction; this one inserts it
+with one ``executemany`` (the same rows, the same transaction), and then writes
 each stream's new head (its count and head hash, :mod:`adapters.anchors`) with one
 ``executemany`` upsert for the batch, in the same transaction: one row per stream written,
 not a trigger run per event (which cost about 6% of a bulk import here). A row inserted
@@ -36,7 +37,7 @@ class AnchoredSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
+        ids = self._insert_rows(c, stored_events)
         last: dict[Any, StoredEvent] = {}
         for stored in stored_events:
             known = last.get(stored.originator_id)
@@ -49,3 +50,27 @@ class AnchoredSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             rows.append((stream, child, stored.originator_version, head))
         c.executemany(UPSERT_HEAD, rows)
         return ids
+
+    def _insert_rows(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """The events in one ``executemany`` (eventsourcing's loop ran one ``execute`` each).
+
+        Their notification ids are the rowids: consecutive, because the transaction holds
+        the database's write lock and each new rowid is one more than the largest.
+        """
+        if not stored_events:
+            return []
+        c.executemany(
+            self.insert_events_statement,
+            [
+                (
+                    s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+                    s.originator_version,
+                    s.topic,
+                    s.state,
+                )
+                for s in stored_events
+            ],
+        )
+        c.execute("SELECT last_insert_rowid()")
+        last = int(c.fetchone()[0])
+        return list(range(last - len(stored_events) + 1, last + 1))

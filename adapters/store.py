@@ -88,7 +88,6 @@ IMPORT_CACHE_CHILDREN = 5000
 """Children's records an import keeps between batches (the most recently written)."""
 
 
-@functools.lru_cache(maxsize=100_000)
 @functools.cache
 def _lock_engine(url: str) -> Any:
     """An engine without a pool (one connection per use) for the schema lock."""
@@ -100,9 +99,19 @@ def _lock_engine(url: str) -> Any:
     return create_engine(db.sqlalchemy_url(), poolclass=NullPool, connect_args=options)
 
 
+@functools.lru_cache(maxsize=100_000)
 def stream_id(child_id: str) -> uuid.UUID:
     """The stream (aggregate) id for a child: a UUID derived from the child id."""
     return uuid.uuid5(CHILD_NAMESPACE, child_id)
+
+
+def new_event_id() -> str:
+    """A random (version 4) UUID as text: ``str(uuid.uuid4())`` without building a UUID object."""
+    n = int.from_bytes(os.urandom(16), "big")
+    n = (n & ~(0xC000 << 48)) | (0x8000 << 48)  # the RFC 4122 variant, as uuid.UUID sets it
+    n = (n & ~(0xF000 << 64)) | (4 << 76)  # version 4
+    h = f"{n:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def utc_now() -> datetime:
@@ -254,7 +263,7 @@ class EventStore:
         *,
         recorder: str | None = None,
         clock: Callable[[], datetime] = utc_now,
-        new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        new_id: Callable[[], str] = new_event_id,
     ) -> None:
         self.db = parse_database(url)
         self.url = self.db.url

@@ -50,21 +50,44 @@ def subject_of(whose: Whose, child_id: str, payload: dict[str, Any]) -> str | No
     return child_subject(child_id)
 
 
+@functools.cache
+def _sealed_fields(event_class: type) -> tuple[tuple[str, Whose], ...]:
+    """The class's personal fields that go into a box (not the professionals'), in order."""
+    return tuple(
+        (name, field.whose)
+        for name, field in personal_fields(event_class).items()
+        if field.whose is not Whose.PROFESSIONAL
+    )
+
+
 def seal(event_class: type[Any], payload: dict[str, Any], key_for: KeyLookup) -> dict[str, Any]:
-    """The payload as stored: personal fields moved into per-subject boxes."""
-    child_id = str(payload["child_id"])
+    """The payload as stored: personal fields moved into per-subject boxes.
+
+    One AES-GCM call per subject of the event (all of that subject's fields in one box).
+    """
+    child = None
     groups: dict[str, dict[str, Any]] = {}
-    for name, field in personal_fields(event_class).items():  # type: ignore[arg-type]
+    for name, whose in _sealed_fields(event_class):  # type: ignore[arg-type]
         if name not in payload:
             continue
-        subject = subject_of(field.whose, child_id, payload)
-        if subject is not None:
-            groups.setdefault(subject, {})[name] = payload[name]
+        if whose is Whose.PERSON and payload.get("person_id"):
+            subject = person_subject(str(payload["person_id"]))
+        else:
+            if child is None:
+                child = child_subject(str(payload["child_id"]))
+            subject = child
+        group = groups.get(subject)
+        if group is None:
+            group = groups[subject] = {}
+        group[name] = payload[name]
     if not groups:
         return payload
-    stored = {k: v for k, v in payload.items() if not any(k in g for g in groups.values())}
+    stored = payload.copy()
     boxes: dict[str, Any] = {}
-    for subject, fields in sorted(groups.items()):
+    for subject in sorted(groups):
+        fields = groups[subject]
+        for name in fields:
+            del stored[name]
         key = key_for(subject)
         if key is None:
             raise ValueError(f"{subject}: no key to seal under")
@@ -108,4 +131,9 @@ def subjects_in(stored: dict[str, Any]) -> set[str]:
 
 
 def _aad(event_class: type[Any], subject: str) -> bytes:
-    return f"{event_class.kind}|{subject}".encode()
+    return _associated(event_class.kind, subject)
+
+
+@functools.lru_cache(maxsize=65536)
+def _associated(kind: str, subject: str) -> bytes:
+    return f"{kind}|{subject}".encode()

@@ -45,7 +45,12 @@ class Shredder:
         subjects: set[str] = set()
         for event in events:
             subjects.add(child_subject(event.child_id))
-            person = getattr(event, "person_id", None)
+            # a model_fields test first: pydantic's __getattr__ for a missing name is slow
+            person = (
+                getattr(event, "person_id", None)
+                if "person_id" in type(event).model_fields
+                else None
+            )
             if person:
                 subjects.add(person_subject(str(person)))
         self.keys.prepare(subjects)
