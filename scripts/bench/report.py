@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 TARGETS = {
-    "bulk": 10_000.0,  # events/s, both engines
+    "bulk": 35_000.0,  # events/s, both engines (issue 21, perf-2)
+    "bulk_of_raw": 0.30,  # and at least this share of the raw batched insert of the same run
     "single_sqlite": 1_000.0,  # events/s
     "rebuild": 20_000.0,  # events/s
     "tick_county": 5.0,  # seconds
@@ -48,6 +49,12 @@ def _processes(rebuild: dict[str, Any]) -> str:
 
 def _ratio(product: float, limit: float) -> str:
     return f"{product / limit:.0%}" if limit else "-"
+
+
+def _cpu_rate(bulk: dict[str, Any]) -> str:
+    """The import's rate in this process's CPU time, when the run measured it."""
+    cpu = bulk.get("cpu_events_per_second")
+    return f" (CPU {cpu:,.0f})" if cpu else ""
 
 
 def _mark(value: float, target: float, higher: bool = True) -> str:
@@ -92,10 +99,19 @@ def _engine_rows(out: list[list[str]], eng: dict[str, Any], name: str, big: bool
         [
             "bulk import (events/s)",
             name,
-            f"{bulk['events_per_second']:,.0f}",
+            f"{bulk['events_per_second']:,.0f}" + _cpu_rate(bulk),
             f"{bulk['raw_insert_per_second']:,.0f}",
             _ratio(bulk["events_per_second"], bulk["raw_insert_per_second"]),
-            f">= 10,000: {_mark(bulk['events_per_second'], TARGETS['bulk'])}",
+            ">= 35,000 and >= 30% of raw: "
+            + _mark(
+                min(
+                    bulk["events_per_second"] / TARGETS["bulk"],
+                    bulk["events_per_second"]
+                    / max(bulk["raw_insert_per_second"], 1.0)
+                    / TARGETS["bulk_of_raw"],
+                ),
+                1.0,
+            ),
         ]
     )
     single = eng["single_append"]
