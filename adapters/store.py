@@ -848,6 +848,8 @@ class EventStore:
         results: dict[int, RecordedEvent] = {}
         to_write: list[RecordedEvent] = []
         decisions = []
+        if self.shredder is not None:
+            self.shredder.keys.forget_if_destroyed_since()
         records = self._current_records(list(by_child), trust_cache)
         try:
             # an import decides on its cached records in place (no copy per child and
