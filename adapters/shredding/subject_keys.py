@@ -82,16 +82,16 @@ class SubjectKeys:
             self._table_ready = True
 
     def forget_if_destroyed_since(self) -> None:
-        """Before a write: if any key was destroyed since this process last asked (by
+        """Before a write or a read: if any key was destroyed since this process last asked (by
         ``retention destroy`` in another process, say), drop every unwrapped key held in
         memory, so a destroyed subject's key is asked of the table again and refused.
 
-        One indexed query per write batch; without it a long-running server would go on
-        sealing new entries of a destroyed record under the key it still remembers.
+        One indexed query per write batch or read (it writes nothing); without it a
+        long-running server would go on decrypting a destroyed subject, and sealing new
+        entries of a destroyed record, with the key it still remembers.
         """
-        if not self._keys:
+        if not self._keys or not self._has_table():
             return
-        self._ensure_table()
         with self.engine.connect() as conn:
             latest = conn.execute(select(func.max(subject_keys.c.destroyed_at))).scalar()
         if latest is not None and latest != self._last_destroyed:
