@@ -43,9 +43,10 @@ from adapters.feed_pseudonymised import pseudonymise_item
 from adapters.http_errors import Problem
 from adapters.http_limits import BodyLimit
 from adapters.identifiers import shared_upn_warnings
-from adapters.packs import load_packs
+from adapters.packs import load_packs, packs_key
 from adapters.recording import attributed_events
 from adapters.schedule import child_schedule
+from adapters.schedule_json import deadlines_body
 from adapters.store import EventStore
 from adapters.store_pool import DEFAULT_SIZE, StoreBusy, StorePool
 from adapters.stream_cache import serve_stream_cache
@@ -310,7 +311,7 @@ def create_app(
             )
         return Response(content=data, media_type=media)
 
-    @api.get("/children/{child_id}/deadlines")
+    @api.get("/children/{child_id}/deadlines", response_model=list[dict[str, Any]])
     def deadlines(
         child_id: str,
         principal: Who,
@@ -318,7 +319,7 @@ def create_app(
         at: str | None = None,
         as_known_at: str | None = None,
         pack: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> Any:
         """The child's deadlines at ``at`` (default: ``as_known_at``, else now), judged from
         what had been recorded by ``as_known_at`` (default: everything), as the CLI's
         ``deadlines --json``."""
@@ -333,6 +334,16 @@ def create_app(
             )
         with gated(principal, request) as (store, gate):
             gate.read(child_id, Action.READ, "deadlines")
+            if known is None and pack is None:  # the record as it stands: memoised
+                body = deadlines_body(
+                    store,
+                    child_id,
+                    packs,
+                    moment,
+                    stream=gate.stream(child_id),
+                    packs_key=packs_key(),
+                )
+                return Response(content=body, media_type="application/json")
             found = child_schedule(
                 store,
                 child_id,

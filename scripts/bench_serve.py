@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import signal
 import socket
 import statistics
@@ -59,6 +60,31 @@ def _rss_kib(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of ``pid`` and its live child processes (a server's
+    workers), from /proc; 0 for what cannot be read."""
+    ticks = 0
+    parents: dict[int, int] = {}
+    stats: dict[int, list[str]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(name)] = fields
+        parents[int(name)] = int(fields[1])
+    for found, fields in stats.items():
+        walk = found
+        while walk > 1 and walk != pid:
+            walk = parents.get(walk, 0)
+        if walk == pid:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _note(child: str, n: int) -> list[dict[str, Any]]:
@@ -256,6 +282,8 @@ def run(
                             if len(samples) < 5:
                                 samples.append(answer)
 
+        cpu_before = _cpu_seconds(server.pid)
+        clients_before = resource.getrusage(resource.RUSAGE_SELF)
         began = time.perf_counter()
         threads = [threading.Thread(target=client) for _ in range(clients)]
         prober = threading.Thread(target=probe)
@@ -268,6 +296,11 @@ def run(
         finished.set()
         prober.join()
         rss_after = _rss_kib(server.pid)
+        server_cpu = _cpu_seconds(server.pid) - cpu_before
+        clients_after = resource.getrusage(resource.RUSAGE_SELF)
+        clients_cpu = (clients_after.ru_utime - clients_before.ru_utime) + (
+            clients_after.ru_stime - clients_before.ru_stime
+        )
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -306,6 +339,10 @@ def run(
             }
             for kind, values in [*sorted(latencies.items()), ("all", every), ("health", health)]
         },
+        "server_cpu_seconds": round(server_cpu, 2),
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / done, 2) if done else 0.0,
+        "clients_cpu_seconds": round(clients_cpu, 2),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "server_rss_mib": [round(rss_before / 1024, 1), round(rss_after / 1024, 1)],
         "server_rss_mib_every_500": dict(sorted(rss_every.items())),
         "machine": machine(),
@@ -345,6 +382,12 @@ def main() -> None:
             f"  {kind:<11} n={ms['n']:>5}  p50 {ms['p50']:>7} ms  p95 {ms['p95']:>7} ms  "
             f"p99 {ms['p99']:>7} ms"
         )
+    print(
+        f"  server CPU {result['server_cpu_seconds']} s "
+        f"({result['server_cpu_ms_per_request']} ms a request), the clients' "
+        f"{result['clients_cpu_seconds']} s; "
+        f"load average {result['load_average']}"
+    )
     print(
         f"  server RSS {result['server_rss_mib'][0]} -> {result['server_rss_mib'][1]} MiB; "
         f"{result['machine']}"
