@@ -194,7 +194,10 @@ def create_app(
                 raise Problem(404, str(error)) from None
 
     @api.get("/health")
-    def health() -> dict[str, Any]:
+    async def health() -> dict[str, Any]:
+        # on the event loop, not the threadpool: under load a threadpool route waits for a
+        # worker thread and then for the GIL with every busy request; one indexed MAX on a
+        # store of its own is short enough to run in place
         with health_store.borrow() as store:
             return {"ok": True, "position": store.max_position()}
 

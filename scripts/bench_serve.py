@@ -241,6 +241,13 @@ def run(
                     finished.wait(HEALTH_EVERY)
 
         health: list[float] = []
+        idle: list[float] = []  # /health alone, before the clients start: the baseline
+        with httpx.Client(base_url=base, timeout=30) as alone:
+            for _ in range(40):
+                began = time.perf_counter()
+                alone.get("/health")
+                idle.append(time.perf_counter() - began)
+                time.sleep(HEALTH_EVERY)
 
         def client() -> None:
             with httpx.Client(base_url=base, timeout=30, headers=auth) as http:
@@ -337,7 +344,12 @@ def run(
                 "p99": round(percentile(values, 99) * 1000, 1),
                 "mean": round(statistics.fmean(values) * 1000, 1) if values else 0.0,
             }
-            for kind, values in [*sorted(latencies.items()), ("all", every), ("health", health)]
+            for kind, values in [
+                *sorted(latencies.items()),
+                ("all", every),
+                ("health", health),
+                ("health_idle", idle),
+            ]
         },
         "server_cpu_seconds": round(server_cpu, 2),
         "server_cpu_ms_per_request": round(server_cpu * 1000 / done, 2) if done else 0.0,
