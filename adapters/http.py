@@ -33,6 +33,7 @@ from adapters.auth.accounts import Accounts
 from adapters.auth.guard import AccessRefused, Gate
 from adapters.auth.oidc import OidcConfig, OidcError
 from adapters.auth.problems import install_problem_handlers, problem
+from adapters.auth.shared_throttle import SharedThrottle
 from adapters.auth.sign_in import sign_in
 from adapters.auth.throttle import SignInThrottle
 from adapters.auth.tokens import TokenError, is_local, verify
@@ -112,7 +113,7 @@ def create_app(
     """An app bound to one store URL (default: $CASELEDGER_DB or the default SQLite file)."""
     store_url = resolve_url(url)
     sso = oidc if oidc is not None else OidcConfig.from_environment()
-    slow_down = throttle or SignInThrottle()
+    slow_down = throttle or SharedThrottle(store_url)  # one count for every worker process
     now = clock or (lambda: datetime.now(UTC))
     policy = load_policy()
     stores = StorePool(
