@@ -52,38 +52,50 @@ def _free_port() -> int:
 
 
 def _rss_kib(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    """Resident memory of ``pid`` and its child processes (a server's workers), KiB."""
+    total = 0
+    for found in _tree(pid):
+        try:
+            with open(f"/proc/{found}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time so far of ``pid`` and its live child processes (a server's
-    workers), from /proc; 0 for what cannot be read."""
-    ticks = 0
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every live process descended from it."""
     parents: dict[int, int] = {}
-    stats: dict[int, list[str]] = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
             with open(f"/proc/{name}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
+                parents[int(name)] = int(stat.read().rsplit(")", 1)[1].split()[1])
         except OSError:
             continue
-        stats[int(name)] = fields
-        parents[int(name)] = int(fields[1])
-    for found, fields in stats.items():
-        walk = found
+    found = []
+    for candidate in parents:
+        walk = candidate
         while walk > 1 and walk != pid:
             walk = parents.get(walk, 0)
         if walk == pid:
-            ticks += int(fields[11]) + int(fields[12])
+            found.append(candidate)
+    return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of ``pid`` and its child processes, from /proc."""
+    ticks = 0
+    for found in _tree(pid):
+        try:
+            with open(f"/proc/{found}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
@@ -159,6 +171,7 @@ def run(
     seconds: float,
     seed: int,
     only: str | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
     with EventStore(url) as store:
         if store.max_position() == 0:
@@ -184,6 +197,7 @@ def run(
             url,
             "--port",
             str(port),
+            *(["--workers", str(workers)] if workers > 1 else []),
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -327,6 +341,7 @@ def run(
         "children": len(ids),
         "events_at_start": events,
         "clients": clients,
+        "workers": workers,
         "mix": only or "mixed",
         "requests": done,
         "seconds": round(wall, 2),
@@ -372,19 +387,28 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=[k for k, _ in MIX], help="send only this kind (default: the mix)"
     )
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.db or f"sqlite:///{folder}/serve-bench.db"
         result = run(
-            url, args.children, args.requests, args.clients, args.seconds, args.seed, args.only
+            url,
+            args.children,
+            args.requests,
+            args.clients,
+            args.seconds,
+            args.seed,
+            args.only,
+            args.workers,
         )
     if args.json:
         print(json.dumps(result))
         return
     print(
         f"serve on {result['store']}: {result['children']} children, "
-        f"{result['events_at_start']:,} events, {result['clients']} clients; "
+        f"{result['events_at_start']:,} events, {result['clients']} clients, "
+        f"{result['workers']} server process(es); "
         f"{result['requests']:,} requests in {result['seconds']} s = "
         f"{result['requests_per_second']} req/s, {result['errors']} errors "
         f"({result['conflicts_retried']} concurrent-write 409s retried)"
