@@ -44,10 +44,9 @@ from adapters.feed_pseudonymised import pseudonymise_item
 from adapters.http_errors import Problem
 from adapters.http_limits import BodyLimit
 from adapters.identifiers import shared_upn_warnings
-from adapters.packs import load_packs, packs_key
 from adapters.recording import attributed_events
 from adapters.schedule import child_schedule
-from adapters.schedule_json import deadlines_body
+from adapters.schedule_json import deadlines_body, served_packs
 from adapters.store import EventStore
 from adapters.store_pool import DEFAULT_SIZE, StoreBusy, StorePool
 from adapters.stream_cache import serve_stream_cache
@@ -329,7 +328,7 @@ def create_app(
         ``deadlines --json``."""
         known = _moment(as_known_at, "as_known_at")
         moment = _moment(at, "at") or known or datetime.now(LONDON)
-        packs = load_packs()
+        packs, key = served_packs()
         if pack is not None and pack not in packs.versions:
             raise Problem(
                 422,
@@ -345,7 +344,7 @@ def create_app(
                     packs,
                     moment,
                     stream=gate.stream(child_id),
-                    packs_key=packs_key(),
+                    packs_key=key,
                 )
                 return Response(content=body, media_type="application/json")
             found = child_schedule(

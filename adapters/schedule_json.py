@@ -20,14 +20,35 @@ and had happened by the moment (:meth:`adapters.store.EventStore.settled`, as
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Hashable, Sequence
 from datetime import datetime
 
+from adapters.packs import load_packs, packs_key
 from adapters.schedule import child_schedule
 from adapters.store import EventStore
 from domain.envelope import RecordedEvent
 from policies.engine import Deadline, evaluate_ahead
 from policies.rules import PackSet
+
+_SERVED: dict[Hashable, PackSet] = {}
+_SERVED_LOCK = threading.Lock()
+
+
+def served_packs() -> tuple[PackSet, Hashable]:
+    """The packs as :func:`adapters.packs.load_packs` loads them now, and their key
+    (:func:`adapters.packs.packs_key`): loaded, and their commencements applied, once per key
+    in this process. Shared by every request: callers must not change the set."""
+    key = packs_key()
+    with _SERVED_LOCK:
+        found = _SERVED.get(key)
+    if found is None:
+        found = load_packs()
+        if packs_key() == key:  # not changed while loading: keep it for the next request
+            with _SERVED_LOCK:
+                _SERVED.clear()
+                _SERVED[key] = found
+    return found, key
 
 
 def encode(items: object) -> bytes:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.packs import load_packs, packs_key
 from adapters.schedule import child_schedule
-from adapters.schedule_json import deadlines_body, encode
+from adapters.schedule_json import deadlines_body, encode, served_packs
 from adapters.store import EventStore
 from adapters.stream_cache import StreamCache
 from adapters.synthetic.demo_family import CHILDREN, JORDAN, write_demo
@@ -86,3 +86,15 @@ def test_a_new_event_is_in_the_next_answer(tmp_path) -> None:
         other.record([parse_event(example_data("child_visited", JORDAN, today))])
         other_id = other.stream(JORDAN)[-1].event_id
     assert other_id in json.dumps(deadlines())
+
+
+def test_the_served_packs_follow_a_commencement_date_set_or_changed(monkeypatch) -> None:
+    monkeypatch.setenv("CASELEDGER_COMMENCEMENTS", "")
+    unset, key = served_packs()
+    assert served_packs() == (unset, key) and served_packs()[0] is unset  # loaded once
+    assert unset.versions.keys() == load_packs().versions.keys()
+    monkeypatch.setenv("CASELEDGER_COMMENCEMENTS", "cwsa_2026_s1=2026-09-01")
+    commenced, other = served_packs()
+    assert other != key and commenced is not unset
+    assert commenced == load_packs()  # what a fresh load gives with the new date
+    assert commenced != unset
