@@ -46,6 +46,9 @@ def _wrap(cell: str, width: int) -> list[str]:
     """``cell`` wrapped to ``width`` as rich's Text.wrap does (overflow fold, left justified)."""
     out: list[str] = []
     for line in cell.split("\n"):
+        if len(line) <= width:  # fits: rich breaks nothing and pads it
+            out.append(line.ljust(width))
+            continue
         offsets = divide_line(line, width, fold=True)
         bounds = [0, *offsets, len(line)]
         for start, end in zip(bounds, bounds[1:], strict=False):
