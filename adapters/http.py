@@ -33,6 +33,7 @@ from adapters.auth.accounts import Accounts
 from adapters.auth.guard import AccessRefused, Gate
 from adapters.auth.oidc import OidcConfig, OidcError
 from adapters.auth.problems import install_problem_handlers, problem
+from adapters.auth.shared_throttle import SharedThrottle
 from adapters.auth.sign_in import sign_in
 from adapters.auth.throttle import SignInThrottle
 from adapters.auth.tokens import TokenError, is_local, verify
@@ -43,9 +44,9 @@ from adapters.feed_pseudonymised import pseudonymise_item
 from adapters.http_errors import Problem
 from adapters.http_limits import BodyLimit
 from adapters.identifiers import shared_upn_warnings
-from adapters.packs import load_packs
 from adapters.recording import attributed_events
 from adapters.schedule import child_schedule
+from adapters.schedule_json import deadlines_body, served_packs
 from adapters.store import EventStore
 from adapters.store_pool import DEFAULT_SIZE, StoreBusy, StorePool
 from adapters.stream_cache import serve_stream_cache
@@ -111,7 +112,7 @@ def create_app(
     """An app bound to one store URL (default: $CASELEDGER_DB or the default SQLite file)."""
     store_url = resolve_url(url)
     sso = oidc if oidc is not None else OidcConfig.from_environment()
-    slow_down = throttle or SignInThrottle()
+    slow_down = throttle or SharedThrottle(store_url)  # one count for every worker process
     now = clock or (lambda: datetime.now(UTC))
     policy = load_policy()
     stores = StorePool(
@@ -193,7 +194,10 @@ def create_app(
                 raise Problem(404, str(error)) from None
 
     @api.get("/health")
-    def health() -> dict[str, Any]:
+    async def health() -> dict[str, Any]:
+        # on the event loop, not the threadpool: under load a threadpool route waits for a
+        # worker thread and then for the GIL with every busy request; one indexed MAX on a
+        # store of its own is short enough to run in place
         with health_store.borrow() as store:
             return {"ok": True, "position": store.max_position()}
 
@@ -310,7 +314,7 @@ def create_app(
             )
         return Response(content=data, media_type=media)
 
-    @api.get("/children/{child_id}/deadlines")
+    @api.get("/children/{child_id}/deadlines", response_model=list[dict[str, Any]])
     def deadlines(
         child_id: str,
         principal: Who,
@@ -318,13 +322,13 @@ def create_app(
         at: str | None = None,
         as_known_at: str | None = None,
         pack: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> Any:
         """The child's deadlines at ``at`` (default: ``as_known_at``, else now), judged from
         what had been recorded by ``as_known_at`` (default: everything), as the CLI's
         ``deadlines --json``."""
         known = _moment(as_known_at, "as_known_at")
         moment = _moment(at, "at") or known or datetime.now(LONDON)
-        packs = load_packs()
+        packs, key = served_packs()
         if pack is not None and pack not in packs.versions:
             raise Problem(
                 422,
@@ -333,6 +337,16 @@ def create_app(
             )
         with gated(principal, request) as (store, gate):
             gate.read(child_id, Action.READ, "deadlines")
+            if known is None and pack is None:  # the record as it stands: memoised
+                body = deadlines_body(
+                    store,
+                    child_id,
+                    packs,
+                    moment,
+                    stream=gate.stream(child_id),
+                    packs_key=key,
+                )
+                return Response(content=body, media_type="application/json")
             found = child_schedule(
                 store,
                 child_id,

@@ -11,6 +11,7 @@ grants the application role only what it needs:
 - the accounts and grants: SELECT, INSERT and UPDATE (disable an account, revoke a grant);
 - the access log: SELECT and INSERT only (append-only, as the events);
 - the relay's published position: SELECT, INSERT and UPDATE;
+- the sign-in failures (the shared throttle): SELECT, INSERT, UPDATE and DELETE;
 - the disposal log: SELECT and INSERT only (its triggers refuse UPDATE, DELETE and TRUNCATE,
   and the application cannot drop them); the subject keys of an encrypted store: SELECT,
   INSERT and UPDATE (a destruction blanks a key);
@@ -29,6 +30,7 @@ from sqlalchemy import inspect, text
 
 from adapters import disposal_log
 from adapters.anchors import CHECKPOINTS, HEADS
+from adapters.auth import shared_throttle
 from adapters.auth.tables import access_log, access_log_head, accounts, grants, install
 from adapters.db import sql_engine
 from adapters.shredding import subject_keys as keys
@@ -44,6 +46,7 @@ def grant_application_role(store: EventStore, role: str) -> list[str]:
     if not ROLE_PATTERN.match(role):
         raise ValueError(f"--app-role {role!r}: lower-case letters, digits and _ only")
     install(store.url)
+    shared_throttle.install(store.url)
     engine = sql_engine(store.url)
     disposal_log.ensure(engine)  # as the owner: the application cannot drop its triggers
     # (the subject keys' table marks a store as encrypted: granted on only when it is there)
@@ -71,6 +74,10 @@ def grant_application_role(store: EventStore, role: str) -> list[str]:
         f"GRANT SELECT, INSERT ON {schema}.{access_log.name} TO {role}",
         f"REVOKE ALL ON {schema}.{access_log_head.name} FROM {role}",
         f"GRANT SELECT, INSERT, UPDATE ON {schema}.{access_log_head.name} TO {role}",
+        # failed sign-ins are counted, and a success clears its account's count
+        f"REVOKE ALL ON {schema}.{shared_throttle.sign_in_failures.name} FROM {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {schema}.{shared_throttle.sign_in_failures.name} "
+        f"TO {role}",
         # the relay's published position (`caseledger publish`), created by migrate
         f"GRANT SELECT, INSERT, UPDATE ON {schema}.publish_positions TO {role}",
         # certificates are appended only; a destruction blanks a subject's key

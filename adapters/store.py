@@ -73,7 +73,7 @@ from domain.envelope import (
 from domain.errors import ConcurrencyConflict, IdempotencyConflict, InvalidEvent, UnknownChild
 from domain.events import EVENT_TYPES, CaseEvent
 from domain.events.base import LONDON
-from domain.ordering import in_occurred_order
+from domain.ordering import known_history
 from domain.writers import CALLER, Writer
 
 log = get_logger("caseledger.store")
@@ -734,10 +734,7 @@ class EventStore:
 
     def history(self, child_id: str, as_known_at: datetime | None = None) -> list[RecordedEvent]:
         """A child's events in occurred order; with ``as_known_at``, only those recorded by then."""
-        events = self.stream(child_id)
-        if as_known_at is not None:
-            events = [e for e in events if e.recorded_at <= as_known_at]
-        return in_occurred_order(events)
+        return known_history(self.stream(child_id), as_known_at)
 
     def notifications(
         self, after: int = 0, limit: int = 1000, topics: Sequence[str] = ()

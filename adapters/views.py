@@ -36,8 +36,9 @@ def history_notes(items: list[RecordedEvent]) -> dict[str, list[str]]:
         if is_late(item.event, item.recorded_at):  # the chronology's definition, one for all
             delay = item.recorded_at - item.event.occurred_instant
             notes.setdefault(item.event_id, []).append(f"recorded late ({delay.days} days after)")
-        target_id = getattr(item.event, "target_event_id", None)
-        target = by_id.get(target_id) if isinstance(target_id, str) else None
+        if not isinstance(item.event, EntryCorrected | EntryRecordedInError):
+            continue  # (asking any other event for a missing field costs pydantic's error)
+        target = by_id.get(item.event.target_event_id)
         if target is None:
             continue
         if isinstance(item.event, EntryCorrected):

@@ -547,14 +547,39 @@ def _check_legal_status(state: CaseState, event: CaseEvent, status: LegalStatus)
         )
 
 
-def _passed_by(handled: tuple[type[CaseEvent], ...]) -> frozenset[type[CaseEvent]]:
+class _PassedBy:
     """The registered event classes that are none of ``handled``.
 
     Most events are of a kind no invariant reads: a chain of isinstance checks returns at
     once for these instead of failing every check. Any other class (one declared after
-    this module is imported, a test's own) still walks the whole chain.
+    the set is first used, a test's own) still walks the whole chain. The set is made on
+    first use, not at import: listing the catalogue imports every event module, which a
+    command that never checks a write (``verify``, ``children``) need not pay for.
     """
-    return frozenset(cls for cls in EVENT_TYPES.values() if not issubclass(cls, handled))
+
+    def __init__(self, handled: tuple[type[CaseEvent], ...]) -> None:
+        self._handled = handled
+        self._classes: frozenset[type[CaseEvent]] | None = None
+
+    @property
+    def classes(self) -> frozenset[type[CaseEvent]]:
+        if self._classes is None:
+            self._classes = frozenset(
+                cls for cls in EVENT_TYPES.values() if not issubclass(cls, self._handled)
+            )
+        return self._classes
+
+    def __contains__(self, cls: object) -> bool:
+        return cls in self.classes
+
+    def __eq__(self, other: object) -> bool:
+        return self.classes == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _passed_by(handled: tuple[type[CaseEvent], ...]) -> _PassedBy:
+    return _PassedBy(handled)
 
 
 _CHECKED = (

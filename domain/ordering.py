@@ -260,3 +260,13 @@ def recorded_occurrence(item: RecordedEvent) -> Occurrence:
 def in_occurred_order(events: Iterable[RecordedEvent]) -> list[RecordedEvent]:
     """Recorded events in occurred order (one child's, or several children's)."""
     return ordered(list(events), recorded_occurrence)
+
+
+def known_history(
+    events: Iterable[RecordedEvent], as_known_at: datetime | None = None
+) -> list[RecordedEvent]:
+    """A child's history: its events in occurred order; with ``as_known_at``, only those
+    recorded by then (what :meth:`adapters.store.EventStore.history` gives of a stream)."""
+    if as_known_at is not None:
+        events = [e for e in events if e.recorded_at <= as_known_at]
+    return in_occurred_order(events)

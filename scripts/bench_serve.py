@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import signal
 import socket
 import statistics
@@ -51,14 +52,51 @@ def _free_port() -> int:
 
 
 def _rss_kib(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    """Resident memory of ``pid`` and its child processes (a server's workers), KiB."""
+    total = 0
+    for found in _tree(pid):
+        try:
+            with open(f"/proc/{found}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every live process descended from it."""
+    parents: dict[int, int] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as stat:
+                parents[int(name)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+    found = []
+    for candidate in parents:
+        walk = candidate
+        while walk > 1 and walk != pid:
+            walk = parents.get(walk, 0)
+        if walk == pid:
+            found.append(candidate)
+    return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of ``pid`` and its child processes, from /proc."""
+    ticks = 0
+    for found in _tree(pid):
+        try:
+            with open(f"/proc/{found}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _note(child: str, n: int) -> list[dict[str, Any]]:
@@ -133,6 +171,7 @@ def run(
     seconds: float,
     seed: int,
     only: str | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
     with EventStore(url) as store:
         if store.max_position() == 0:
@@ -158,6 +197,7 @@ def run(
             url,
             "--port",
             str(port),
+            *(["--workers", str(workers)] if workers > 1 else []),
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -215,6 +255,13 @@ def run(
                     finished.wait(HEALTH_EVERY)
 
         health: list[float] = []
+        idle: list[float] = []  # /health alone, before the clients start: the baseline
+        with httpx.Client(base_url=base, timeout=30) as alone:
+            for _ in range(40):
+                began = time.perf_counter()
+                alone.get("/health")
+                idle.append(time.perf_counter() - began)
+                time.sleep(HEALTH_EVERY)
 
         def client() -> None:
             with httpx.Client(base_url=base, timeout=30, headers=auth) as http:
@@ -256,6 +303,8 @@ def run(
                             if len(samples) < 5:
                                 samples.append(answer)
 
+        cpu_before = _cpu_seconds(server.pid)
+        clients_before = resource.getrusage(resource.RUSAGE_SELF)
         began = time.perf_counter()
         threads = [threading.Thread(target=client) for _ in range(clients)]
         prober = threading.Thread(target=probe)
@@ -268,6 +317,11 @@ def run(
         finished.set()
         prober.join()
         rss_after = _rss_kib(server.pid)
+        server_cpu = _cpu_seconds(server.pid) - cpu_before
+        clients_after = resource.getrusage(resource.RUSAGE_SELF)
+        clients_cpu = (clients_after.ru_utime - clients_before.ru_utime) + (
+            clients_after.ru_stime - clients_before.ru_stime
+        )
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -287,6 +341,7 @@ def run(
         "children": len(ids),
         "events_at_start": events,
         "clients": clients,
+        "workers": workers,
         "mix": only or "mixed",
         "requests": done,
         "seconds": round(wall, 2),
@@ -304,8 +359,17 @@ def run(
                 "p99": round(percentile(values, 99) * 1000, 1),
                 "mean": round(statistics.fmean(values) * 1000, 1) if values else 0.0,
             }
-            for kind, values in [*sorted(latencies.items()), ("all", every), ("health", health)]
+            for kind, values in [
+                *sorted(latencies.items()),
+                ("all", every),
+                ("health", health),
+                ("health_idle", idle),
+            ]
         },
+        "server_cpu_seconds": round(server_cpu, 2),
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / done, 2) if done else 0.0,
+        "clients_cpu_seconds": round(clients_cpu, 2),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "server_rss_mib": [round(rss_before / 1024, 1), round(rss_after / 1024, 1)],
         "server_rss_mib_every_500": dict(sorted(rss_every.items())),
         "machine": machine(),
@@ -323,19 +387,28 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=[k for k, _ in MIX], help="send only this kind (default: the mix)"
     )
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.db or f"sqlite:///{folder}/serve-bench.db"
         result = run(
-            url, args.children, args.requests, args.clients, args.seconds, args.seed, args.only
+            url,
+            args.children,
+            args.requests,
+            args.clients,
+            args.seconds,
+            args.seed,
+            args.only,
+            args.workers,
         )
     if args.json:
         print(json.dumps(result))
         return
     print(
         f"serve on {result['store']}: {result['children']} children, "
-        f"{result['events_at_start']:,} events, {result['clients']} clients; "
+        f"{result['events_at_start']:,} events, {result['clients']} clients, "
+        f"{result['workers']} server process(es); "
         f"{result['requests']:,} requests in {result['seconds']} s = "
         f"{result['requests_per_second']} req/s, {result['errors']} errors "
         f"({result['conflicts_retried']} concurrent-write 409s retried)"
@@ -345,6 +418,12 @@ def main() -> None:
             f"  {kind:<11} n={ms['n']:>5}  p50 {ms['p50']:>7} ms  p95 {ms['p95']:>7} ms  "
             f"p99 {ms['p99']:>7} ms"
         )
+    print(
+        f"  server CPU {result['server_cpu_seconds']} s "
+        f"({result['server_cpu_ms_per_request']} ms a request), the clients' "
+        f"{result['clients_cpu_seconds']} s; "
+        f"load average {result['load_average']}"
+    )
     print(
         f"  server RSS {result['server_rss_mib'][0]} -> {result['server_rss_mib'][1]} MiB; "
         f"{result['machine']}"

@@ -10,12 +10,15 @@ signed with the store's checkpoint key (:mod:`adapters.keys`), in
 ``caseledger_access_log_head`` in each append's own transaction, so the last rows removed
 together (which leave an intact chain behind them) are named too.
 
-A county's exports write one row per child; rows are written in one transaction per read.
-Two writers racing for the same ``seq`` collide on its primary key and the later retries.
+A county's exports write one row per child. Reads made at the same time in one process are
+written in one transaction (:class:`GroupCommit`; each read answered only once its rows are
+committed); two processes racing for the same ``seq`` collide on its primary key and the
+later retries.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -86,19 +89,36 @@ class AccessLog:
         self.clock = clock or (lambda: datetime.now(UTC))
 
     def append(self, entries: Sequence[Access]) -> list[AccessRow]:
-        """Write the entries at the end of the chain, all or none."""
+        """Write the entries at the end of the chain, all or none, committed on return.
+
+        Concurrent appends in this process are written together (:class:`GroupCommit`):
+        one transaction for every read waiting, and each caller returns only once its own
+        rows are committed, so no acknowledged read goes unlogged."""
         if not entries:
             return []
+        rows = _group(self.url).append(self, entries)
+        log.info(
+            "record_read",
+            user_id=entries[0].user_id,
+            action=entries[0].action,
+            children=len(entries),
+            first_seq=rows[0].seq,
+        )
+        return rows
+
+    def _append_with_retries(
+        self, batch: Sequence[tuple[str, Sequence[Access]]]
+    ) -> list[AccessRow]:
         for attempt in range(RETRIES):
             try:
-                return self._append(entries)
-            except exc.IntegrityError:
+                return self._append(batch)
+            except exc.IntegrityError:  # another process took the same seq: read it again
                 if attempt == RETRIES - 1:
                     raise
         raise AssertionError("unreachable")
 
-    def _append(self, entries: Sequence[Access]) -> list[AccessRow]:
-        at = self.clock().astimezone(UTC).isoformat()
+    def _append(self, batch: Sequence[tuple[str, Sequence[Access]]]) -> list[AccessRow]:
+        """Each (moment, entries) of ``batch`` in order, in one transaction."""
         install(self.url)
         with self.engine.begin() as conn:
             last = conn.execute(
@@ -108,20 +128,14 @@ class AccessLog:
             ).first()
             seq, prev = (int(last.seq), str(last.hash)) if last else (0, GENESIS_HASH)
             rows = []
-            for entry in entries:
-                seq += 1
-                content = {**asdict(entry), "seq": seq, "at": at, "prev_hash": prev}
-                prev = content_hash(content)
-                rows.append(AccessRow(**content, hash=prev))
+            for at, entries in batch:
+                for entry in entries:
+                    seq += 1
+                    content = {**asdict(entry), "seq": seq, "at": at, "prev_hash": prev}
+                    prev = content_hash(content)
+                    rows.append(AccessRow(**content, hash=prev))
             conn.execute(access_log.insert(), [r.as_json() for r in rows])
             self._sign_head(conn, rows[-1])
-        log.info(
-            "record_read",
-            user_id=entries[0].user_id,
-            action=entries[0].action,
-            children=len(entries),
-            first_seq=rows[0].seq,
-        )
         return rows
 
     def _key(self) -> bytes:
@@ -214,3 +228,85 @@ class AccessLog:
         if last.hash != hash_:
             return [LogProblem(seq, "differs from the signed head")]
         return []
+
+
+class _Waiting:
+    """One caller's entries waiting for their transaction."""
+
+    def __init__(self, at: str, entries: Sequence[Access]) -> None:
+        self.at = at
+        self.entries = entries
+        self.rows: list[AccessRow] | None = None
+        self.error: BaseException | None = None
+        self.lead = False
+        """Woken to write the queue (the writer before it has finished its own)."""
+        self.woken = threading.Event()
+
+
+class GroupCommit:
+    """The appends of one store's access log in this process, written a batch at a time.
+
+    A caller queues its entries; if no one is writing, it writes everything queued in one
+    transaction (retried as a whole on a collision with another process), hands the rows
+    out and wakes their callers, and, if more have queued meanwhile, wakes the first of
+    them to write the next batch. A failed transaction fails every caller in it: a read
+    that is not logged is not answered. Rows are chained in queue order; each row's ``at``
+    is when its caller queued it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: list[_Waiting] = []
+        self._writing = False
+        self.batches = 0
+
+    def append(self, target: AccessLog, entries: Sequence[Access]) -> list[AccessRow]:
+        with self._lock:
+            mine = _Waiting(target.clock().astimezone(UTC).isoformat(), entries)
+            self._queue.append(mine)
+            lead = not self._writing
+            self._writing = True
+        if not lead:
+            mine.woken.wait()
+        if lead or mine.lead:  # this caller writes what is queued, its own entries with it
+            self._write(target)
+        if mine.error is not None:
+            raise mine.error
+        assert mine.rows is not None
+        return mine.rows
+
+    def _write(self, target: AccessLog) -> None:
+        with self._lock:
+            batch, self._queue = self._queue, []
+        try:
+            rows = target._append_with_retries([(w.at, w.entries) for w in batch])
+        except BaseException as error:  # noqa: BLE001 - handed to every caller in the batch
+            for waiting in batch:
+                waiting.error = error
+        else:
+            start = 0
+            for waiting in batch:
+                waiting.rows = rows[start : start + len(waiting.entries)]
+                start += len(waiting.entries)
+        self.batches += 1
+        with self._lock:
+            if self._queue:
+                self._queue[0].lead = True
+            else:
+                self._writing = False
+            following = self._queue[0] if self._queue else None
+        for waiting in batch:
+            waiting.woken.set()
+        if following is not None:
+            following.woken.set()
+
+
+_GROUPS: dict[str, GroupCommit] = {}
+_GROUPS_LOCK = threading.Lock()
+
+
+def _group(url: str) -> GroupCommit:
+    with _GROUPS_LOCK:
+        found = _GROUPS.get(url)
+        if found is None:
+            found = _GROUPS[url] = GroupCommit()
+        return found

@@ -263,17 +263,23 @@ class Gate:
             and action in role.child.get(Relation.ANY, frozenset())
         )
 
-    def visible_ids(self, action: Action = Action.SUMMARY) -> set[str] | None:
-        """The children the principal may do ``action`` on; None when that is every child."""
+    def visible_ids(
+        self, action: Action = Action.SUMMARY, *, events: Iterable[RecordedEvent] | None = None
+    ) -> set[str] | None:
+        """The children the principal may do ``action`` on; None when that is every child.
+        ``events``: the whole log, when the caller has read it already (else it is read)."""
         if self.sees_everything(action):
             return None
-        return set(self.visible(action))
+        return set(self.visible(action, events=events))
 
-    def visible(self, action: Action = Action.SUMMARY) -> dict[str, ChildFacts]:
-        """Every child the principal may do ``action`` on, with its facts."""
+    def visible(
+        self, action: Action = Action.SUMMARY, *, events: Iterable[RecordedEvent] | None = None
+    ) -> dict[str, ChildFacts]:
+        """Every child the principal may do ``action`` on, with its facts (folded from
+        ``events``, the whole log, if given; else from the log read now)."""
         now = self.clock()
         grants = self.grants()
-        found = facts_by_child(self.store.iter_all(), at=now)
+        found = facts_by_child(self.store.iter_all() if events is None else events, at=now)
         return {
             child: facts
             for child, facts in found.items()

@@ -3,8 +3,9 @@
 After ``free`` failures in a row for a key (``account:NAME`` or ``address:IP``), each further
 attempt must wait 2, 4, 8... seconds (at most ``cap``) after the last failure; an attempt
 made sooner is refused (HTTP 429 with Retry-After) without checking the password at all.
-A success clears the account's key. Kept in the serving process (one per deployment here;
-behind several processes each holds its own count).
+A success clears the account's key. Counted in this process's memory; a server counts in
+the database instead (:class:`adapters.auth.shared_throttle.SharedThrottle`, the same
+rules), so that several worker processes share one count.
 """
 
 from __future__ import annotations

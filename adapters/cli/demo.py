@@ -24,7 +24,7 @@ def demo(
     child: Annotated[str, typer.Option(help="Whose history to print.")] = "DEMO-JORDAN",
 ) -> None:
     """Write a synthetic family's multi-year journey to a fresh store and print a child's history."""
-    from adapters.cli.records import history
+    from adapters.cli.history import history
     from adapters.synthetic.demo_family import write_demo
 
     url = db or DEMO_DB

@@ -4,8 +4,9 @@ rich lays a table out by measuring, wrapping and padding each cell as a renderab
 5,000-event history that was 91% of ``caseledger history`` (several seconds). The columns'
 widths depend only on each column's widest line and longest word, so rich computes them
 here from the few rows that hold those extremes; the rows are then wrapped with rich's own
-line-breaking (``divide_line``) and framed with the table's box characters. Title, header and
-borders are rendered by rich itself, so they keep its styles on a terminal.
+line-breaking (``divide_line``, its steps repeated here for one-cell characters) and framed
+with the table's box characters. Title, header and borders are rendered by rich itself, so
+they keep its styles on a terminal.
 
 Only cells of printable ASCII that rich would not read as markup or emoji take this path (the
 output is then the same, character for character; ``tests/unit/test_long_table.py`` compares);
@@ -38,15 +39,51 @@ def _plain(cell: str) -> bool:
 
 def _measure(cell: str) -> tuple[int, int]:
     """rich's (minimum, maximum) width of a plain cell: its longest word and longest line."""
+    if " " not in cell and "\n" not in cell:  # one word (printable ASCII has no other space)
+        return len(cell), len(cell)
     longest_word = max((len(word) for word in cell.split()), default=0)
     return longest_word, max(len(line) for line in cell.split("\n"))
+
+
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def _divide_line(line: str, width: int) -> list[int]:
+    """``rich._wrap.divide_line(line, width, fold=True)`` for printable ASCII, where each
+    character is one cell: the same breaks, without measuring each word's cells."""
+    if width < 1:
+        return divide_line(line, width, fold=True)
+    breaks: list[int] = []
+    offset = 0
+    for match in _WORD.finditer(line):
+        start = match.start()
+        word = match.group()
+        length = len(word.rstrip())
+        if width - offset >= length:
+            offset += len(word)
+        elif length > width:  # longer than any line: folded across lines of ``width``
+            pieces = [word[i : i + width] for i in range(0, len(word), width)]
+            for piece in pieces[:-1]:
+                if start:
+                    breaks.append(start)
+                start += len(piece)
+            if start:
+                breaks.append(start)
+            offset = len(pieces[-1])
+        elif offset and start:
+            breaks.append(start)
+            offset = len(word)
+    return breaks
 
 
 def _wrap(cell: str, width: int) -> list[str]:
     """``cell`` wrapped to ``width`` as rich's Text.wrap does (overflow fold, left justified)."""
     out: list[str] = []
     for line in cell.split("\n"):
-        offsets = divide_line(line, width, fold=True)
+        if len(line) <= width:  # fits: rich breaks nothing and pads it
+            out.append(line.ljust(width))
+            continue
+        offsets = _divide_line(line, width)
         bounds = [0, *offsets, len(line)]
         for start, end in zip(bounds, bounds[1:], strict=False):
             piece = line[start:end]

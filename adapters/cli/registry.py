@@ -10,6 +10,7 @@ from __future__ import annotations
 
 CHRONOLOGY = ("adapters.cli.chronology",)
 DEADLINES = ("adapters.cli.deadlines",)
+INTEGRITY = ("adapters.cli.integrity",)
 RECORDS = ("adapters.cli.records",)
 REPLAY = ("adapters.cli.replay",)
 PUBLISH = ("adapters.cli.publish",)
@@ -66,11 +67,11 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         "Append events from JSON. All or nothing: any invalid event writes none of them.",
     ),
     "history": (
-        RECORDS,
+        ("adapters.cli.history",),
         "A child's events in occurred order, with recorded-at beside occurred-at.",
     ),
     "children": (
-        RECORDS,
+        ("adapters.cli.caseload",),
         "The children you may see: id, name, NHS number, authority, events, last event date.",
     ),
     "events": (
@@ -78,11 +79,11 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         "The event catalogue, with each kind's JSON schema and the input limits in it.",
     ),
     "verify": (
-        RECORDS,
+        INTEGRITY,
         "Check every stream: its hashes and links, its head anchor, the signed checkpoints.",
     ),
     "checkpoint": (
-        RECORDS,
+        INTEGRITY,
         "Sign the heads of every stream written since the last checkpoint (run it from cron).",
     ),
     "migrate": (

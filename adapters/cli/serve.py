@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from adapters.cli.app import app
 from adapters.cli.common import DbOption
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+WORKERS_ENV = "CASELEDGER_SERVE_WORKERS"
 
 
 @app.command()
@@ -15,6 +21,15 @@ def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            envvar=WORKERS_ENV,
+            help="Server processes sharing the port (the sign-in throttle and the access "
+            "log are shared through the database; each process keeps its own caches).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the practitioners' web app (at /) and the JSON API (docs at /docs) over HTTP.
 
@@ -23,11 +38,27 @@ def serve(
     """
     import uvicorn
 
+    typer.echo(f"caseledger: web app at http://{host}:{port}/ (API docs at /docs); Ctrl-C stops")
+    if workers == 1:
+        uvicorn.run(served_app(db), host=host, port=port, log_level="warning")
+        return
+    from adapters.db import resolve_url
+
+    os.environ["CASELEDGER_DB"] = resolve_url(db)  # each worker process opens the same store
+    uvicorn.run(
+        "adapters.cli.serve:served_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+    )
+
+
+def served_app(db: str | None = None) -> FastAPI:
+    """The app ``serve`` runs, logging at INFO (a worker process's factory: $CASELEDGER_DB)."""
+    from adapters.http import create_app
     from adapters.logging import configure_logging
 
     configure_logging("INFO")
-    from adapters.http import create_app
-
-    served = create_app(db)
-    typer.echo(f"caseledger: web app at http://{host}:{port}/ (API docs at /docs); Ctrl-C stops")
-    uvicorn.run(served, host=host, port=port, log_level="warning")
+    return create_app(db)

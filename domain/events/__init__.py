@@ -1,24 +1,7 @@
-"""The event catalogue: importing this package registers every event kind."""
+"""The event catalogue. A kind's module is imported when the kind is first looked up in
+:data:`EVENT_TYPES` (or when a module imports its classes); iterating the catalogue imports
+every kind (``domain/events/catalogue.py`` names each kind's module)."""
 
-from domain.events import (  # noqa: F401  (imported to register the kinds)
-    access,
-    adoption,
-    child_in_need,
-    corrections,
-    cwsa2026,
-    data_protection,
-    direct_work,
-    front_door,
-    leaving_care,
-    looked_after,
-    management,
-    people,
-    proceedings,
-    safeguarding,
-    sharing,
-    standards,
-    subject_access,
-)
 from domain.events.base import EVENT_TYPES, CaseEvent, Category, RecordedBy, event_class
 
 __all__ = ["EVENT_TYPES", "CaseEvent", "Category", "RecordedBy", "event_class"]

@@ -25,13 +25,17 @@ Each concrete event class declares, as class variables:
 
 from __future__ import annotations
 
+import importlib
 import re
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from domain.events.catalogue import KIND_MODULES
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -81,8 +85,63 @@ class RecordedBy(BaseModel):
     role: str = Field(min_length=1, max_length=64)
 
 
-EVENT_TYPES: dict[str, type[CaseEvent]] = {}
-"""Every concrete event kind, by ``kind``."""
+class EventCatalogue(Mapping[str, "type[CaseEvent]"]):
+    """Every concrete event kind, by ``kind``: a kind's module is imported on first lookup.
+
+    :data:`domain.events.catalogue.KIND_MODULES` names the module of each kind, so looking
+    up ``"child_visited"`` imports only ``domain.events.direct_work``; iterating (or ``len``)
+    imports every module and lists the catalogue's kinds in its order, then any other
+    registered class (a test's own). Importing an event module registers its kinds.
+    """
+
+    def __init__(self) -> None:
+        self._registered: dict[str, type[CaseEvent]] = {}
+
+    def register(self, cls: type[CaseEvent]) -> None:
+        module = KIND_MODULES.get(cls.kind)
+        if module is not None and module != cls.__module__:
+            importlib.import_module(module)  # so a second declaration is caught as before
+        existing = self._registered.get(cls.kind)
+        if existing is not None and existing.__qualname__ != cls.__qualname__:
+            raise TypeError(f"event kind {cls.kind!r} is declared twice")
+        self._registered[cls.kind] = cls
+
+    def __getitem__(self, kind: str) -> type[CaseEvent]:
+        found = self._registered.get(kind)
+        if found is None:
+            module = KIND_MODULES.get(kind) if isinstance(kind, str) else None
+            if module is None:
+                raise KeyError(kind)
+            importlib.import_module(module)
+            found = self._registered.get(kind)
+            if found is None:
+                raise KeyError(kind)
+        return found
+
+    def __contains__(self, kind: object) -> bool:
+        if kind in self._registered:
+            return True
+        try:
+            return isinstance(kind, str) and self[kind] is not None
+        except KeyError:
+            return False
+
+    def load_all(self) -> None:
+        """Import every event module (each registers its kinds)."""
+        for module in dict.fromkeys(KIND_MODULES.values()):
+            importlib.import_module(module)
+
+    def __iter__(self) -> Iterator[str]:
+        self.load_all()
+        return iter(dict.fromkeys([*KIND_MODULES, *self._registered]))
+
+    def __len__(self) -> int:
+        self.load_all()
+        return len(set(KIND_MODULES) | set(self._registered))
+
+
+EVENT_TYPES = EventCatalogue()
+"""Every concrete event kind, by ``kind`` (see :class:`EventCatalogue`)."""
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -171,10 +230,7 @@ class CaseEvent(BaseModel):
             cls.kind = _snake(cls.__name__)
         if "title" not in cls.__dict__:
             cls.title = cls.kind.replace("_", " ").capitalize()
-        existing = EVENT_TYPES.get(cls.kind)
-        if existing is not None and existing.__qualname__ != cls.__qualname__:
-            raise TypeError(f"event kind {cls.kind!r} is declared twice")
-        EVENT_TYPES[cls.kind] = cls
+        EVENT_TYPES.register(cls)
 
     @field_validator("occurred_at", mode="before")
     @classmethod

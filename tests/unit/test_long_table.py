@@ -63,3 +63,16 @@ def test_a_long_history_table_is_the_same_as_richs() -> None:
     ours = _ours("History of BENCH-1", columns, rows, 160)
     assert ours == _rich("History of BENCH-1", columns, rows, 160)
     assert ours.count("│ 399 ") == 1 and "recorded late" in ours
+
+
+def test_the_ascii_line_breaking_breaks_where_richs_divide_line_does() -> None:
+    from rich._wrap import divide_line
+
+    from adapters.cli.long_table import _divide_line
+
+    rng = random.Random(21)
+    pieces = ["a", "bb", "ccc", "word", "x" * 12, "y" * 41, " ", "  ", "   ", "-", "#5001;"]
+    for _ in range(3000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        width = rng.randint(1, 45)
+        assert _divide_line(line, width) == divide_line(line, width, fold=True), (line, width)
