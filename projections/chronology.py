@@ -727,7 +727,11 @@ def _expander() -> Callable[[str], str]:
 
 
 def _fmt_recorded(value: str) -> str:
-    return parse_utc_text(value).astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
+    """A recorded-at time as London's dd/mm/yyyy hh:mm (``strftime("%d/%m/%Y %H:%M")``)."""
+    local = parse_utc_text(value).astimezone(LONDON)
+    if local.year < 1000:  # strftime does not pad such a year: keep its text
+        return local.strftime("%d/%m/%Y %H:%M")
+    return f"{_day_text(local)} {local.hour:02d}:{local.minute:02d}"
 
 
 def compose(
@@ -841,28 +845,32 @@ def compose(
         corrected = any(history.get(m.event_id) for m in members)
         if refs:
             notes.append("Corrected: see appendix " + ", ".join(refs))
+        recorded_at = _fmt_recorded(first.recorded_at)
         if content.late:
-            notes.append(
-                f"Recorded late: occurred {content.date_display}, recorded {_fmt_recorded(first.recorded_at)}"
-            )
+            notes.append(f"Recorded late: occurred {content.date_display}, recorded {recorded_at}")
         body.append(
-            ChronologyEntry(
-                serial=serial,
-                date=content.date_display,
-                occurred_at=content.occurred_at,
-                children=children,
-                child_names=tuple(names.get(c, c) for c in children),
-                kind=content.kind,
-                category=content.category,
-                detail=expand(content.detail),
-                outcome=expand(content.outcome),
-                impact=expand(content.impact),
-                source=content.source,
-                recorded_at=_fmt_recorded(first.recorded_at),
-                late=content.late,
-                corrected=corrected,
-                notes=tuple(notes),
-                event_ids=tuple(m.event_id for m in sorted(members, key=lambda m: m.child_id)),
+            built(
+                ChronologyEntry,
+                {
+                    "serial": serial,
+                    "date": content.date_display,
+                    "occurred_at": content.occurred_at,
+                    "children": children,
+                    "child_names": tuple(names.get(c, c) for c in children),
+                    "kind": content.kind,
+                    "category": content.category,
+                    "detail": expand(content.detail),
+                    "outcome": expand(content.outcome),
+                    "impact": expand(content.impact),
+                    "source": content.source,
+                    "recorded_at": recorded_at,
+                    "late": content.late,
+                    "corrected": corrected,
+                    "notes": tuple(notes),
+                    "event_ids": tuple(
+                        m.event_id for m in sorted(members, key=lambda m: m.child_id)
+                    ),
+                },
             )
         )
     position = query.position

@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 
 from adapters.db import insert_tuples
+from adapters.gc_tuning import replay_gc
 from adapters.logging import get_logger
 from adapters.readmodels.model import Progress
 from adapters.readmodels.runner import ReadModelRunner
@@ -551,10 +552,13 @@ class ChronologyStore:
         """Compose the chronology; a query without a position is served at the current one."""
         if query.position is None:
             query = replace(query, position=self.current)
-        entries, amendments = self.rows(
-            query.children, query.position, query.as_known_at, query.significant_only
-        )
-        return compose(entries, amendments, query)
+        # thousands of rows, each a few objects, all kept to the end: a collection every 700
+        # allocations walked them again and again (~100 of 290 ms CPU for 5,000 entries)
+        with replay_gc():
+            entries, amendments = self.rows(
+                query.children, query.position, query.as_known_at, query.significant_only
+            )
+            return compose(entries, amendments, query)
 
     def all_rows(self) -> tuple[list[EntryRow], list[AmendmentRow]]:
         """Every row the read model holds, sorted by event id (to compare a rebuild with the
