@@ -9,7 +9,7 @@ a machine busy with other work, is faster in one process (the second session's b
 workers took 6-7 thousand events a second on a 31,000-event store where one process took
 11-16 thousand).
 
-The rebuild measures ``replay`` and ``read`` on the log's first page before it decides
+The rebuild measures ``replay`` and ``read`` on the log's second page before it decides
 (:func:`adapters.readmodels.partitioned.rebuild_partitioned`), and :func:`best_workers`
 picks the count whose predicted time is lowest, splitting only when that beats one process
 by ``MARGIN``. All figures are CPU seconds; the cores to spare come from the load average.
@@ -20,11 +20,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-START_UP_SECONDS = 1.6
+START_UP_SECONDS = 1.0
 """CPU seconds a worker costs before its first event: a spawned interpreter importing the
-read models and opening its staging area (measured on the shared 2-core machine,
-2026-12-06: 1.3-1.9 s a worker; the figure the parent refines once it has seen workers start,
-see :data:`seen_start_up`)."""
+read models and opening its staging area (0.68 s measured on the shared 2-core machine at
+load 7, 2026-12-06; the parent replaces it with what it has seen workers cost, see
+:data:`seen_start_up`)."""
 
 MARGIN = 0.85
 """Split only when the prediction is at most this fraction of one process's: the figures
