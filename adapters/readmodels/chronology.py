@@ -36,7 +36,7 @@ from sqlalchemy import (
     select,
 )
 
-from adapters.db import insert_tuples
+from adapters.db import insert_tuples, key_conditions
 from adapters.gc_tuning import replay_gc
 from adapters.logging import get_logger
 from adapters.readmodels.model import Progress
@@ -44,6 +44,7 @@ from adapters.readmodels.runner import ReadModelRunner
 from adapters.store import EventStore, stream_id
 from domain.envelope import RecordedEvent
 from projections.chronology import (
+    CORRECTION_KINDS,
     HEADER_KINDS,
     AmendmentRow,
     Chronology,
@@ -185,6 +186,7 @@ class ChronologyReadModel:
 
     def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
         folder = ChronologyFolder(load=lambda event_id: _load_target(conn, event_id))
+        folder.targets.update(_load_targets(conn, _earlier_targets(events)))
         entries: list[tuple[Any, ...]] = []
         amendments: list[tuple[Any, ...]] = []
         families: list[tuple[Any, ...]] = []
@@ -291,6 +293,45 @@ def _tail_family(child_id: str, entries: list[EntryRow], amendments: list[Amendm
         if amendment.child_id == child_id and content and content.kind == "child_registered":
             family = json.loads(content.payload).get("family_id")
     return family
+
+
+def _earlier_targets(events: Sequence[RecordedEvent]) -> list[str]:
+    """The entries these events correct (or mark in error) that an earlier page wrote."""
+    here = {item.event_id for item in events}
+    wanted = {
+        target
+        for item in events
+        if (target := getattr(item.event, "target_event_id", None)) is not None
+        and item.kind in CORRECTION_KINDS
+        and target not in here
+    }
+    return sorted(wanted)
+
+
+def _load_targets(conn: Connection, event_ids: Sequence[str]) -> dict[str, TargetState]:
+    """:func:`_load_target` for many entries, in one query of each table per 500 of them
+    (not two per correction: a rebuild's corrections each waited on two round trips)."""
+    found: dict[str, TargetState] = {}
+    if not event_ids:
+        return found
+    for condition, params in key_conditions(conn, '"event_id"', event_ids):
+        for event_id, kind, payload, recorded_at in conn.exec_driver_sql(
+            "SELECT event_id, kind, payload, recorded_at FROM chronology_entries "
+            f"WHERE {condition}",
+            params,
+        ):
+            found[event_id] = TargetState(
+                kind=kind, payload=json.loads(payload), recorded_at=parse_utc_text(recorded_at)
+            )
+    for condition, params in key_conditions(conn, '"target_event_id"', list(found)):
+        for target, changes in conn.exec_driver_sql(
+            "SELECT target_event_id, changes FROM chronology_amendments "
+            f"WHERE {condition} AND action = 'corrected' "
+            'ORDER BY target_event_id, recorded_at, "position"',
+            params,
+        ):
+            found[target].changes.append(json.loads(changes))
+    return found
 
 
 def _load_target(conn: Connection, event_id: str) -> TargetState | None:
