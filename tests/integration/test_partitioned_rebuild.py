@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Connection, inspect, select, text
 
 from adapters.db import sql_engine
+from adapters.readmodels import partitioned
 from adapters.readmodels.chronology import ChronologyReadModel
 from adapters.readmodels.deadlines import DeadlineIndex
-from adapters.readmodels import partitioned
 from adapters.readmodels.partitioned import Share
 from adapters.readmodels.rebuild_lock import staging_prefix
 from adapters.readmodels.runner import ReadModelRunner, readmodel_positions
