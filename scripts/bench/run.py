@@ -94,13 +94,12 @@ def _rebuild_worker(url: str, stop: int | None, out: Any) -> None:
     store = EventStore(url)
     models = [make() for make in READ_MODELS]
     runner = ReadModelRunner(store, models)
-    end = store.max_position() if stop is None else stop
-    workers = runner.workers_for(end)
     # the whole process tree: a partitioned rebuild's workers hold the replay's memory
     with RssSampler(interval=0.1, children=True) as rss:
         began = time.perf_counter()
         events = runner.rebuild(stop=stop)
         seconds = time.perf_counter() - began
+    workers = runner.last_workers
     store.close()
     step = max(1, len(rss.samples) // 200)
     out.put(
