@@ -26,6 +26,7 @@ differs, and why.
 from __future__ import annotations
 
 import bisect
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -342,8 +343,47 @@ class ChildSnapshot:
             "last_seen_alone": self.last_seen_alone.as_json() if self.last_seen_alone else None,
         }
 
+    def as_json_text(self) -> str:
+        """``json.dumps(self.as_json(), default=str)``, encoded again only when it changed.
+
+        A replay by day shows a child unchanged on most days (the same deadline, breach and
+        decision tuples; a status whose shown fields are the same): the text of the previous
+        step is reused then (encoding every child's whole snapshot every day was a seventh
+        of a family's replay).
+        """
+        shared = (
+            self.deadlines,
+            self.breaches,
+            self.decisions,
+            self.last_seen,
+            self.last_seen_alone,
+        )
+        status = self.status
+        values = (
+            self.child_id,
+            self.events_known,
+            self.allocation,
+            tuple(status.summary),
+            status.legal_status,
+            status.cp_plan_since,
+            status.looked_after_since,
+        )
+        held = _text_memo.get(self.child_id)
+        if (
+            held is not None
+            and all(a is b for a, b in zip(held[0], shared, strict=True))
+            and held[1] == values
+        ):
+            return held[2]
+        text = json.dumps(self.as_json(), default=str)
+        if len(_text_memo) >= _MEMO_SIZE:
+            _text_memo.clear()
+        _text_memo[self.child_id] = (shared, values, text)
+        return text
+
 
 _MEMO_SIZE = 256
+_text_memo: dict[str, tuple[tuple[Any, ...], tuple[Any, ...], str]] = {}
 _open_memo: dict[int, tuple[tuple[Deadline, ...], tuple[Deadline, ...]]] = {}
 _json_memo: dict[int, tuple[tuple[Any, ...], list[dict[str, Any]]]] = {}
 
@@ -405,6 +445,21 @@ class Snapshot:
         )
         return compose(
             self._entries[: self._entry_count], self._amendments[: self._amendment_count], query
+        )
+
+    def as_json_text(self, *, full_chronology: bool = False) -> str:
+        """``json.dumps(self.as_json(full_chronology=...), default=str)``, byte for byte, from
+        each child's text reused while that child is unchanged (what ``replay --json`` writes
+        for each step; tests compare the two at every step of whole replays)."""
+        if full_chronology:
+            return json.dumps(self.as_json(full_chronology=True), default=str)
+        children = ", ".join(
+            f"{json.dumps(c)}: {s.as_json_text()}" for c, s in self.children.items()
+        )
+        rows = json.dumps([_row_json(r) for r in self.new_rows], default=str)
+        return (
+            f'{{"step": {json.dumps(self.step)}, "at": {json.dumps(_iso(self.at))}, '
+            f'"recorded_in_step": {rows}, "children": {{{children}}}}}'
         )
 
     def as_json(self, *, full_chronology: bool = False) -> dict[str, Any]:

@@ -48,7 +48,10 @@ def _family(store: EventStore, family: str | None = None) -> tuple[list[str], li
 
 def _shown(snap: Snapshot) -> dict[str, Any]:
     """Every field of a step: the JSON the CLI writes, and what its text view prints."""
+    text = snap.as_json_text()  # what ``replay --json`` writes: the reused texts ...
+    assert text == json.dumps(snap.as_json(), default=str), f"step {snap.step}: text differs"
     data = snap.as_json(full_chronology=True)
+    data["text"] = text  # ... and the same bytes on both paths
     data["deadlines"] = {c: [d.as_json() for d in s.deadlines] for c, s in snap.children.items()}
     data["open"] = {c: [d.key for d in s.open_deadlines] for c, s in snap.children.items()}
     data["status"] = {c: s.status.model_dump(mode="json") for c, s in snap.children.items()}
