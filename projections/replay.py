@@ -52,7 +52,14 @@ from projections.chronology import (
     EntryRow,
     compose,
 )
-from projections.legal_status import CurrentStatus, legal_status
+from projections.legal_status import (
+    CurrentStatus,
+    StatusFold,
+    current_status,
+    effective_history,
+    fold_status,
+    legal_status,
+)
 
 __all__ = [
     "DECISION_KINDS",
@@ -523,12 +530,19 @@ class ReplayStats:
 
 
 class _ChildFold:
+    status_memo = True
+    """False: the legal status judged afresh on every new day, as before (tests compare)."""
+
     def __init__(self, child_id: str, packs: PackSet, pack: str | Pack | None) -> None:
         self.child_id = child_id
         self.schedule = Schedule(packs, pack=pack)
         self.status_events: list[RecordedEvent] = []
         self._status_ids: set[str] = set()
         self._status_cache: tuple[tuple[int, date, int], CurrentStatus] | None = None
+        self._history: tuple[int, list[RecordedEvent], list[datetime]] | None = None
+        self._status_day: (
+            tuple[tuple[int, int], StatusFold, date, date | None, CurrentStatus] | None
+        ) = None
         self._originals: dict[str, RecordedEvent] = {}
         self._fixes: dict[str, list[EntryCorrected]] = {}
         self._effective: dict[str, CaseEvent] = {}
@@ -604,15 +618,46 @@ class _ChildFold:
         self._dirty = False
 
     def status(self, at: datetime, stats: ReplayStats) -> CurrentStatus:
+        current = self._status_by_day(at, stats) if self.status_memo else self._status(at, stats)
+        if current.at != at:
+            current = current.model_copy(update={"at": at, "as_known_at": at})
+        return current
+
+    def _status(self, at: datetime, stats: ReplayStats) -> CurrentStatus:
+        """The status judged afresh on each new day (the path before :meth:`_status_by_day`)."""
         occurred = sum(1 for e in self.status_events if e.event.occurred_instant <= at)
         key = (len(self.status_events), _london(at).date(), occurred)
         if self._status_cache is None or self._status_cache[0] != key:
             stats.status_recomputes += 1
             view = legal_status(self.status_events, at=at, as_known_at=at)
             self._status_cache = (key, view.current)
-        current = self._status_cache[1]
-        if current.at != at:
-            current = current.model_copy(update={"at": at, "as_known_at": at})
+        return self._status_cache[1]
+
+    def _status_by_day(self, at: datetime, stats: ReplayStats) -> CurrentStatus:
+        """The status, folded again only when the events that happened by ``at`` change, and
+        applied to the day again only when the day reaches one the status reads (a birthday,
+        an order's expiry, a period's start: :meth:`StatusFold.changes_after`).
+
+        Every status event fed has been recorded by ``at``, so the effective history of all
+        of them, in occurred order, holds the events that had happened by ``at`` as a prefix.
+        """
+        count = len(self.status_events)
+        if self._history is None or self._history[0] != count:
+            items = effective_history(self.status_events)
+            self._history = (count, items, [e.event.occurred_instant for e in items])
+        _, items, instants = self._history
+        key = (count, bisect.bisect_right(instants, at))
+        today = _london(at).date()
+        held = self._status_day
+        if held is not None and held[0] == key:
+            _, fold, since, until, current = held
+            if since <= today and (until is None or today < until):
+                return current
+        else:
+            fold = fold_status(items[: key[1]])
+        stats.status_recomputes += 1
+        current = current_status(fold, at, at)
+        self._status_day = (key, fold, today, fold.changes_after(today), current)
         return current
 
     def snapshot(self, at: datetime, stats: ReplayStats) -> ChildSnapshot:
