@@ -382,11 +382,70 @@ class ChildSnapshot:
             and held[1] == values
         ):
             return held[2]
-        text = json.dumps(self.as_json(), default=str)
+        text = self._text()
         if len(_text_memo) >= _MEMO_SIZE:
             _text_memo.clear()
         _text_memo[self.child_id] = (shared, values, text)
         return text
+
+    def _text(self) -> str:
+        """The text of :meth:`as_json`, key for key; the items of its lists encoded once."""
+        status = self.status
+        legal = status.legal_status.value if status.legal_status else None
+        fields = (
+            ("child_id", _dump(self.child_id)),
+            ("events_known", _dump(self.events_known)),
+            ("status", _dump(status.summary)),
+            ("legal_status", _dump(legal)),
+            ("cp_plan_since", _dump(_day_text(status.cp_plan_since))),
+            ("looked_after_since", _dump(_day_text(status.looked_after_since))),
+            ("open_deadlines", _list_text(self.open_deadlines, by_value=False)),
+            ("breaches_known", _list_text(self.breaches)),
+            ("decisions", _list_text(self.decisions)),
+            ("allocation", _dump(self.allocation.as_json() if self.allocation else None)),
+            ("last_seen", _dump(self.last_seen.as_json() if self.last_seen else None)),
+            (
+                "last_seen_alone",
+                _dump(self.last_seen_alone.as_json() if self.last_seen_alone else None),
+            ),
+        )
+        return "{" + ", ".join(f'"{name}": {text}' for name, text in fields) + "}"
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, default=str)
+
+
+_ITEM_MEMO_SIZE = 8192
+_item_texts: dict[Any, str] = {}
+_item_texts_by_id: dict[int, tuple[Any, str]] = {}
+
+
+def _list_text(items: tuple[Any, ...], *, by_value: bool = True) -> str:
+    """``json.dumps([i.as_json() for i in items], default=str)``, each item's text made once.
+
+    ``by_value``: equal items share a text (breaches and decisions: frozen, every moment
+    shown in London time, so equal values print alike; a step's breaches are new objects
+    each time the schedule's answer changes). Deadlines print their moments as they hold
+    them, so those are kept by identity.
+    """
+    if len(_item_texts) > _ITEM_MEMO_SIZE:
+        _item_texts.clear()
+    if len(_item_texts_by_id) > _ITEM_MEMO_SIZE:
+        _item_texts_by_id.clear()
+    texts: list[str] = []
+    for item in items:
+        if by_value:
+            text = _item_texts.get(item)
+            if text is None:
+                text = _item_texts[item] = _dump(item.as_json())
+        else:
+            held = _item_texts_by_id.get(id(item))
+            if held is None or held[0] is not item:
+                held = _item_texts_by_id[id(item)] = (item, _dump(item.as_json()))
+            text = held[1]
+        texts.append(text)
+    return "[" + ", ".join(texts) + "]"
 
 
 _MEMO_SIZE = 256
