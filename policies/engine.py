@@ -1016,6 +1016,7 @@ class Schedule:
         self._pending_kinds: set[str] = set()  # kinds added since the rules were last judged
         self._pending_full = False  # ... and whether one of them calls for every rule
         self._chains = _Chains()  # recurring series resumed where they cannot have changed
+        self._ordered: list[Deadline] | None = None  # ``_results`` sorted, once per settle
         self._earliest: datetime | None = None  # earliest occurred of the facts added since
         self.version = 0  # bumped by every ``add`` that may change a deadline
         # ``deadlines(at)`` memo: (version, the moment judged, the first moment after it at
@@ -1078,6 +1079,7 @@ class Schedule:
         chains = self._chains if self.memo else None
         found = _evaluate_rules(self.facts, chooser, _FAR_FUTURE, only, chains)
         self.rules_evaluated += len(found)
+        self._ordered = None
         if only is None:
             self._results = found
             self._reindex(chooser)
@@ -1173,7 +1175,13 @@ class Schedule:
         return low, high
 
     def _judge(self, at: datetime) -> list[Deadline]:
-        return judged_at((d for found in self._results.values() for d in found), at)
+        # judging at ``at`` keeps each deadline's sort key (due, rule, trigger): the far-future
+        # answer is sorted once per settle, not at every moment judged
+        if not self.memo:
+            return judged_at((d for found in self._results.values() for d in found), at)
+        if self._ordered is None:
+            self._ordered = _sorted(d for found in self._results.values() for d in found)
+        return [_as_at(d, at) for d in self._ordered]
 
 
 def evaluate_ahead(
@@ -1192,26 +1200,28 @@ def evaluate_ahead(
 
 def judged_at(found: Iterable[Deadline], at: datetime) -> list[Deadline]:
     """Deadlines judged against the far future (:func:`evaluate_ahead`), as at ``at``."""
-    out: list[Deadline] = []
-    for deadline in found:
-        if deadline.cancelled_at is not None and deadline.cancelled_at > at:
-            # a birthday that ends the series has not come yet at ``at``
-            deadline = replace(
-                deadline,
-                status=Status.BREACHED,
-                cancelled_by_event_id=None,
-                cancelled_at=None,
-            )
-        if (
-            deadline.status is Status.BREACHED
-            and deadline.satisfied_by_event_id is None
-            and deadline.cancelled_by_event_id is None
-            and at <= deadline.effective_due
-        ):  # judged against the far future: not yet due at ``at``
-            status = Status.EXTENDED if deadline.extended_to else Status.PENDING
-            deadline = replace(deadline, status=status)
-        out.append(deadline)
-    return _sorted(out)
+    return _sorted(_as_at(deadline, at) for deadline in found)
+
+
+def _as_at(deadline: Deadline, at: datetime) -> Deadline:
+    """One deadline judged against the far future, as at ``at`` (its sort key unchanged)."""
+    if deadline.cancelled_at is not None and deadline.cancelled_at > at:
+        # a birthday that ends the series has not come yet at ``at``
+        deadline = replace(
+            deadline,
+            status=Status.BREACHED,
+            cancelled_by_event_id=None,
+            cancelled_at=None,
+        )
+    if (
+        deadline.status is Status.BREACHED
+        and deadline.satisfied_by_event_id is None
+        and deadline.cancelled_by_event_id is None
+        and at <= deadline.effective_due
+    ):  # judged against the far future: not yet due at ``at``
+        status = Status.EXTENDED if deadline.extended_to else Status.PENDING
+        deadline = replace(deadline, status=status)
+    return deadline
 
 
 _TICK = timedelta(microseconds=1)
