@@ -268,8 +268,6 @@ def replay_family(store: EventStore, db: Any, table: str) -> dict[str, Any]:
     events. Its streams are read once (as the command does), then every step's snapshot is
     made and turned into JSON. Same run: a plain SELECT of the family's rows.
     """
-    import json
-
     from adapters.packs import load_packs
     from projections.replay import replay
 
@@ -295,7 +293,7 @@ def replay_family(store: EventStore, db: Any, table: str) -> dict[str, Any]:
     for snap in replay(
         events, packs, start=first, end=last, step="day", children=children, family_id=family
     ):
-        json.dumps(snap.as_json(), default=str)
+        snap.as_json_text()
         steps += 1
     seconds, cpu_seconds = time.perf_counter() - began, time.process_time() - cpu
     raw_seconds = 0.0
