@@ -343,8 +343,20 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return
     columns = tuple(rows[0])
-    names = _checked_columns(table, columns)
-    values = [tuple(row[name] for name in columns) for row in rows]
+    insert_tuples(conn, table, columns, [tuple(row[name] for name in columns) for row in rows])
+
+
+def insert_tuples(
+    conn: Connection, table: Table, columns: Sequence[str], values: Sequence[tuple[Any, ...]]
+) -> None:
+    """:func:`insert_many` for rows given as tuples in the order of ``columns``.
+
+    A rebuild writes one chronology row per event: building a dict a row only for it to
+    become this tuple again cost more than the database's own insert.
+    """
+    if not values:
+        return
+    names = _checked_columns(table, tuple(columns))
     if conn.dialect.name == "sqlite":
         marks = ", ".join("?" for _ in columns)
         conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)

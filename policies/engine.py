@@ -544,7 +544,12 @@ def _due(point: date | datetime, unit: Unit, length: int) -> datetime:
 
 
 def _resolve_rule(
-    rule: Rule, pack: Pack, facts: Sequence[Fact], starts: Sequence[_Start], at: datetime
+    rule: Rule,
+    pack: Pack,
+    facts: Sequence[Fact],
+    starts: Sequence[_Start],
+    at: datetime,
+    chains: _Chains | None = None,
 ) -> list[Deadline]:
     """Every deadline ``rule`` sets for these starts, judged at ``at``."""
     if rule.commencement is not None:  # a provision not yet in force judges nothing
@@ -585,18 +590,64 @@ def _resolve_rule(
         if rule.recurrence is not None and running:
             if running_until is None or start.fact.day < running_until:
                 continue  # a series is already running; a repeated trigger does not restart it
-        produced, ended_on = _series(rule, pack, facts, start, at)
+        produced, ended_on = _series(rule, pack, facts, start, at, chains)
         out.extend(produced)
         running, running_until = True, ended_on
     return out
 
 
+class _Chains:
+    """Each recurring series' met occurrences as last judged, and each one's satisfier, so
+    that judging the series again resumes after those that cannot have changed.
+
+    An occurrence met by a fact that happened before every fact added since it was judged
+    is judged the same again: what meets it is the first match from its base on, found
+    before any added fact; its extension is agreed by then; and what stops the series is
+    either as before or an added fact, so later than it. The series resumes after the
+    longest run of such occurrences (:meth:`kept`). Only for a schedule judged against the
+    far future (a ``recorded`` rule reads ``at`` through its satisfier), and dropped when the
+    facts are derived again (a correction) or every rule is judged again (a registration
+    moves the birthday stop, an authority the packs).
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[tuple[Any, ...], tuple[list[tuple[Deadline, Fact]], datetime | None]] = {}
+
+    def added(self, earliest: datetime) -> None:
+        """Facts were added, the earliest of them happening at ``earliest``."""
+        for key, (chain, bound) in self._held.items():
+            if chain and (bound is None or earliest < bound):
+                self._held[key] = (chain, earliest)
+
+    def kept(self, key: tuple[Any, ...]) -> list[tuple[Deadline, Fact]]:
+        chain, bound = self._held.get(key, ([], None))
+        if bound is None:
+            return chain
+        for index, (_, satisfier) in enumerate(chain):
+            if satisfier.instant >= bound:
+                return chain[:index]
+        return chain
+
+    def store(self, key: tuple[Any, ...], chain: list[tuple[Deadline, Fact]]) -> None:
+        self._held[key] = (chain, None)
+
+    def clear(self) -> None:
+        self._held = {}
+
+
 def _series(
-    rule: Rule, pack: Pack, facts: Sequence[Fact], start: _Start, at: datetime
+    rule: Rule,
+    pack: Pack,
+    facts: Sequence[Fact],
+    start: _Start,
+    at: datetime,
+    chains: _Chains | None = None,
 ) -> tuple[list[Deadline], date | None]:
     """The deadlines from one trigger; for a recurring rule, the whole series until it stops.
 
     Returns the deadlines and the day the series was cancelled (None while it runs on).
+    ``chains``: resume a recurring series after its occurrences judged before that cannot
+    have changed (see :class:`_Chains`).
     """
     trigger = start.fact
     cancel = _first(rule.cancelled_by, facts, trigger, trigger, set())
@@ -614,6 +665,15 @@ def _series(
     used: set[str] = set()
     base, point, occurrence = trigger, start.point, 0
     sign = -1 if rule.trigger.direction == "before" else 1
+    chain: list[tuple[Deadline, Fact]] | None = None
+    key: tuple[Any, ...] = ()
+    if chains is not None and rule.recurrence is not None:
+        key = (pack.pack, pack.version, rule.id, trigger.event_id, start.point)
+        chain = list(chains.kept(key))
+        for judged, met in chain:
+            out.append(judged)
+            used.add(met.event_id)
+            base, point, occurrence = met, met.event.occurred_at, occurrence + 1
     while True:
         clock = rule.clock
         if rule.recurrence is not None:
@@ -638,9 +698,13 @@ def _series(
             out.append(make(status, met=satisfier, satisfied_at=when))
             if rule.recurrence is None:
                 return out, None
+            if chain is not None:
+                chain.append((out[-1], satisfier))
             used.add(satisfier.event_id)
             base, point, occurrence = satisfier, satisfier.event.occurred_at, occurrence + 1
             continue
+        if chain is not None and chains is not None:
+            chains.store(key, chain)
         if cancel is not None:
             status = Status.CANCELLED if cancel.instant <= effective_due else Status.BREACHED
             out.append(make(status, cancelled=cancel))
@@ -869,6 +933,7 @@ def _evaluate_rules(
     chooser: _Chooser,
     at: datetime,
     only: frozenset[tuple[str, str, str]] | None = None,
+    chains: _Chains | None = None,
 ) -> dict[tuple[str, str, str], list[Deadline]]:
     results: dict[tuple[str, str, str], list[Deadline]] = {}
     facts = indexed(facts)
@@ -884,7 +949,7 @@ def _evaluate_rules(
                     pack, rule, _day(s.point) if rule.trigger.birthday else s.fact.day
                 )
             ]
-            results[key] = _resolve_rule(rule, pack, facts, starts, at) if starts else []
+            results[key] = _resolve_rule(rule, pack, facts, starts, at, chains) if starts else []
     return results
 
 
@@ -950,6 +1015,9 @@ class Schedule:
         self.rules_evaluated = 0
         self._pending_kinds: set[str] = set()  # kinds added since the rules were last judged
         self._pending_full = False  # ... and whether one of them calls for every rule
+        self._chains = _Chains()  # recurring series resumed where they cannot have changed
+        self._ordered: list[Deadline] | None = None  # ``_results`` sorted, once per settle
+        self._earliest: datetime | None = None  # earliest occurred of the facts added since
         self.version = 0  # bumped by every ``add`` that may change a deadline
         # ``deadlines(at)`` memo: (version, the moment judged, the first moment after it at
         # which some deadline's judgement flips, the answer)
@@ -971,10 +1039,15 @@ class Schedule:
         if event.event.category is Category.CORRECTIONS and isinstance(target, str):
             self._amended.add(target)
             self.facts = effective_facts(self.events)  # rare: re-derive the effective record
+            # (a correction judges every rule again, which drops the series' chains)
         elif event.event_id in self._amended:
             self.facts = effective_facts(self.events)  # its correction arrived first
+            self._chains.clear()  # judged without it, and it is not among the facts added
         else:
-            self.facts.insert(to_fact(event))
+            fact = to_fact(event)
+            self.facts.insert(fact)
+            if self._earliest is None or fact.instant < self._earliest:
+                self._earliest = fact.instant
         # the rules are judged when the schedule is next read, once for all the events added
         # since (a replay step or a tick adds several; each add judging its rules again was
         # most of a family's replay)
@@ -998,8 +1071,15 @@ class Schedule:
             only = frozenset(wanted)
         self._pending_kinds = set()
         self._pending_full = False
-        found = _evaluate_rules(self.facts, chooser, _FAR_FUTURE, only)
+        if only is None:
+            self._chains.clear()
+        elif self._earliest is not None:
+            self._chains.added(self._earliest)
+        self._earliest = None
+        chains = self._chains if self.memo else None
+        found = _evaluate_rules(self.facts, chooser, _FAR_FUTURE, only, chains)
         self.rules_evaluated += len(found)
+        self._ordered = None
         if only is None:
             self._results = found
             self._reindex(chooser)
@@ -1095,7 +1175,13 @@ class Schedule:
         return low, high
 
     def _judge(self, at: datetime) -> list[Deadline]:
-        return judged_at((d for found in self._results.values() for d in found), at)
+        # judging at ``at`` keeps each deadline's sort key (due, rule, trigger): the far-future
+        # answer is sorted once per settle, not at every moment judged
+        if not self.memo:
+            return judged_at((d for found in self._results.values() for d in found), at)
+        if self._ordered is None:
+            self._ordered = _sorted(d for found in self._results.values() for d in found)
+        return [_as_at(d, at) for d in self._ordered]
 
 
 def evaluate_ahead(
@@ -1114,26 +1200,28 @@ def evaluate_ahead(
 
 def judged_at(found: Iterable[Deadline], at: datetime) -> list[Deadline]:
     """Deadlines judged against the far future (:func:`evaluate_ahead`), as at ``at``."""
-    out: list[Deadline] = []
-    for deadline in found:
-        if deadline.cancelled_at is not None and deadline.cancelled_at > at:
-            # a birthday that ends the series has not come yet at ``at``
-            deadline = replace(
-                deadline,
-                status=Status.BREACHED,
-                cancelled_by_event_id=None,
-                cancelled_at=None,
-            )
-        if (
-            deadline.status is Status.BREACHED
-            and deadline.satisfied_by_event_id is None
-            and deadline.cancelled_by_event_id is None
-            and at <= deadline.effective_due
-        ):  # judged against the far future: not yet due at ``at``
-            status = Status.EXTENDED if deadline.extended_to else Status.PENDING
-            deadline = replace(deadline, status=status)
-        out.append(deadline)
-    return _sorted(out)
+    return _sorted(_as_at(deadline, at) for deadline in found)
+
+
+def _as_at(deadline: Deadline, at: datetime) -> Deadline:
+    """One deadline judged against the far future, as at ``at`` (its sort key unchanged)."""
+    if deadline.cancelled_at is not None and deadline.cancelled_at > at:
+        # a birthday that ends the series has not come yet at ``at``
+        deadline = replace(
+            deadline,
+            status=Status.BREACHED,
+            cancelled_by_event_id=None,
+            cancelled_at=None,
+        )
+    if (
+        deadline.status is Status.BREACHED
+        and deadline.satisfied_by_event_id is None
+        and deadline.cancelled_by_event_id is None
+        and at <= deadline.effective_due
+    ):  # judged against the far future: not yet due at ``at``
+        status = Status.EXTENDED if deadline.extended_to else Status.PENDING
+        deadline = replace(deadline, status=status)
+    return deadline
 
 
 _TICK = timedelta(microseconds=1)

@@ -109,8 +109,13 @@ FIELD_LABELS: dict[str, str] = {
 _UPPER_WORDS = {"la": "local authority", "sgo": "special guardianship order", "pace": "PACE"}
 
 
+@functools.lru_cache(maxsize=1024, typed=True)
 def enum_words(value: Enum) -> str:
-    """A code value in words: never the raw code."""
+    """A code value in words: never the raw code.
+
+    Remembered (the code lists are finite); ``typed``, because two string-valued codes of
+    different lists with the same value are equal and hash alike, yet read differently.
+    """
     words = WORDS.get(value)
     if words is not None:
         return words
@@ -140,6 +145,9 @@ def field_label(name: str) -> str:
 
 
 _END = re.compile(r"[\s.;,:]+$")
+_DOTS = re.compile(r"\.{2,}$")
+_TRAILING = frozenset(".;,:")
+"""The closing characters ``_END`` strips (besides white space, which ``strip`` removed)."""
 
 
 def sentence(text: str) -> str:
@@ -147,13 +155,21 @@ def sentence(text: str) -> str:
     text = text.strip()
     if not text:
         return ""
-    if text.endswith(("!", "?", ".")):
-        return re.sub(r"\.{2,}$", ".", text)
+    # the regular expressions only where they can change something (this runs for every
+    # sentence of every entry a rebuild renders): most texts end in a letter or one "."
+    last = text[-1]
+    if last in "!?":
+        return text
+    if last == ".":
+        return _DOTS.sub(".", text) if text.endswith("..") else text
+    if last not in _TRAILING:
+        return text + "."
     return _END.sub("", text) + "."
 
 
 def join_sentences(parts: list[str]) -> str:
-    return " ".join(s for s in (sentence(p) for p in parts) if s)
+    joined = [s for s in map(sentence, parts) if s]
+    return " ".join(joined)
 
 
 _WORD = re.compile(r"[a-z0-9]+")

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -725,7 +726,67 @@ def legal_status(
     moment = _moment(at)
     known_at = as_known_at if as_known_at is not None else moment
     items = effective_history(events, as_known_at=known_at, occurred_by=moment)
+    fold = fold_status(items)
     today = moment.astimezone(LONDON).date()
+    timeline = _timeline(fold, today)
+    warnings = list(fold.warnings)
+    found_episodes = _derive_episodes(items, warnings) if items else []
+    return LegalStatusView(
+        child_id=fold.child_id,
+        current=_current_of(fold, moment, as_known_at, today, timeline),
+        timeline=timeline,
+        placements=list(fold.placements),
+        episodes=found_episodes,
+        warnings=warnings,
+    )
+
+
+@dataclass(frozen=True)
+class StatusFold:
+    """What the status reads from the events alone; the day is applied after
+    (:func:`current_status`): age, care-leaver stretches and orders in force read it."""
+
+    child_id: str
+    born: date | None
+    expected: date | None
+    closed: tuple[StatusPeriod, ...]
+    open: tuple[StatusPeriod, ...]
+    looked_after: tuple[StatusPeriod, ...]  # consecutive legal statuses merged
+    orders: tuple[OrderInForce, ...]
+    placement: Placement | None
+    placements: tuple[Placement, ...]
+    legal_basis: str | None
+    adopted_on: date | None
+    warnings: tuple[str, ...]
+
+    def changes_after(self, today: date) -> date | None:
+        """The first day after ``today`` whose :func:`current_status` may differ from
+        ``today``'s (None: none does). It reads the day only through the date of birth and
+        birthdays, each order's expiry and, for a child looked after, the care-leaver
+        stretches from the 14th birthday on (judged afresh every day then). Every other
+        period starts on the day of an event that has happened, so on or before ``today``."""
+        found: list[date] = []
+        for order in self.orders:
+            expiry = _expiry(order)
+            if expiry is not None and expiry >= today:
+                found.append(expiry + timedelta(days=1))
+        born = self.born
+        if born is not None:  # an anniversary of a birth still to come is on or before it
+            for year in (today.year, today.year + 1):
+                try:
+                    birthday = date(year, born.month, born.day)
+                except ValueError:  # 29 February: a year older on 1 March
+                    birthday = date(year, 3, 1)
+                if birthday > today:
+                    found.append(birthday)
+            if self.adopted_on is None and self.looked_after:
+                at14 = _birthday(born, 14)
+                found.append(at14 if today < at14 else today + timedelta(days=1))
+        return min(found) if found else None
+
+
+def fold_status(items: Sequence[RecordedEvent]) -> StatusFold:
+    """The day-free part of :func:`legal_status` over ``items`` (as effective_history gives)."""
     child_id = items[0].child_id if items else ""
     warnings: list[str] = []
     line = _Timeline()
@@ -872,37 +933,65 @@ def legal_status(
             merged[-1] = merged[-1].model_copy(update={"end": p.end})
         else:
             merged.append(p)
-    if adopted_on is None:
-        for period in _care_leaver_periods(born, merged, today):
-            line.periods.append(period)
-    timeline = line.all()
     plist = placements(items)
     if placement is not None:
         placement = next((p for p in plist if p.placement_id == placement.placement_id), placement)
-    found_episodes = _derive_episodes(items, warnings) if items else []
-
-    active_orders = [o for o in orders.values() if _in_force(o, today)]
-    current = _current(
+    return StatusFold(
         child_id=child_id,
-        moment=moment,
-        as_known_at=as_known_at,
         born=born,
         expected=expected,
+        closed=tuple(line.periods),
+        open=tuple(line.open.values()),
+        looked_after=tuple(merged),
+        orders=tuple(orders.values()),
+        placement=placement,
+        placements=tuple(plist),
+        legal_basis=legal_basis,
+        adopted_on=adopted_on,
+        warnings=tuple(warnings),
+    )
+
+
+def _timeline(fold: StatusFold, today: date) -> list[StatusPeriod]:
+    leaver = (
+        _care_leaver_periods(fold.born, list(fold.looked_after), today)
+        if fold.adopted_on is None
+        else []
+    )
+    every = [*fold.closed, *leaver, *fold.open]
+    order = list(Strand)
+    return sorted(every, key=lambda p: (p.start, order.index(p.strand)))
+
+
+def _current_of(
+    fold: StatusFold,
+    moment: datetime,
+    as_known_at: datetime | None,
+    today: date,
+    timeline: list[StatusPeriod],
+) -> CurrentStatus:
+    return _current(
+        child_id=fold.child_id,
+        moment=moment,
+        as_known_at=as_known_at,
+        born=fold.born,
+        expected=fold.expected,
         today=today,
         timeline=timeline,
-        placement=placement,
-        legal_basis=legal_basis,
-        orders=active_orders,
-        adopted_on=adopted_on,
+        placement=fold.placement,
+        legal_basis=fold.legal_basis,
+        orders=[o for o in fold.orders if _in_force(o, today)],
+        adopted_on=fold.adopted_on,
     )
-    return LegalStatusView(
-        child_id=child_id,
-        current=current,
-        timeline=timeline,
-        placements=plist,
-        episodes=found_episodes,
-        warnings=warnings,
-    )
+
+
+def current_status(
+    fold: StatusFold, at: datetime | date, as_known_at: datetime | None = None
+) -> CurrentStatus:
+    """``legal_status(events, at=at, as_known_at=...).current`` from the events' fold."""
+    moment = _moment(at)
+    today = moment.astimezone(LONDON).date()
+    return _current_of(fold, moment, as_known_at, today, _timeline(fold, today))
 
 
 def _current(

@@ -26,6 +26,7 @@ differs, and why.
 from __future__ import annotations
 
 import bisect
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,7 +52,14 @@ from projections.chronology import (
     EntryRow,
     compose,
 )
-from projections.legal_status import CurrentStatus, legal_status
+from projections.legal_status import (
+    CurrentStatus,
+    StatusFold,
+    current_status,
+    effective_history,
+    fold_status,
+    legal_status,
+)
 
 __all__ = [
     "DECISION_KINDS",
@@ -342,8 +350,106 @@ class ChildSnapshot:
             "last_seen_alone": self.last_seen_alone.as_json() if self.last_seen_alone else None,
         }
 
+    def as_json_text(self) -> str:
+        """``json.dumps(self.as_json(), default=str)``, encoded again only when it changed.
+
+        A replay by day shows a child unchanged on most days (the same deadline, breach and
+        decision tuples; a status whose shown fields are the same): the text of the previous
+        step is reused then (encoding every child's whole snapshot every day was a seventh
+        of a family's replay).
+        """
+        shared = (
+            self.deadlines,
+            self.breaches,
+            self.decisions,
+            self.last_seen,
+            self.last_seen_alone,
+        )
+        status = self.status
+        values = (
+            self.child_id,
+            self.events_known,
+            self.allocation,
+            tuple(status.summary),
+            status.legal_status,
+            status.cp_plan_since,
+            status.looked_after_since,
+        )
+        held = _text_memo.get(self.child_id)
+        if (
+            held is not None
+            and all(a is b for a, b in zip(held[0], shared, strict=True))
+            and held[1] == values
+        ):
+            return held[2]
+        text = self._text()
+        if len(_text_memo) >= _MEMO_SIZE:
+            _text_memo.clear()
+        _text_memo[self.child_id] = (shared, values, text)
+        return text
+
+    def _text(self) -> str:
+        """The text of :meth:`as_json`, key for key; the items of its lists encoded once."""
+        status = self.status
+        legal = status.legal_status.value if status.legal_status else None
+        fields = (
+            ("child_id", _dump(self.child_id)),
+            ("events_known", _dump(self.events_known)),
+            ("status", _dump(status.summary)),
+            ("legal_status", _dump(legal)),
+            ("cp_plan_since", _dump(_day_text(status.cp_plan_since))),
+            ("looked_after_since", _dump(_day_text(status.looked_after_since))),
+            ("open_deadlines", _list_text(self.open_deadlines, by_value=False)),
+            ("breaches_known", _list_text(self.breaches)),
+            ("decisions", _list_text(self.decisions)),
+            ("allocation", _dump(self.allocation.as_json() if self.allocation else None)),
+            ("last_seen", _dump(self.last_seen.as_json() if self.last_seen else None)),
+            (
+                "last_seen_alone",
+                _dump(self.last_seen_alone.as_json() if self.last_seen_alone else None),
+            ),
+        )
+        return "{" + ", ".join(f'"{name}": {text}' for name, text in fields) + "}"
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, default=str)
+
+
+_ITEM_MEMO_SIZE = 8192
+_item_texts: dict[Any, str] = {}
+_item_texts_by_id: dict[int, tuple[Any, str]] = {}
+
+
+def _list_text(items: tuple[Any, ...], *, by_value: bool = True) -> str:
+    """``json.dumps([i.as_json() for i in items], default=str)``, each item's text made once.
+
+    ``by_value``: equal items share a text (breaches and decisions: frozen, every moment
+    shown in London time, so equal values print alike; a step's breaches are new objects
+    each time the schedule's answer changes). Deadlines print their moments as they hold
+    them, so those are kept by identity.
+    """
+    if len(_item_texts) > _ITEM_MEMO_SIZE:
+        _item_texts.clear()
+    if len(_item_texts_by_id) > _ITEM_MEMO_SIZE:
+        _item_texts_by_id.clear()
+    texts: list[str] = []
+    for item in items:
+        if by_value:
+            text = _item_texts.get(item)
+            if text is None:
+                text = _item_texts[item] = _dump(item.as_json())
+        else:
+            held = _item_texts_by_id.get(id(item))
+            if held is None or held[0] is not item:
+                held = _item_texts_by_id[id(item)] = (item, _dump(item.as_json()))
+            text = held[1]
+        texts.append(text)
+    return "[" + ", ".join(texts) + "]"
+
 
 _MEMO_SIZE = 256
+_text_memo: dict[str, tuple[tuple[Any, ...], tuple[Any, ...], str]] = {}
 _open_memo: dict[int, tuple[tuple[Deadline, ...], tuple[Deadline, ...]]] = {}
 _json_memo: dict[int, tuple[tuple[Any, ...], list[dict[str, Any]]]] = {}
 
@@ -407,6 +513,21 @@ class Snapshot:
             self._entries[: self._entry_count], self._amendments[: self._amendment_count], query
         )
 
+    def as_json_text(self, *, full_chronology: bool = False) -> str:
+        """``json.dumps(self.as_json(full_chronology=...), default=str)``, byte for byte, from
+        each child's text reused while that child is unchanged (what ``replay --json`` writes
+        for each step; tests compare the two at every step of whole replays)."""
+        if full_chronology:
+            return json.dumps(self.as_json(full_chronology=True), default=str)
+        children = ", ".join(
+            f"{json.dumps(c)}: {s.as_json_text()}" for c, s in self.children.items()
+        )
+        rows = json.dumps([_row_json(r) for r in self.new_rows], default=str)
+        return (
+            f'{{"step": {json.dumps(self.step)}, "at": {json.dumps(_iso(self.at))}, '
+            f'"recorded_in_step": {rows}, "children": {{{children}}}}}'
+        )
+
     def as_json(self, *, full_chronology: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
             "step": self.step,
@@ -468,12 +589,19 @@ class ReplayStats:
 
 
 class _ChildFold:
+    status_memo = True
+    """False: the legal status judged afresh on every new day, as before (tests compare)."""
+
     def __init__(self, child_id: str, packs: PackSet, pack: str | Pack | None) -> None:
         self.child_id = child_id
         self.schedule = Schedule(packs, pack=pack)
         self.status_events: list[RecordedEvent] = []
         self._status_ids: set[str] = set()
         self._status_cache: tuple[tuple[int, date, int], CurrentStatus] | None = None
+        self._history: tuple[int, list[RecordedEvent], list[datetime]] | None = None
+        self._status_day: (
+            tuple[tuple[int, int], StatusFold, date, date | None, CurrentStatus] | None
+        ) = None
         self._originals: dict[str, RecordedEvent] = {}
         self._fixes: dict[str, list[EntryCorrected]] = {}
         self._effective: dict[str, CaseEvent] = {}
@@ -549,15 +677,46 @@ class _ChildFold:
         self._dirty = False
 
     def status(self, at: datetime, stats: ReplayStats) -> CurrentStatus:
+        current = self._status_by_day(at, stats) if self.status_memo else self._status(at, stats)
+        if current.at != at:
+            current = current.model_copy(update={"at": at, "as_known_at": at})
+        return current
+
+    def _status(self, at: datetime, stats: ReplayStats) -> CurrentStatus:
+        """The status judged afresh on each new day (the path before :meth:`_status_by_day`)."""
         occurred = sum(1 for e in self.status_events if e.event.occurred_instant <= at)
         key = (len(self.status_events), _london(at).date(), occurred)
         if self._status_cache is None or self._status_cache[0] != key:
             stats.status_recomputes += 1
             view = legal_status(self.status_events, at=at, as_known_at=at)
             self._status_cache = (key, view.current)
-        current = self._status_cache[1]
-        if current.at != at:
-            current = current.model_copy(update={"at": at, "as_known_at": at})
+        return self._status_cache[1]
+
+    def _status_by_day(self, at: datetime, stats: ReplayStats) -> CurrentStatus:
+        """The status, folded again only when the events that happened by ``at`` change, and
+        applied to the day again only when the day reaches one the status reads (a birthday,
+        an order's expiry, a period's start: :meth:`StatusFold.changes_after`).
+
+        Every status event fed has been recorded by ``at``, so the effective history of all
+        of them, in occurred order, holds the events that had happened by ``at`` as a prefix.
+        """
+        count = len(self.status_events)
+        if self._history is None or self._history[0] != count:
+            items = effective_history(self.status_events)
+            self._history = (count, items, [e.event.occurred_instant for e in items])
+        _, items, instants = self._history
+        key = (count, bisect.bisect_right(instants, at))
+        today = _london(at).date()
+        held = self._status_day
+        if held is not None and held[0] == key:
+            _, fold, since, until, current = held
+            if since <= today and (until is None or today < until):
+                return current
+        else:
+            fold = fold_status(items[: key[1]])
+        stats.status_recomputes += 1
+        current = current_status(fold, at, at)
+        self._status_day = (key, fold, today, fold.changes_after(today), current)
         return current
 
     def snapshot(self, at: datetime, stats: ReplayStats) -> ChildSnapshot:

@@ -1,6 +1,7 @@
 """Benchmark: replay one child with 5,000 events, stepping by day over 5 years.
 
     .venv/bin/python -m scripts.bench_replay [--events 5000] [--years 5] [--naive-samples 20]
+        [--json]
 
 Builds a synthetic child (authority york; CP plan, child in need, looked after, visits, core
 groups, supervision, case notes, decisions, allocations, late entries and corrections) in
@@ -8,7 +9,9 @@ memory, then:
 
 1. replays it incrementally (:func:`projections.replay.replay`, step=day) and reports the total
    time, time per step, and the work counters (events fed, legal-status recomputes, rules
-   evaluated by the deadline Schedule);
+   evaluated by the deadline Schedule); with ``--json``, each step's text is made as
+   ``replay --json`` writes it (``Snapshot.as_json_text``), inside the timed loop, with the
+   CPU time beside the wall time;
 2. times a *naive* replay — a full re-fold at a sample of steps (every event recorded by then
    through ``evaluate``, ``legal_status`` and the chronology fold) — and extrapolates it to
    every step, to show the difference incrementality makes.
@@ -161,6 +164,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--naive-samples", type=int, default=20)
+    parser.add_argument("--json", action="store_true", help="encode each step as --json does")
     args = parser.parse_args()
     console = Console(stderr=True)
 
@@ -179,8 +183,9 @@ def main() -> None:
     )
 
     state = Replay(items, packs)
-    started = _time.perf_counter()
+    started, cpu = _time.perf_counter(), _time.process_time()
     open_total = 0
+    text_bytes = 0
     with Progress(
         TextColumn("replay by day"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=console, transient=True,
@@ -188,15 +193,21 @@ def main() -> None:
         task = bar.add_task("replay", total=len(steps))
         for snap in replay(items, packs, start=first, end=last, step="day", state=state):
             open_total += len(snap.children[CHILD].open_deadlines)
+            if args.json:
+                text_bytes += len(snap.as_json_text())
             bar.advance(task)
     incremental = _time.perf_counter() - started
+    cpu_seconds = _time.process_time() - cpu
     stats = state.stats
     console.print(
-        f"incremental replay: {incremental:.2f} s for {stats.snapshots} steps "
+        f"incremental replay{' with each step as JSON' if args.json else ''}: "
+        f"{incremental:.2f} s (CPU {cpu_seconds:.2f} s, load {os.getloadavg()[0]:.1f}) for "
+        f"{stats.snapshots} steps "
         f"({1000 * incremental / max(stats.snapshots, 1):.2f} ms/step); "
         f"events fed {stats.events_fed} (each once); legal-status recomputes "
         f"{stats.status_recomputes}; rules evaluated by the schedule "
         f"{stats.schedule_rules_evaluated}; open deadlines summed over steps {open_total}"
+        + (f"; JSON {text_bytes / 1e6:.1f} MB" if args.json else "")
     )
 
     sample = steps[:: max(1, len(steps) // args.naive_samples)][: args.naive_samples]

@@ -11,7 +11,6 @@ JSON object per step (JSON Lines).
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -213,9 +212,7 @@ def replay_command(
         ) as bar:
             task = bar.add_task("replay", total=total)
             for snap in snapshots:
-                sys.stdout.write(
-                    json.dumps(snap.as_json(full_chronology=full_chronology), default=str) + "\n"
-                )
+                sys.stdout.write(snap.as_json_text(full_chronology=full_chronology) + "\n")
                 bar.advance(task)
         return
     for snap in snapshots:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import resource
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -47,6 +48,13 @@ from adapters.readmodels.failures import (
 )
 from adapters.readmodels.model import Progress, ReadModel
 from adapters.readmodels.rebuild_lock import rebuild_lock, staging_prefix
+from adapters.readmodels.split import (
+    ReplayCost,
+    best_workers,
+    seen_start_up,
+    spare_cores,
+    start_up_seconds,
+)
 from adapters.store import EventStore
 
 log = get_logger("caseledger.readmodels")
@@ -130,44 +138,24 @@ def replay_share(
     batch: int,
     done: Any = None,
     progress: Progress | None = None,
+    started: Any = None,
 ) -> int:
     """Replay one share of the log, up to position ``end``, into the staging area ``stage``.
 
     ``done`` (a shared counter, when run as a worker) is advanced by the events read,
     kept or not, so the parent can show the rebuild's progress; ``progress`` (in the calling
-    process) is called with (events read, ``end``) after each page.
+    process) is called with (events read, ``end``) after each page. ``started`` (a shared
+    value, when run as a worker) receives this worker's start-up CPU seconds.
     """
     began = time.perf_counter()
     store = EventStore(store_url)
-    engine = _staging_engine(stage)
+    engine = _open_stage(stage, models)
+    if started is not None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        with started.get_lock():
+            started.value = max(started.value, usage.ru_utime + usage.ru_stime)
     try:
-        with engine.begin() as conn:
-            failures_metadata.create_all(conn)
-            for model in models:
-                _create_staging_tables(conn, model)
-        position = kept = 0
-        with replay_gc():
-            while position < end:
-                page, last = store.notifications_where(position, batch, share)
-                if last == position:
-                    break
-                page = [e for e in page if (e.global_position or 0) <= end]
-                if page:
-                    try:
-                        with engine.begin() as conn:
-                            for model in models:
-                                model.apply(conn, page)
-                    except Exception as error:  # noqa: BLE001  (one event must not stop all)
-                        if transient(error):
-                            raise
-                        _one_by_one(engine, models, page)
-                kept += len(page)
-                if done is not None:
-                    with done.get_lock():
-                        done.value += min(last, end) - position
-                position = last
-                if progress is not None:
-                    progress(min(position, end), end)
+        kept, _ = _replay(store, engine, models, share, 0, end, batch, done, progress)
     finally:
         engine.dispose()
         store.close()
@@ -179,6 +167,91 @@ def replay_share(
         seconds=round(time.perf_counter() - began, 2),
     )
     return kept
+
+
+def _open_stage(stage: str, models: Sequence[ReadModel]) -> Engine:
+    """A new, empty staging area with the models' tables (and the failures table)."""
+    engine = _staging_engine(stage)
+    with engine.begin() as conn:
+        failures_metadata.create_all(conn)
+        for model in models:
+            _create_staging_tables(conn, model)
+    return engine
+
+
+def _replay(
+    store: EventStore,
+    engine: Engine,
+    models: Sequence[ReadModel],
+    share: Share,
+    position: int,
+    end: int,
+    batch: int,
+    done: Any = None,
+    progress: Progress | None = None,
+    pages: int | None = None,
+) -> tuple[int, int]:
+    """Apply the share's events after ``position`` up to ``end`` (at most ``pages`` pages);
+    gives the events kept and the position reached."""
+    kept = 0
+    with replay_gc():
+        while position < end and (pages is None or pages > 0):
+            page, last = store.notifications_where(position, batch, share)
+            if last == position:
+                break
+            page = [e for e in page if (e.global_position or 0) <= end]
+            if page:
+                try:
+                    with engine.begin() as conn:
+                        for model in models:
+                            model.apply(conn, page)
+                except Exception as error:  # noqa: BLE001  (one event must not stop all)
+                    if transient(error):
+                        raise
+                    _one_by_one(engine, models, page)
+            kept += len(page)
+            if done is not None:
+                with done.get_lock():
+                    done.value += min(last, end) - position
+            position = last
+            if progress is not None:
+                progress(min(position, end), end)
+            if pages is not None:
+                pages -= 1
+    return kept, position
+
+
+def _cpu() -> float:
+    return time.process_time()
+
+
+def _probe(
+    store: EventStore,
+    stage: str,
+    models: Sequence[ReadModel],
+    end: int,
+    batch: int,
+    progress: Progress | None,
+) -> tuple[Engine, int, ReplayCost]:
+    """Replay the log's first two pages in this process, into the one-process staging
+    area, and measure what an event costs (a row read; a row read, decoded and applied).
+
+    Only the second page is timed: the first pays for what every process pays once (the
+    event models build their validators on first use, the caches are cold), which made an
+    event look half again as dear as the replay's average. Gives the open staging engine,
+    the position reached (a rebuild that stays in one process goes on from there) and the
+    measured cost.
+    """
+    engine = _open_stage(stage, models)
+    share = Share(0, 1)
+    _, position = _replay(store, engine, models, share, 0, end, batch, None, progress, 1)
+    began = _cpu()
+    kept, position = _replay(store, engine, models, share, position, end, batch, None, progress, 1)
+    replay = (_cpu() - began) / max(kept, 1)
+    began = _cpu()
+    rows = store.recorder.select_notifications(start=0, limit=batch, inclusive_of_start=False)
+    read = (_cpu() - began) / max(len(rows), 1)
+    return engine, position, ReplayCost(replay=replay, read=min(read, replay))
 
 
 def _one_by_one(engine: Engine, models: Sequence[ReadModel], page: Sequence[Any]) -> None:
@@ -238,35 +311,77 @@ def _worker(parent: int, *args: Any) -> None:
     replay_share(*args)
 
 
+@dataclass(frozen=True)
+class Rebuilt:
+    """What a rebuild did: the last position replayed and the processes it used."""
+
+    end: int
+    workers: int
+
+
 def rebuild_partitioned(
     store: EventStore,
     engine: Engine,
     models: Sequence[ReadModel],
     save_position: Callable[[Connection, str, int], None],
     *,
-    workers: int,
+    workers: int | None,
     end: int,
     batch: int,
     progress: Progress | None = None,
     clear: Callable[[Connection], None] | None = None,
-) -> int:
+    most: int = 1,
+) -> Rebuilt:
     """Replay events 1..``end`` into the ``models`` with ``workers`` processes, then swap.
 
+    ``workers=None``: replay the first pages here, measure what an event costs, and let
+    :func:`adapters.readmodels.split.best_workers` choose between one process (going on
+    from that page) and up to ``most`` workers (the page is replayed again by its worker).
     ``clear`` empties the models' failure records; it runs in the swap's transaction.
     RebuildBusy if another rebuild of the store is running.
     """
     db = store.db
     run = f"{os.getpid()}{uuid.uuid4().hex[:6]}"
-    stages = [staging_url(db, k, run) for k in range(workers)]
     with rebuild_lock(db):
         began = time.perf_counter()
         processes: list[Any] = []
+        stages = [staging_url(db, 0, run)]
         try:
-            if workers == 1:
-                replay_share(
-                    store.url, stages[0], list(models), Share(0, 1), end, batch, progress=progress
-                )
+            if workers is None or workers == 1:
+                probe = _probe(store, stages[0], list(models), end, batch, progress)
+                staged, position, cost = probe
+                chosen = workers or 1
+                if workers is None and position < end:
+                    cores = spare_cores()
+                    chosen = best_workers(end, cost, most, cores)
+                    log.info(
+                        "rebuild_split_chosen",
+                        workers=chosen,
+                        events=end,
+                        replay_us=round(cost.replay * 1e6, 1),
+                        read_us=round(cost.read * 1e6, 1),
+                        start_up_seconds=round(start_up_seconds(), 2),
+                        spare_cores=round(cores, 2),
+                    )
+                try:
+                    if chosen == 1:
+                        _replay(
+                            store,
+                            staged,
+                            list(models),
+                            Share(0, 1),
+                            position,
+                            end,
+                            batch,
+                            None,
+                            progress,
+                        )
+                finally:
+                    staged.dispose()
             else:
+                chosen = workers
+            if chosen > 1:
+                stages = [staging_url(db, k, run) for k in range(chosen)]
                 processes = _start(store, stages, models, end, batch, progress)
             replayed = time.perf_counter() - began
             _merge(engine, db, stages, models, save_position, end, clear)
@@ -280,12 +395,12 @@ def rebuild_partitioned(
             _drop_stages(db, stages)
     log.info(
         "rebuild_partitioned",
-        workers=workers,
+        workers=chosen,
         events=end,
         replay_seconds=round(replayed, 2),
         merge_seconds=round(time.perf_counter() - began - replayed, 2),
     )
-    return end
+    return Rebuilt(end=end, workers=chosen)
 
 
 def _start(
@@ -300,6 +415,7 @@ def _start(
     workers = len(stages)
     context = multiprocessing.get_context("spawn")
     done = context.Value("q", 0)
+    started = context.Value("d", 0.0)
     processes = [
         context.Process(
             target=_worker,
@@ -312,6 +428,8 @@ def _start(
                 end,
                 batch,
                 done,
+                None,
+                started,
             ),
             name=f"caseledger-rebuild-{k}",
         )
@@ -321,6 +439,8 @@ def _start(
         for process in processes:
             process.start()
         _wait(processes, done, end, progress)
+        if started.value > 0:  # the next split decides from this machine's own figure
+            seen_start_up.append(started.value)
     except BaseException:
         for process in processes:
             if process.pid is not None and process.is_alive():

@@ -63,6 +63,8 @@ class ReadModelRunner:
         self.models = list(models)
         self.batch = batch
         self.engine = sql_engine(store.url)
+        self.last_workers = 0
+        """How many processes the last :meth:`rebuild` replayed with (0: none yet)."""
         if create:
             self.create_tables()
 
@@ -195,14 +197,18 @@ class ReadModelRunner:
                         )
                         record_failure(conn, model.name, at, stream, "?", error)
 
-    def workers_for(self, events: int) -> int:
-        """How many processes a rebuild of ``events`` events uses by default."""
+    def workers_for(self, events: int) -> int | None:
+        """How many processes a rebuild of ``events`` events uses, if known beforehand.
+
+        ``CASELEDGER_REBUILD_WORKERS`` sets the number; otherwise None: the rebuild measures
+        the log's first page and chooses (:mod:`adapters.readmodels.split`).
+        """
         forced = os.environ.get("CASELEDGER_REBUILD_WORKERS")
         if forced:
             return max(1, min(int(forced), MAX_WORKERS))
-        if events < PARTITION_FROM:
+        if events <= self.batch:  # one page: nothing to divide
             return 1
-        return min(os.cpu_count() or 1, MAX_WORKERS)
+        return None
 
     def rebuild(
         self,
@@ -216,29 +222,33 @@ class ReadModelRunner:
         The replay stages its rows apart from the models' tables (split by child between
         ``workers`` processes, :mod:`adapters.readmodels.partitioned`: the same rows), and one
         transaction swaps them in with the models' positions. Until then the old tables
-        serve: a rebuild killed at any point changes nothing a reader sees. By default a log
-        of at least ``PARTITION_FROM`` events is split between the machine's cores
-        (``CASELEDGER_REBUILD_WORKERS`` sets the number). One rebuild at a time per store:
-        a second raises :class:`~adapters.readmodels.rebuild_lock.RebuildBusy`.
+        serve: a rebuild killed at any point changes nothing a reader sees. By default the
+        rebuild replays the first page itself, measures what an event costs, and splits
+        between the machine's spare cores only where that is predicted to be faster
+        (:mod:`adapters.readmodels.split`; ``CASELEDGER_REBUILD_WORKERS`` sets the number).
+        :attr:`last_workers` says how many it used. One rebuild at a time per store: a
+        second raises :class:`~adapters.readmodels.rebuild_lock.RebuildBusy`.
         """
         if not self.models:
             return 0
         end = self.store.max_position() if stop is None else stop
         if workers is None:
             workers = self.workers_for(end)
-        replayed = rebuild_partitioned(
+        rebuilt = rebuild_partitioned(
             self.store,
             self.engine,
             self.models,
             self._save_position,
-            workers=max(workers, 1),
+            workers=None if workers is None else max(workers, 1),
             end=end,
             batch=self.batch,
             progress=progress,
             clear=self._forget_failures,
+            most=min(os.cpu_count() or 1, MAX_WORKERS),
         )
+        self.last_workers = rebuilt.workers
         self.refresh_statistics()  # every row arrived at once: the planner has seen none
-        return replayed
+        return rebuilt.end
 
     def _forget_failures(self, conn: Connection) -> None:
         """The models' skipped-event records, dropped in the swap (the replay made new ones)."""
@@ -250,10 +260,6 @@ class ReadModelRunner:
 
 _transient = transient
 
-
-PARTITION_FROM = 25_000
-"""A log this long or longer is rebuilt by several processes by default (below it, starting
-them costs more than they save)."""
 
 MAX_WORKERS = 8
 """At most this many rebuild processes, however many cores (SQLite attaches at most 10 files)."""

@@ -94,13 +94,12 @@ def _rebuild_worker(url: str, stop: int | None, out: Any) -> None:
     store = EventStore(url)
     models = [make() for make in READ_MODELS]
     runner = ReadModelRunner(store, models)
-    end = store.max_position() if stop is None else stop
-    workers = runner.workers_for(end)
     # the whole process tree: a partitioned rebuild's workers hold the replay's memory
     with RssSampler(interval=0.1, children=True) as rss:
         began = time.perf_counter()
         events = runner.rebuild(stop=stop)
         seconds = time.perf_counter() - began
+    workers = runner.last_workers
     store.close()
     step = max(1, len(rss.samples) // 200)
     out.put(
@@ -269,8 +268,6 @@ def replay_family(store: EventStore, db: Any, table: str) -> dict[str, Any]:
     events. Its streams are read once (as the command does), then every step's snapshot is
     made and turned into JSON. Same run: a plain SELECT of the family's rows.
     """
-    import json
-
     from adapters.packs import load_packs
     from projections.replay import replay
 
@@ -296,7 +293,7 @@ def replay_family(store: EventStore, db: Any, table: str) -> dict[str, Any]:
     for snap in replay(
         events, packs, start=first, end=last, step="day", children=children, family_id=family
     ):
-        json.dumps(snap.as_json(), default=str)
+        snap.as_json_text()
         steps += 1
     seconds, cpu_seconds = time.perf_counter() - began, time.process_time() - cpu
     raw_seconds = 0.0

@@ -12,11 +12,13 @@ import pytest
 from sqlalchemy import Connection, inspect, select, text
 
 from adapters.db import sql_engine
+from adapters.readmodels import partitioned
 from adapters.readmodels.chronology import ChronologyReadModel
 from adapters.readmodels.deadlines import DeadlineIndex
 from adapters.readmodels.partitioned import Share
 from adapters.readmodels.rebuild_lock import staging_prefix
 from adapters.readmodels.runner import ReadModelRunner, readmodel_positions
+from adapters.readmodels.split import ReplayCost
 from adapters.store import EventStore
 from adapters.synthetic.synth import load
 from domain.envelope import RecordedEvent
@@ -64,6 +66,37 @@ def test_split_rebuild_writes_the_same_rows_as_one_process(synthetic: EventStore
     assert _dump(runner) == alone
     assert seen[-1] == (end, end)
     assert all(total == end for _, total in seen)
+    _assert_no_staging_left(synthetic)
+
+
+@pytest.mark.parametrize("chosen", [1, 2])
+def test_a_measured_choice_writes_the_same_rows_as_one_process(
+    synthetic: EventStore, monkeypatch: pytest.MonkeyPatch, chosen: int
+) -> None:
+    """The rebuild replays its first page before choosing: one process goes on from that
+    page's staged rows, workers replay it again from the start; the rows are the same."""
+    monkeypatch.delenv("CASELEDGER_REBUILD_WORKERS", raising=False)
+    runner = ReadModelRunner(synthetic, _models(), batch=100)  # many pages after the probe
+    end = synthetic.max_position()
+    assert end > 4 * runner.batch
+    assert runner.rebuild(workers=1) == end
+    alone = _dump(runner)
+    asked: list[tuple[int, ReplayCost]] = []
+
+    def choose(events: int, cost: ReplayCost, most: int, cores: float) -> int:
+        asked.append((events, cost))
+        return chosen
+
+    monkeypatch.setattr(partitioned, "best_workers", choose)
+    assert runner.workers_for(end) is None  # measured, not decided beforehand
+    seen: list[tuple[int, int]] = []
+    assert runner.rebuild(lambda done, total: seen.append((done, total))) == end
+    assert runner.last_workers == chosen
+    assert _dump(runner) == alone
+    assert [events for events, _ in asked] == [end]
+    cost = asked[0][1]
+    assert 0 < cost.read <= cost.replay  # both measured on the probe page
+    assert seen[-1] == (end, end)
     _assert_no_staging_left(synthetic)
 
 
