@@ -27,7 +27,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 from eventsourcing.persistence import (
@@ -178,6 +178,29 @@ def from_stored(
     if current and not erased:  # what was stored is what event.payload() gives: reused
         object.__setattr__(recorded, "stored_payload", payload)
     return recorded
+
+
+class DecidedRow(NamedTuple):
+    """A sealed event as stored, with what a writer counts (:meth:`EventStore.append_decided`)."""
+
+    child_id: str
+    position: int
+    kind: str
+    idempotency_key: str | None
+    topic: str
+    state: bytes
+
+    @classmethod
+    def of(cls, item: RecordedEvent) -> DecidedRow:
+        stored = to_stored(item)
+        return cls(
+            item.child_id,
+            item.position,
+            item.kind,
+            item.event.idempotency_key,
+            stored.topic,
+            stored.state,
+        )
 
 
 @dataclass(frozen=True)
@@ -387,6 +410,34 @@ class EventStore:
             return
         for child_id in child_ids:
             self._records.pop(child_id, None)
+
+    def append_decided(self, rows: Sequence[DecidedRow]) -> None:
+        """Write events already checked and sealed against their records (a tick's workers,
+        :mod:`adapters.tick_workers`), in one transaction, at the positions they were sealed
+        for. If any child's stream has grown since it was judged, the (stream, version) key
+        refuses the whole write: ConcurrencyConflict, nothing written."""
+        if not rows:
+            return
+        children = {row.child_id for row in rows}
+        stored = [
+            StoredEvent(
+                originator_id=stream_id(row.child_id),
+                originator_version=row.position,
+                topic=row.topic,
+                state=row.state,
+            )
+            for row in rows
+        ]
+        try:
+            self.recorder.insert_events(stored)
+        except IntegrityError as error:
+            raise ConcurrencyConflict(
+                "another writer appended to the same child's record first; "
+                "nothing was written — reload the record and try again"
+            ) from error
+        finally:
+            self.forget(children)  # a record cached before is behind the log now
+        log.debug("events_recorded", count=len(rows), children=len(children))
 
     def __enter__(self) -> EventStore:
         return self
