@@ -22,6 +22,7 @@ then shows it to ``verify``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -123,34 +124,39 @@ def ensure(engine: Engine) -> None:
 
 
 def append(engine: Engine, content: dict[str, Any]) -> Certificate:
-    """Write the next certificate (in one transaction with the caller's reads of the head).
-
-    The content gains ``feed_position`` (the log's last position now; never before the
-    previous certificate's) unless the caller gave one.
-    """
+    """Write the next certificate in a transaction of its own."""
     ensure(engine)
     with engine.begin() as conn:
-        last = conn.execute(
-            select(disposals.c.number, disposals.c.hash, disposals.c.certificate).order_by(
-                disposals.c.number.desc()
-            )
-        ).first()
-        number, prev = (1, GENESIS_HASH) if last is None else (last[0] + 1, last[1])
-        if "feed_position" not in content:
-            import json
+        return append_on(conn, content)
 
-            head = log_head(conn) or 0
-            before = json.loads(last[2]).get("feed_position", 0) if last is not None else 0
-            content = {**content, "feed_position": max(head, int(before or 0))}
-        digest = _hash(number, content, prev)
-        conn.execute(
-            disposals.insert().values(
-                number=number,
-                certificate=canonical_json(content).decode(),
-                prev_hash=prev,
-                hash=digest,
-            )
+
+def append_on(conn: Connection, content: dict[str, Any]) -> Certificate:
+    """Write the next certificate in the caller's transaction (its table exists: ``ensure``).
+
+    The head is read in that transaction. The content gains ``feed_position`` (the log's
+    last position now; never before the previous certificate's) unless the caller gave one.
+    """
+    last = conn.execute(
+        select(disposals.c.number, disposals.c.hash, disposals.c.certificate).order_by(
+            disposals.c.number.desc()
         )
+    ).first()
+    number, prev = (1, GENESIS_HASH) if last is None else (last[0] + 1, last[1])
+    if "feed_position" not in content:
+        import json
+
+        head = log_head(conn) or 0
+        before = json.loads(last[2]).get("feed_position", 0) if last is not None else 0
+        content = {**content, "feed_position": max(head, int(before or 0))}
+    digest = _hash(number, content, prev)
+    conn.execute(
+        disposals.insert().values(
+            number=number,
+            certificate=canonical_json(content).decode(),
+            prev_hash=prev,
+            hash=digest,
+        )
+    )
     return Certificate(number, content, digest)
 
 
@@ -166,18 +172,38 @@ def certificates(engine: Engine) -> list[Certificate]:
     return [Certificate(r.number, json.loads(r.certificate), r.hash) for r in rows]
 
 
-def verify(engine: Engine) -> list[str]:
-    """Problems in the chain (empty when every certificate matches its hash and link)."""
+def certificate_for(engine: Engine, child: str) -> int | None:
+    """The number of the certificate that destroyed ``child``'s record, if any."""
+    for certificate in certificates(engine):
+        if certificate.content.get("child_id") == child:
+            return certificate.number
+    return None
+
+
+def destroyed_keys(store: Any) -> list[str]:
+    """The subjects whose keys ``store`` (an ``EventStore``) has destroyed, for :func:`verify`."""
+    shredder = getattr(store, "shredder", None)
+    return [] if shredder is None else list(shredder.keys.destroyed_subjects())
+
+
+def verify(engine: Engine, destroyed_subjects: Iterable[str] = ()) -> list[str]:
+    """Problems in the chain (empty when every certificate matches its hash and link, and
+    every subject whose key is destroyed is named by a certificate).
+
+    ``destroyed_subjects``: the subjects-key table's destroyed rows. A record's keys and its
+    certificate are written in one transaction (:mod:`adapters.record_destruction`), so a
+    destroyed key that no certificate names means a certificate was removed — the chain of
+    those left cannot show the last one gone."""
     import json
 
     from sqlalchemy import inspect
 
-    if not inspect(engine).has_table(disposals.name):
-        return []
+    rows: list[Any] = []
+    if inspect(engine).has_table(disposals.name):
+        with engine.connect() as conn:
+            rows = list(conn.execute(select(disposals).order_by(disposals.c.number)).all())
     problems = []
     prev = GENESIS_HASH
-    with engine.connect() as conn:
-        rows = conn.execute(select(disposals).order_by(disposals.c.number)).all()
     for expected, row in enumerate(rows, start=1):
         if row.number != expected:
             problems.append(f"certificate {expected} is missing")
@@ -187,6 +213,18 @@ def verify(engine: Engine) -> list[str]:
         ):
             problems.append(f"certificate {row.number} does not match its hash (altered)")
         prev = row.hash
+    certified = {
+        subject
+        for row in rows
+        for subject in json.loads(row.certificate).get("subjects_destroyed", [])
+    }
+    uncertified = sorted(set(destroyed_subjects) - certified)
+    if uncertified:
+        shown = ", ".join(uncertified[:5]) + (" …" if len(uncertified) > 5 else "")
+        problems.append(
+            f"{len(uncertified)} destroyed key(s) with no certificate ({shown}): a certificate "
+            "was removed from the log, or keys were destroyed outside `retention destroy`"
+        )
     return problems
 
 

@@ -522,8 +522,16 @@ class EventStore:
     def _select(
         self, child_id: str, gt: int | None = None, sealed: set[str] | None = None
     ) -> list[RecordedEvent]:
+        self._keys_current()
         stored = self.recorder.select_events(stream_id(child_id), gt=gt)
         return [from_stored(s, self.shredder, sealed) for s in stored]
+
+    def _keys_current(self) -> None:
+        """Before decoding or sealing: drop the keys held in memory if any key was destroyed
+        since (by ``retention destroy`` in another process), so a long-running reader cannot
+        go on decrypting a destroyed subject. One indexed query; none when no key is held."""
+        if self.shredder is not None:
+            self.shredder.keys.forget_if_destroyed_since()
 
     def _cached_stream(self, cache: StreamCache, child_id: str) -> list[RecordedEvent]:
         """The child's stream through the shared cache: one query for the stream's newest
@@ -697,6 +705,7 @@ class EventStore:
         if self.recorder_name != "builtin":
             return {c: events for c in wanted if (events := self._select(c))}
         by_stream = {stream_id(c): c for c in wanted}
+        self._keys_current()
         rows: list[tuple[Any, Any, Any, Any]] = []
         with sql_engine(self.url).connect() as conn:
             if not self.db.is_sqlite and by_stream:
@@ -785,6 +794,7 @@ class EventStore:
         self, after: int = 0, limit: int = 1000, topics: Sequence[str] = ()
     ) -> list[RecordedEvent]:
         """Events in global (notification) order, after a position; the feed's source."""
+        self._keys_current()
         items = self.recorder.select_notifications(
             start=after, limit=limit, topics=topics, inclusive_of_start=False
         )
@@ -799,6 +809,7 @@ class EventStore:
         shape the current code refuses), and the page's last position, so one unreadable
         event is skipped and reported by the caller instead of stopping it.
         """
+        self._keys_current()
         items = self.recorder.select_notifications(
             start=after, limit=limit, inclusive_of_start=False
         )
@@ -822,6 +833,7 @@ class EventStore:
         events are decoded: each worker of a partitioned rebuild reads the whole log but
         decodes only its own share of the children.
         """
+        self._keys_current()
         items = self.recorder.select_notifications(
             start=after, limit=limit, inclusive_of_start=False
         )
@@ -909,6 +921,7 @@ class EventStore:
         results: dict[int, RecordedEvent] = {}
         to_write: list[RecordedEvent] = []
         decisions = []
+        self._keys_current()  # a destroyed subject's key, still in memory, seals nothing
         records = self._current_records(list(by_child), trust_cache)
         try:
             # an import decides on its cached records in place (no copy per child and

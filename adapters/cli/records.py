@@ -256,7 +256,7 @@ def verify(db: DbOption = None, json_out: JsonOption = False) -> None:
         checked, problems = gate.access_log.verify()
         engine = sql_engine(store.url)
         certificates = len(disposal_log.certificates(engine))
-        disposal_problems = disposal_log.verify(engine)
+        disposal_problems = disposal_log.verify(engine, disposal_log.destroyed_keys(store))
     if json_out:
         emit_json(
             {

@@ -19,7 +19,7 @@ carried it out is the signed-in account; who authorised it is named.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -31,7 +31,6 @@ from adapters.cli.common import DbOption, JsonOption, fail, open_gate
 from adapters.db import sql_engine
 from adapters.logging import get_logger
 from domain.access import StoreAction
-from domain.erasure import people_in, plan_disposal
 from domain.events.data_protection import (
     HoldReason,
     LegalHoldLifted,
@@ -70,6 +69,9 @@ def destroy(
 
     from adapters.cli.chronology import catch_up
     from adapters.readmodels.chronology import ChronologyStore
+    from adapters.record_destruction import DestructionRefused, destroy_record
+    from adapters.retention_schedule import load_schedule
+    from policies.retention import ScheduleError
 
     if not authorised_by.strip() or not reason.strip():
         fail("--authorised-by and --reason: both must say something")
@@ -80,43 +82,25 @@ def destroy(
                 "this store keeps personal data in plain text (it was written before "
                 "encryption): destroying keys cannot erase it; nothing was destroyed"
             )
-        if not store.stream(child):
-            fail(f"{child}: no record for that child", code=exit_codes.NOT_FOUND)
-        held = hold_in_force(store.stream(child))
-        if held is not None:
-            fail(
-                f"{child}: a legal hold is in force ({held.payload().get('reason_kind')}, "
-                f"placed {held.recorded_at.date().isoformat()} by "
-                f"{held.event.recorded_by.user_id}); nothing was destroyed — lift it first "
-                "(`retention lift`)",
-                code=exit_codes.CONFLICT,
-            )
-        earlier = _certificate_for(store.url, child)
-        if earlier is not None:
-            fail(
-                f"{child}: already destroyed (disposal certificate {earlier}); nothing was done",
-                code=exit_codes.CONFLICT,
-            )
-        schedule_rule, due_now = _schedule_rule(child, store.stream(child))
-        people = {c: people_in(store.stream(c)) for c in store.children()}
-        plan = plan_disposal(child, people)
-        now = datetime.now(UTC)
-        destroyed = store.shredder.keys.destroy(plan.subjects, by=gate.recorded_by().user_id)
-        certificate = disposal_log.append(
-            sql_engine(store.url),
-            disposal_log.certificate_content(
-                child_id=child,
-                subjects=plan.subjects,
-                people_kept=plan.people_kept,
-                rule=rule or schedule_rule or "authorised disposal",
-                schedule={"rule": schedule_rule, "due": due_now},
+        try:
+            schedule = load_schedule()
+        except ScheduleError as error:
+            fail(f"{error}; nothing was destroyed")
+        try:
+            done = destroy_record(
+                store,
+                child,
                 authorised_by=authorised_by,
-                carried_out_by=gate.recorded_by().user_id,
                 reason=reason,
-                at=now,
-            ),
-        )
-        store.forget()
+                carried_out_by=gate.recorded_by().user_id,
+                schedule=schedule,
+                rule=rule,
+            )
+        except DestructionRefused as refused:
+            code = exit_codes.NOT_FOUND if refused.reason == "not_found" else exit_codes.CONFLICT
+            fail(str(refused), code=code)
+        certificate, plan, destroyed = done.certificate, done.plan, done.destroyed
+        schedule_rule, due_now = done.schedule_rule, done.due_now
         catch_up(ChronologyStore(store), rebuild=True)
         rebuilt = ["chronology"]
         if _has_reporting_tables(store.url):  # `export tables --url` into the store's database
@@ -157,27 +141,6 @@ def destroy(
         )
 
 
-def _schedule_rule(child: str, events: list[Any]) -> tuple[str | None, bool]:
-    """The schedule's governing rule for the record today, and whether it is due.
-
-    Read before the keys go (the birth date is needed); the certificate keeps the rule's id
-    and whether it was due, never the dates (a clock start can be the birth date).
-    """
-    from adapters.retention_schedule import load_schedule
-    from domain.events.base import LONDON
-    from policies.retention import ScheduleError, retention_of
-    from projections.retention_facts import retention_facts
-
-    today = datetime.now(LONDON).date()
-    try:
-        schedule = load_schedule()
-    except ScheduleError as error:
-        fail(f"{error}; nothing was destroyed")
-    retention = retention_of(schedule, retention_facts(child, events), today)
-    governing = retention.governing
-    return (governing.entry.id if governing else None), retention.due(today)
-
-
 def _has_reporting_tables(url: str) -> bool:
     """Whether the store's own database holds the reporting tables (they copy birth dates)."""
     from sqlalchemy import inspect
@@ -186,13 +149,6 @@ def _has_reporting_tables(url: str) -> bool:
 
     names = set(inspect(sql_engine(url)).get_table_names())
     return bool(names & set(TABLES))
-
-
-def _certificate_for(url: str, child: str) -> int | None:
-    for certificate in disposal_log.certificates(sql_engine(url)):
-        if certificate.content.get("child_id") == child:
-            return certificate.number
-    return None
 
 
 @retention_app.command("due")
@@ -308,7 +264,7 @@ def hold(
         events = store.stream(child)
         if not events:
             fail(f"{child}: no record for that child", code=exit_codes.NOT_FOUND)
-        if _certificate_for(store.url, child) is not None:
+        if disposal_log.certificate_for(sql_engine(store.url), child) is not None:
             fail(f"{child}: the record was destroyed; there is nothing to hold")
         held = hold_in_force(events)
         if held is not None:
@@ -366,13 +322,14 @@ def lift(
 
 @retention_app.command("verify-log")
 def verify_log(db: DbOption = None) -> None:
-    """Check the disposal log: every certificate matches its hash and the one before."""
+    """Check the disposal log: every certificate matches its hash and the one before, and
+    every destroyed key is named by a certificate (so none was removed)."""
     with open_gate(db) as (store, gate):
         if not gate.may_store(StoreAction.OPERATE):
             gate.require_store(StoreAction.DISPOSE)
         engine = sql_engine(store.url)
         count = len(disposal_log.certificates(engine))
-        problems = disposal_log.verify(engine)
+        problems = disposal_log.verify(engine, disposal_log.destroyed_keys(store))
     for problem in problems:
         typer.echo(f"BROKEN {problem}")
     if problems:

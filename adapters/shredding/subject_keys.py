@@ -17,19 +17,24 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     Column,
     DateTime,
+    Index,
     LargeBinary,
     MetaData,
     String,
     Table,
+    func,
     inspect,
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
+from adapters.logging import get_logger
 from adapters.shredding.master_key import MasterKeyProvider
 
 DATA_KEY_BYTES = 32
+log = get_logger(__name__)
 
 metadata = MetaData()
 subject_keys = Table(
@@ -42,6 +47,9 @@ subject_keys = Table(
     Column("destroyed_at", DateTime(timezone=True), nullable=True),
     Column("destroyed_by", String(200), nullable=True),
 )
+destroyed_index = Index("ix_caseledger_subject_keys_destroyed_at", subject_keys.c.destroyed_at)
+"""So a writer's one question per batch — was any key destroyed since I last asked? — is one
+index step, whatever the number of subjects."""
 
 
 def child_subject(child_id: str) -> str:
@@ -60,12 +68,35 @@ class SubjectKeys:
         self.master = master
         self._keys: dict[str, bytes | None] = {}
         self._table_ready = False
+        self._last_destroyed: datetime | None = None
 
     def _ensure_table(self) -> None:
-        """Create the table on the first write (a read never writes)."""
+        """Create the table (and, on a store made before it, its index) on the first write
+        (a read never writes)."""
         if not self._table_ready:
             metadata.create_all(self.engine)
+            try:
+                destroyed_index.create(self.engine, checkfirst=True)
+            except DBAPIError:  # a role that may only read and insert: it is owner's to make
+                log.warning("subject_keys_index_missing", index=destroyed_index.name)
             self._table_ready = True
+
+    def forget_if_destroyed_since(self) -> None:
+        """Before a write or a read: if any key was destroyed since this process last asked (by
+        ``retention destroy`` in another process, say), drop every unwrapped key held in
+        memory, so a destroyed subject's key is asked of the table again and refused.
+
+        One indexed query per write batch or read (it writes nothing); without it a
+        long-running server would go on decrypting a destroyed subject, and sealing new
+        entries of a destroyed record, with the key it still remembers.
+        """
+        if not self._keys or not self._has_table():
+            return
+        with self.engine.connect() as conn:
+            latest = conn.execute(select(func.max(subject_keys.c.destroyed_at))).scalar()
+        if latest is not None and latest != self._last_destroyed:
+            self._keys.clear()
+        self._last_destroyed = latest
 
     def _context(self, subject: str) -> bytes:
         return f"caseledger-subject-key:{subject}".encode()
@@ -147,25 +178,42 @@ class SubjectKeys:
         for subject in subjects:
             self._keys.pop(subject, None)
 
-    def destroy(self, subjects: Iterable[str], *, by: str) -> list[str]:
-        """Blank each subject's key for good; returns those destroyed now (not before)."""
+    def destroy(
+        self, subjects: Iterable[str], *, by: str, conn: Connection | None = None
+    ) -> list[str]:
+        """Blank each subject's key for good; returns those destroyed now (not before).
+
+        ``conn``: the caller's transaction (a record's destruction writes its certificate in
+        the same one); without it, a transaction of its own."""
+        if conn is None:
+            self._ensure_table()
+            with self.engine.begin() as own:
+                if self.engine.dialect.name == "sqlite":  # overwrite freed bytes, not unlink
+                    own.exec_driver_sql("PRAGMA secure_delete = ON")
+                return self.destroy(subjects, by=by, conn=own)
         done: list[str] = []
         now = datetime.now(UTC)
-        self._ensure_table()
-        with self.engine.begin() as conn:
-            if self.engine.dialect.name == "sqlite":  # overwrite freed bytes, not just unlink
-                conn.exec_driver_sql("PRAGMA secure_delete = ON")
-            for subject in subjects:
-                result = conn.execute(
-                    update(subject_keys)
-                    .where(subject_keys.c.subject_id == subject)
-                    .where(subject_keys.c.destroyed_at.is_(None))
-                    .values(wrapped_key=None, destroyed_at=now, destroyed_by=by)
-                )
-                if result.rowcount:
-                    done.append(subject)
-                self._keys[subject] = None
+        for subject in subjects:
+            result = conn.execute(
+                update(subject_keys)
+                .where(subject_keys.c.subject_id == subject)
+                .where(subject_keys.c.destroyed_at.is_(None))
+                .values(wrapped_key=None, destroyed_at=now, destroyed_by=by)
+            )
+            if result.rowcount:
+                done.append(subject)
+            self._keys.pop(subject, None)  # asked again after the caller's commit (or rollback)
         return done
+
+    def destroyed_subjects(self) -> list[str]:
+        """Every subject whose key has been destroyed (for the disposal log's cross-check)."""
+        if not self._has_table():
+            return []
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(subject_keys.c.subject_id).where(subject_keys.c.destroyed_at.is_not(None))
+            )
+            return sorted(row[0] for row in rows)
 
 
 class SubjectErased(Exception):

@@ -150,6 +150,16 @@ def test_the_disposal_certificate_is_chained_and_names_ids_only(
     code, out = cli("retention", "verify-log", "--db", url, "--as", "dpo-001")
     assert code == 7 and "1 problem(s) in the disposal log" in out, out
 
+    # the last certificate removed (its guard dropped too): the chain left is whole, but
+    # the keys it destroyed are named by no certificate now
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER caseledger_disposals_no_delete")
+        conn.exec_driver_sql("DELETE FROM caseledger_disposals")
+    code, out = cli("verify", "--db", url, "--as", "admin")
+    assert code == 7 and "BROKEN disposal log: 3 destroyed key(s) with no certificate" in out
+    code, out = cli("retention", "verify-log", "--db", url, "--as", "dpo-001")
+    assert code == 7 and "child:DEMO-JORDAN" in out, out
+
 
 def test_a_social_worker_may_not_destroy_and_a_plain_store_refuses(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -41,7 +41,7 @@ def test_the_shipped_schedule_parses_and_every_entry_cites_a_source() -> None:
     assert {"looked-after-75th-birthday", "adoption-100-years"} <= ids
     adoption = schedule.entry("adoption-100-years")
     assert adoption is not None
-    assert "Adoption Agencies Regulations 2005, reg. 41" in adoption.citation
+    assert "(SI 2005/888), reg. 6" in adoption.citation
     looked_after = schedule.entry("looked-after-75th-birthday")
     assert looked_after is not None and "reg. 50" in looked_after.citation
     assert {e.authority for e in schedule.entries} == {"national"}  # the seeds set none
