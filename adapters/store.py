@@ -431,6 +431,7 @@ class EventStore:
         if not rows:
             return
         children = {row.child_id for row in rows}
+        self._refuse_destroyed(rows)
         stored = [
             StoredEvent(
                 originator_id=stream_id(row.child_id),
@@ -450,6 +451,23 @@ class EventStore:
         finally:
             self.forget(children)  # a record cached before is behind the log now
         log.debug("events_recorded", count=len(rows), children=len(children))
+
+    def _refuse_destroyed(self, rows: Sequence[DecidedRow]) -> None:
+        """ConcurrencyConflict if a key the rows were sealed under has been destroyed since
+        they were sealed (``retention destroy``): written the usual way instead, the record
+        refuses them as it refuses anything new on a destroyed record."""
+        if self.shredder is None:
+            return
+        subjects = {
+            subject
+            for row in rows
+            if SEALED.encode() in row.state
+            for subject in orjson.loads(row.state)["payload"].get(SEALED, ())
+        }
+        if subjects and self.shredder.keys.destroyed_among(subjects):
+            raise ConcurrencyConflict(
+                "a key these events were sealed under was destroyed since: nothing was written"
+            )
 
     def __enter__(self) -> EventStore:
         return self

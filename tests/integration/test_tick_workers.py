@@ -179,3 +179,26 @@ def test_a_tick_redoes_a_batch_another_writer_got_into_after_it_was_judged(
     clean.record([example("case_note_recorded", interfered[0], "2026-10-30")])
     assert PolicyHandler(clean, workers=1).tick(FIRST).written == report.written
     clean.close()
+
+
+def test_events_sealed_under_a_key_destroyed_since_are_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CASELEDGER_ENCRYPT", "on")
+    url = f"sqlite:///{tmp_path / 'destroyed.db'}"
+    store = EventStore(url, clock=lambda: FIRST)
+    assert store.shredder is not None
+    store.record([example("child_registered", "C-GONE-1")])
+    store.record([example("assessment_started", "C-GONE-1", "2026-01-05")])
+    handler = PolicyHandler(store, workers=1)
+    judged = BatchJudge(store, handler.packs, handler.config)(["C-GONE-1"], FIRST, FIRST)
+    assert judged is not None and judged[0].sealed
+    before = store.max_position()
+    other = EventStore(url)  # `retention destroy` in another process
+    assert other.shredder is not None
+    other.shredder.keys.destroy(["child:C-GONE-1"], by="test")
+    other.close()
+    with pytest.raises(ConcurrencyConflict, match="destroyed"):
+        store.append_decided(judged[0].sealed)
+    assert store.max_position() == before
+    store.close()
