@@ -23,9 +23,13 @@ stop anything being written twice. :func:`run_scheduler` drives ticks from APSch
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from multiprocessing import get_context
 
 from adapters.db import sql_engine
 from adapters.logging import get_logger
@@ -38,20 +42,25 @@ from adapters.readmodels.deadlines import (
     upgrade_index,
 )
 from adapters.readmodels.runner import ReadModelRunner
-from adapters.store import EventStore
+from adapters.store import DecidedRow, EventStore
+from adapters.tick_workers import BatchJudge, Judged, judge, judge_batch, start_worker
 from domain.envelope import RecordedEvent
 from domain.errors import ConcurrencyConflict
-from domain.events.base import CaseEvent, Category
+from domain.events.base import CaseEvent
 from domain.writers import POLICY_WRITER
-from policies.engine import Deadline, evaluate
-from policies.handler import HandlerConfig, next_check, standards_events
+from policies.handler import HandlerConfig, next_check
 from policies.rules import PackSet
-from projections.case_state import CaseState, case_state
 
 log = get_logger("caseledger.policy")
 
 RETRIES = 5
 SAVE_BATCH = 200
+WORKERS = 2
+"""Worker processes a large tick judges its batches in (at most the machine's cores)."""
+PARALLEL_FROM = 1000
+"""Children from which a tick starts workers (below, starting them costs more than they save)."""
+AHEAD = 2
+"""Batches each worker may have judged ahead of the writes (bounds the memory held)."""
 
 
 @dataclass
@@ -78,16 +87,6 @@ class TickReport:
         }
 
 
-@dataclass
-class _Evaluated:
-    child_id: str
-    known: int  # the child's stream version when evaluated
-    deadlines: list[Deadline]
-    keys: set[str]
-    new: list[CaseEvent]
-    case: CaseState
-
-
 class PolicyHandler:
     """Runs ticks against one store with one set of rule packs."""
 
@@ -96,10 +95,16 @@ class PolicyHandler:
         store: EventStore,
         packs: PackSet | None = None,
         config: HandlerConfig = HandlerConfig(),
+        *,
+        workers: int | None = None,
     ) -> None:
         self.store = store
         self.packs = packs or load_packs()
         self.config = config
+        self.workers = workers
+        """Worker processes for a large tick (None: ``$CASELEDGER_TICK_WORKERS``, else up to
+        :data:`WORKERS` from :data:`PARALLEL_FROM` children; 1: none)."""
+        self.batch_size = SAVE_BATCH
         self.index = DeadlineIndex()
         self.runner = ReadModelRunner(store, [self.index])
         self.engine = sql_engine(store.url)
@@ -133,39 +138,88 @@ class PolicyHandler:
             children = children_to_check(conn, at)
         if stop_after is not None:
             children = children[:stop_after]
+        batches = [
+            children[start : start + self.batch_size]
+            for start in range(0, len(children), self.batch_size)
+        ]
         done = 0
-        for start in range(0, len(children), SAVE_BATCH):
-            chunk = children[start : start + SAVE_BATCH]
-            # the batch's streams in one query, not one per child (each was a round trip:
-            # on PostgreSQL about a millisecond a child of a county's first tick)
-            streams = self.store.read_streams(chunk)
-            batch: list[_Evaluated] = []
-            for child_id in chunk:
-                batch.append(self._evaluate(child_id, at, streams.get(child_id)))
+        for chunk, judged in self._judged(batches, at):
+            if judged is None:  # judged here: the batch's streams in one query, not one a child
+                streams = self.store.read_streams(chunk)
+                judged = [self._evaluate(c, at, streams.get(c)) for c in chunk]
+                del streams
+            for _ in chunk:
                 report.children_checked += 1
                 done += 1
                 if progress:
                     progress(done, len(children))
-            del streams
-            self._flush(batch, at, report)
+            self._flush(judged, at, report)
         # each tick signs the heads written since the last (periodic checkpoints)
         self.store.checkpoint()
         log.info("tick_done", **report.as_json())
         return report
 
+    def _worker_count(self, children: int) -> int:
+        wanted = self.workers
+        if wanted is None:
+            setting = os.environ.get("CASELEDGER_TICK_WORKERS")
+            wanted = int(setting) if setting else WORKERS if children >= PARALLEL_FROM else 1
+        db = self.store.db
+        if db.is_sqlite and not db.path:  # a private in-memory log: no other process sees it
+            return 1
+        return max(1, min(wanted, os.cpu_count() or 1))
+
+    def _judged(
+        self, batches: list[list[str]], at: datetime
+    ) -> Iterator[tuple[list[str], list[Judged] | None]]:
+        """Each batch with its children judged, in the batches' order; None: to be judged the
+        single-process way (no workers, or a batch a judge could not decide).
+
+        With workers, this process judges batches too while the workers are busy: each
+        batch goes to whoever is free next, in order, so the clock is read in batch order."""
+        helpers = self._worker_count(sum(len(b) for b in batches)) - 1
+        if helpers < 1 or len(batches) < 2:
+            yield from ((chunk, None) for chunk in batches)
+            return
+        log.info("tick_workers", processes=helpers + 1, batches=len(batches))
+        pool = ProcessPoolExecutor(
+            max_workers=helpers,
+            mp_context=get_context("spawn"),  # nothing of this process's connections shared
+            initializer=start_worker,
+            initargs=(self.store.url, self.store.recorder_name, self.packs, self.config),
+        )
+        here = BatchJudge(self.store, self.packs, self.config)
+        upcoming = deque(range(len(batches)))
+        running: dict[int, Future[list[Judged] | None]] = {}
+        ready: dict[int, list[Judged] | None] = {}
+        try:
+            for index, chunk in enumerate(batches):
+                while index not in ready:
+                    while upcoming and len(running) < helpers * AHEAD:
+                        given = upcoming.popleft()
+                        now = self.store.clock()  # sealed at the moment it is handed out
+                        running[given] = pool.submit(judge_batch, batches[given], at, now)
+                    future = running.get(index)
+                    if future is None or (not future.done() and upcoming and len(ready) < AHEAD):
+                        given = upcoming.popleft()  # this process is free: judge the next
+                        ready[given] = here(batches[given], at, self.store.clock())
+                    else:
+                        ready[index] = running.pop(index).result()
+                yield chunk, ready.pop(index)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
     def _evaluate(
         self, child_id: str, at: datetime, events: list[RecordedEvent] | None = None
-    ) -> _Evaluated:
+    ) -> Judged:
         if events is None:
             events = self.store.stream(child_id)
-        deadlines = evaluate(events, self.packs, at)
-        keys = _standards_keys(events)
-        new = standards_events(deadlines, keys, at, self.config)
-        if new:  # the write checks them against this record: no second read of the stream
+        item = judge(child_id, events, self.packs, at, self.config)
+        if item.new:  # the write checks them against this record: no second read of the stream
             self.store.remember(child_id, events)
-        return _Evaluated(child_id, len(events), deadlines, keys, new, case_state(events, at))
+        return item
 
-    def _flush(self, batch: list[_Evaluated], at: datetime, report: TickReport) -> None:
+    def _flush(self, batch: list[Judged], at: datetime, report: TickReport) -> None:
         """Append a batch's standards events in one atomic write, then save the index rows.
 
         If another writer got to one of the children first the batch writes nothing; each
@@ -174,7 +228,7 @@ class PolicyHandler:
         new = [e for item in batch for e in item.new]
         if new:
             try:
-                self._count(self.store.record(new, writer=POLICY_WRITER), batch, report)
+                self._count(self._write(batch, new), batch, report)
             except ConcurrencyConflict:
                 log.info("tick_batch_conflict", children=len(batch))
                 batch = [self._one(item.child_id, at, report) for item in batch]
@@ -186,8 +240,22 @@ class PolicyHandler:
         # tick on SQLite was killed by the kernel at 8.4 GB holding 50,000 records)
         self.store.forget([item.child_id for item in batch])
 
+    def _write(
+        self, batch: list[Judged], new: list[CaseEvent]
+    ) -> Sequence[RecordedEvent | DecidedRow]:
+        """The batch's new events written: as a batch judge checked and sealed them against
+        the stream version it read (refused if a stream has grown since), else checked here."""
+        if all(item.sealed is not None for item in batch if item.new):
+            sealed = [row for item in batch for row in item.sealed or ()]
+            self.store.append_decided(sealed)
+            return sealed
+        return self.store.record(new, writer=POLICY_WRITER)
+
     def _count(
-        self, written: list[RecordedEvent], batch: list[_Evaluated], report: TickReport
+        self,
+        written: Sequence[RecordedEvent | DecidedRow],
+        batch: list[Judged],
+        report: TickReport,
     ) -> None:
         known = {item.child_id: item.known for item in batch}
         for item in written:
@@ -201,7 +269,7 @@ class PolicyHandler:
             elif item.kind == "deadline_met_late":
                 report.met_late += 1
 
-    def _one(self, child_id: str, at: datetime, report: TickReport) -> _Evaluated:
+    def _one(self, child_id: str, at: datetime, report: TickReport) -> Judged:
         for attempt in range(RETRIES):
             item = self._evaluate(child_id, at)
             if not item.new:
@@ -214,7 +282,7 @@ class PolicyHandler:
             return item
         raise ConcurrencyConflict(f"child {child_id}: gave up after {RETRIES} conflicting writes")
 
-    def _save(self, batch: list[_Evaluated], at: datetime) -> None:
+    def _save(self, batch: list[Judged], at: datetime) -> None:
         """Save evaluated children to the index in one transaction (after their events are
         written: a crash before this leaves them dirty or due, and the next tick redoes them)."""
         saved = [
@@ -228,14 +296,6 @@ class PolicyHandler:
         ]
         with self.engine.begin() as conn:
             save_children(conn, saved, at)
-
-
-def _standards_keys(events: list[RecordedEvent]) -> set[str]:
-    return {
-        e.event.idempotency_key
-        for e in events
-        if e.event.category is Category.STANDARDS and e.event.idempotency_key
-    }
 
 
 def catch_up_chronology(store: EventStore) -> int:

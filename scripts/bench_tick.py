@@ -7,6 +7,14 @@ then times the tick that matters day to day: a tick at a moment when D of the N 
 deadline coming due (the rest are open but not due). Prints figures, data size and machine.
 
     .venv/bin/python scripts/bench_tick.py [--children 50000] [--due 500] [--db sqlite:///...]
+
+``--synthetic N`` times instead the first tick over a synthetic authority of N children
+(``adapters/synthetic/synth.py``: six years of real journeys, every child dirty after the
+import), in one process and then with ``--workers`` (each on its own copy of the same SQLite
+file), with CPU time beside wall time and the load average; ``--template FILE`` keeps the
+generated store to reuse:
+
+    .venv/bin/python scripts/bench_tick.py --synthetic 1500 --seed 7 --template /tmp/s1500.db
 """
 
 from __future__ import annotations
@@ -14,6 +22,8 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -41,12 +51,60 @@ def machine() -> str:
     return f"{platform.machine()} {os.cpu_count()} cores{mem}, Python {platform.python_version()}"
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the tick's workers)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def first_tick_of_synthetic(children: int, seed: int, template: str | None, workers: int) -> None:
+    from adapters.synthetic.synth import END, load
+
+    folder = tempfile.mkdtemp()
+    source = template or f"{folder}/synth.db"
+    if not os.path.exists(source):
+        store = EventStore(f"sqlite:///{source}")
+        began = time.perf_counter()
+        load(store, children, seed)
+        print(f"synthetic authority: {children} children in {time.perf_counter() - began:.1f} s")
+        store.close()
+    at = datetime.combine(END + timedelta(days=3), datetime.min.time(), tzinfo=UTC)
+    print(f"machine: {machine()}")
+    for processes in dict.fromkeys((1, workers)):
+        copy = f"{folder}/tick-{processes}.db"
+        shutil.copy(source, copy)
+        store = EventStore(f"sqlite:///{copy}", clock=lambda: at)
+        handler = PolicyHandler(store, workers=processes)
+        handler.catch_up()  # the index digests the import first (as a day's events would)
+        load_before = os.getloadavg()[0]
+        cpu, wall = _cpu(), time.perf_counter()
+        report = handler.tick(at)
+        wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+        events = store.max_position()
+        store.close()
+        print(
+            f"first tick, {processes} process(es): wall {wall:.1f} s, CPU {cpu:.1f} s, "
+            f"{report.children_checked} children, {events} events after, "
+            f"{report.written} written ({report.breaches} breaches, {report.met_late} met late, "
+            f"{report.due_soon} due soon); load {load_before:.1f} -> {os.getloadavg()[0]:.1f}"
+        )
+        os.remove(copy)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--children", type=int, default=50_000)
     parser.add_argument("--due", type=int, default=500, help="children with a deadline due")
     parser.add_argument("--db", default=None)
+    parser.add_argument("--synthetic", type=int, default=None, help="first tick over N children")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--template", default=None, help="synthetic store file (kept, reused)")
+    parser.add_argument("--workers", type=int, default=2, help="processes for --synthetic")
     args = parser.parse_args()
+    if args.synthetic:
+        first_tick_of_synthetic(args.synthetic, args.seed, args.template, args.workers)
+        return
     url = args.db or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     now = datetime(2026, 3, 2, 9, tzinfo=UTC)
     store = EventStore(url, clock=lambda: now)
