@@ -52,8 +52,9 @@ def test_a_worker_records_a_visit_fixes_a_mistake_and_the_manager_sees_new_overd
     assert "/record/child_visited" in page.url
 
     # a visit with a mistake: no location chosen
-    page.fill("#f-occurred_at", datetime.now(LONDON).date().isoformat())
-    page.fill("#f-occurred_at-time", "09:30")
+    visited = datetime.now(LONDON) - timedelta(hours=1)  # in the past at any hour of the day
+    page.fill("#f-occurred_at", visited.date().isoformat())
+    page.fill("#f-occurred_at-time", visited.strftime("%H:%M"))
     page.fill("#f-summary", "Visited Jordan at home; saw the new bedroom")
     page.check("#f-seen")
     page.check("#f-seen_alone")
