@@ -86,7 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
     stem.with_suffix(".md").write_text(markdown(result))
     plot(result, stem.with_suffix(".png"))
-    table = Table(title=f"caseledger bench — {args.size} ({result['children']:,} children)")
+    encryption = sorted({"on" if e.get("encrypted") else "off" for e in result["engines"]})
+    table = Table(
+        title=f"caseledger bench — {args.size} ({result['children']:,} children; "
+        f"encryption {'/'.join(encryption)})"
+    )
     for name in HEADER:
         table.add_column(name)
     for row in rows(result):

@@ -83,7 +83,7 @@ def rows(result: dict[str, Any]) -> list[list[str]]:
                 ]
             )
     for eng in result["engines"]:
-        name = eng["engine"]
+        name = eng["engine"] + (" (encrypted)" if eng.get("encrypted") else "")
         if "error" in eng:
             out.append(["run stopped", name, eng["error"][:120], "-", "-", "-"])
         try:

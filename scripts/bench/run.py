@@ -143,6 +143,8 @@ def bench_engine(
     table = store.qualified_table if not db.is_sqlite else store.events_table
     result = {} if result is None else result
     result["engine"] = "sqlite" if db.is_sqlite else "postgresql"
+    # crypto-shredding (CASELEDGER_ENCRYPT=on): every figure below is with it on or off
+    result["encrypted"] = store.shredder is not None
 
     # 1. bulk import
     say("bulk import (synthetic authority, ~2,000 events a transaction)")
