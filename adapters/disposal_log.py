@@ -160,21 +160,27 @@ def append_on(conn: Connection, content: dict[str, Any]) -> Certificate:
     return Certificate(number, content, digest)
 
 
-def certificates(engine: Engine) -> list[Certificate]:
+def certificates(source: Engine | Connection) -> list[Certificate]:
+    """Every certificate, oldest first. ``source``: an engine, or a connection already inside
+    a transaction (the destroy command reads under its write lock)."""
     import json
 
     from sqlalchemy import inspect
 
-    if not inspect(engine).has_table(disposals.name):
+    if not inspect(source).has_table(disposals.name):
         return []
-    with engine.connect() as conn:
-        rows = conn.execute(select(disposals).order_by(disposals.c.number)).all()
+    query = select(disposals).order_by(disposals.c.number)
+    if isinstance(source, Connection):
+        rows = source.execute(query).all()
+    else:
+        with source.connect() as conn:
+            rows = conn.execute(query).all()
     return [Certificate(r.number, json.loads(r.certificate), r.hash) for r in rows]
 
 
-def certificate_for(engine: Engine, child: str) -> int | None:
+def certificate_for(source: Engine | Connection, child: str) -> int | None:
     """The number of the certificate that destroyed ``child``'s record, if any."""
-    for certificate in certificates(engine):
+    for certificate in certificates(source):
         if certificate.content.get("child_id") == child:
             return certificate.number
     return None

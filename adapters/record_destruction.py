@@ -15,14 +15,13 @@ there is never a destroyed key without its certificate, which is what
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, text
 
 from adapters import disposal_log
 from adapters.db import sql_engine
@@ -102,7 +101,7 @@ def destroy_record(
                 "(`retention lift`)",
                 reason="held",
             )
-        earlier = _certificate_for(conn, child)
+        earlier = disposal_log.certificate_for(conn, child)
         if earlier is not None:
             raise DestructionRefused(
                 f"{child}: already destroyed (disposal certificate {earlier}); nothing was done",
@@ -153,14 +152,3 @@ def _write_locked(store: EventStore) -> Iterator[Connection]:
         else:  # another recorder: hold back every insert into the events table
             conn.exec_driver_sql(f'LOCK TABLE "{store.events_table}" IN SHARE MODE')
         yield conn
-
-
-def _certificate_for(conn: Connection, child: str) -> int | None:
-    """The certificate already destroying ``child``'s record, read under the lock."""
-    rows = conn.execute(
-        select(disposal_log.disposals.c.number, disposal_log.disposals.c.certificate)
-    ).all()
-    for number, content in rows:
-        if json.loads(content).get("child_id") == child:
-            return int(number)
-    return None

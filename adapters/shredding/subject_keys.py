@@ -244,13 +244,7 @@ class SubjectKeys:
         return self._table_ready
 
     def destroyed(self, subject: str) -> bool:
-        if not self._has_table():
-            return False
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(subject_keys.c.destroyed_at).where(subject_keys.c.subject_id == subject)
-            ).first()
-        return row is not None and row[0] is not None
+        return bool(self.destroyed_among([subject]))
 
     def destroyed_among(self, subjects: Iterable[str]) -> set[str]:
         """Those of ``subjects`` whose keys have been destroyed (by any process), in one query:
