@@ -22,24 +22,48 @@ def demo(
         typer.Option("--db", help=f"Store for the demo (default {DEMO_DB}, recreated each run)."),
     ] = None,
     child: Annotated[str, typer.Option(help="Whose history to print.")] = "DEMO-JORDAN",
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain",
+            help="Keep personal data in plain text (default: encrypted per person, as "
+            "CASELEDGER_ENCRYPT=on, so `retention destroy` can erase a record).",
+        ),
+    ] = False,
 ) -> None:
     """Write a synthetic family's multi-year journey to a fresh store and print a child's history."""
     from adapters.cli.history import history
+    from adapters.shredding.shredder import ENCRYPT_ENV
     from adapters.synthetic.demo_family import write_demo
 
     url = db or DEMO_DB
     database = parse_database(url)
     if db is None and database.path and os.path.exists(database.path):
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".master-key"):  # a fresh store, a fresh key
             if os.path.exists(database.path + suffix):
                 os.remove(database.path + suffix)
+    before = os.environ.get(ENCRYPT_ENV)
+    os.environ[ENCRYPT_ENV] = "off" if plain else "on"  # read when the store is first written
     try:
         result = write_demo(url)
     except ValueError as error:
         fail(str(error))
+    finally:
+        if before is None:
+            os.environ.pop(ENCRYPT_ENV, None)
+        else:
+            os.environ[ENCRYPT_ENV] = before
     typer.echo(
         f"Demo family written to {database.describe()}: {result.events} events for "
         f"{len(result.children)} children ({', '.join(result.children)})."
+    )
+    with EventStore(url) as store:
+        sealed = store.shredder is not None
+    typer.echo(
+        "Personal data is encrypted per person (key file "
+        f"{_key_file(url)}; back it up apart from the store)."
+        if sealed
+        else "Personal data is kept in plain text (--plain, or a store written before)."
     )
     typer.echo("All people and events are synthetic.\n")
     history(child=child, db=url, as_known_at=None, json_out=False)
@@ -54,6 +78,14 @@ def demo(
         "--as NAME, e.g.\n"
         f"  caseledger history {child} --db {url} --as tm-003"
     )
+
+
+def _key_file(url: str) -> str:
+    from adapters.shredding.master_key import master_key_path
+
+    if os.environ.get("CASELEDGER_MASTER_KEY"):
+        return "$CASELEDGER_MASTER_KEY"
+    return str(master_key_path(parse_database(url)))
 
 
 DEMO_TEAM = "Assessment Team North"

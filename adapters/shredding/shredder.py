@@ -1,7 +1,8 @@
 """A store's crypto-shredding: seal payloads on the way in, open them on the way out.
 
 A store encrypts when its subject-keys table exists (a store created with encryption on:
-``CASELEDGER_ENCRYPT=on`` when it is first written, the default for ``demo``), and then
+``CASELEDGER_ENCRYPT=on`` when it is first written; ``caseledger demo`` sets it unless
+``--plain``), and then
 always. A store written before encryption keeps its plain events as they are — history is
 never rewritten — and reads exactly as before.
 """

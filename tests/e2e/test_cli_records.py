@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,27 @@ def test_demo_prints_a_rich_history_with_late_entry_and_correction(tmp_path: Pat
     assert strategy["correlation_id"] == "SD-2021-03-10"
     code, out, _ = run("demo", "--db", url)
     assert code == 1  # the demo refuses to write into a store that already holds events
+
+
+def test_the_demo_store_is_encrypted_unless_asked_for_plain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CASELEDGER_ENCRYPT", raising=False)
+    sealed = tmp_path / "sealed.db"
+    code, out, _ = run("demo", "--db", f"sqlite:///{sealed}")
+    assert code == 0, out
+    assert f"encrypted per person (key file {sealed}.master-key" in out
+    raw = sealed.read_bytes()
+    assert b"Fairholm" not in raw and b"2016-04-12" not in raw  # Jordan's surname, birth date
+    with EventStore(f"sqlite:///{sealed}") as store:
+        assert store.shredder is not None
+    plain = tmp_path / "plain.db"
+    code, out, _ = run("demo", "--db", f"sqlite:///{plain}", "--plain")
+    assert code == 0, out
+    assert "kept in plain text" in out
+    with EventStore(f"sqlite:///{plain}") as store:
+        assert store.shredder is None
+    assert "CASELEDGER_ENCRYPT" not in os.environ  # the demo's choice does not outlive it
 
 
 def test_children_lists_the_caseload(tmp_path: Path) -> None:
