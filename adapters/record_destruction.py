@@ -152,3 +152,17 @@ def _write_locked(store: EventStore) -> Iterator[Connection]:
         else:  # another recorder: hold back every insert into the events table
             conn.exec_driver_sql(f'LOCK TABLE "{store.events_table}" IN SHARE MODE')
         yield conn
+
+
+def disposal_of(store: EventStore, child: str) -> disposal_log.Certificate | None:
+    """The certificate that destroyed ``child``'s record, if it was destroyed (pages say so
+    beside "[erased]"). One indexed query for a living record; none on a plain store."""
+    from adapters.shredding.subject_keys import child_subject
+
+    if store.shredder is None or not store.shredder.keys.destroyed(child_subject(child)):
+        return None
+    engine = sql_engine(store.url)
+    return next(
+        (c for c in disposal_log.certificates(engine) if c.content.get("child_id") == child),
+        None,
+    )

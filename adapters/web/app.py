@@ -38,6 +38,7 @@ from adapters.auth.tokens import signing_key
 from adapters.chronology_document import child_chronology, chronology_document
 from adapters.http_errors import Problem
 from adapters.packs import load_packs, packs_key
+from adapters.record_destruction import disposal_of
 from adapters.schedule import child_schedule, known_by
 from adapters.store import EventStore
 from adapters.views import history_entry, history_notes
@@ -302,6 +303,7 @@ def install_web(
                 rows = caseload(items)
                 notes = history_notes(items)
             may_record = record_pages.may_record(gate, child_id, facts)
+            disposal = disposal_of(store, child_id) if not may_record else None
         withdrawn = {
             i.event.target_event_id for i in stream if isinstance(i.event, EntryRecordedInError)
         }
@@ -327,6 +329,12 @@ def install_web(
             may_record=may_record,
             withdrawn=withdrawn,
             recorded_entry=recorded_entry,
+            disposal=disposal,
+            disposed_on=(
+                datetime.fromisoformat(disposal.content["destroyed_at"]).astimezone(LONDON)
+                if disposal
+                else None
+            ),
         )
 
     @api.get("/child/{child_id}/chronology", include_in_schema=False)

@@ -61,6 +61,12 @@ def test_every_page_of_a_destroyed_record_renders_erased(erased: tuple[str, str]
         assert "12 April 2016" not in page.text and "2016-04-12" not in page.text, path
     child = client.get(f"/child/{JORDAN}").text
     assert re.search(r"<h1>\[erased\]", child) or "[erased]" in child
+    banner = re.search(r'<p class="notice" role="status" id="disposal">(.*?)</p>', child, re.S)
+    assert banner, "the page says the record was destroyed, and under which certificate"
+    assert "disposal certificate 1" in banner.group(1)
+    assert "authorised by Head of Service (A. Cole)" in banner.group(1)
+    living = client.get("/child/DEMO-MIA").text
+    assert 'id="disposal"' not in living and "Brantwood" in living
     found = client.get("/find", params={"q": "Fairholm"})
     assert found.status_code == 200 and JORDAN not in found.text
     assert client.get("/team").status_code == 200
