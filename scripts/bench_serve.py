@@ -19,10 +19,8 @@ import json
 import os
 import random
 import resource
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,6 +38,7 @@ from adapters.store import EventStore  # noqa: E402
 from adapters.synthetic.synth import load  # noqa: E402
 from domain.parsing import parse_event  # noqa: E402
 from scripts.bench_tick import machine  # noqa: E402
+from scripts.serve_process import serving
 
 MIX = (("chronology", 0.5), ("deadlines", 0.3), ("append", 0.2))
 HEALTH_EVERY = 0.05  # seconds between the /health probe's requests (beside the clients)
@@ -182,152 +181,124 @@ def run(
         ChronologyStore(store).catch_up()
         events = store.max_position()
     token_for = _bench_account(url)
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": os.getcwd(), "CASELEDGER_LOG_LEVEL": "ERROR"}
     server_log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - read after the server stops
         "w+", prefix="bench-serve-", suffix=".log", delete=False
     )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from adapters.cli.main import app; app()",
-            "serve",
-            "--db",
-            url,
-            "--port",
-            str(port),
-            *(["--workers", str(workers)] if workers > 1 else []),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=server_log,
-    )
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        signed_in = httpx.post(
-            f"{base}/auth/token",
-            data={"username": token_for, "password": BENCH_PASSWORD},
-            timeout=30,
-        )
-        signed_in.raise_for_status()
-        auth = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
-        warm = httpx.Client(base_url=base, timeout=30, headers=auth)
-        for child in ids[:3]:  # first requests import the exporters: not part of the figures
-            warm.get(f"/children/{child}/chronology")
-        rss_before = _rss_kib(server.pid)
-        rss_every: dict[int, float] = {}  # requests done -> server RSS (MiB): flat, or it leaks
-        latencies: dict[str, list[float]] = defaultdict(list)
-        errors: dict[str, int] = defaultdict(int)
-        statuses: dict[int, int] = defaultdict(int)
-        retried = [0]
-        samples: list[str] = []  # the first few unexpected answers, status and problem title
-        budget = iter(range(requests))
-        lock = threading.Lock()
-        stop_at = time.monotonic() + seconds
-        rng = random.Random(seed)
-        mix = [(k, w) for k, w in MIX if only in (None, k)]
-        plan = [
-            (rng.choices([k for k, _ in mix], [w for _, w in mix])[0], rng.choice(ids))
-            for _ in range(requests)
-        ]
-        finished = threading.Event()
+        with serving(url, workers=workers, stderr=server_log) as server:
+            base = server.base
+            signed_in = httpx.post(
+                f"{base}/auth/token",
+                data={"username": token_for, "password": BENCH_PASSWORD},
+                timeout=30,
+            )
+            signed_in.raise_for_status()
+            auth = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+            warm = httpx.Client(base_url=base, timeout=30, headers=auth)
+            for child in ids[:3]:  # first requests import the exporters: not part of the figures
+                warm.get(f"/children/{child}/chronology")
+            rss_before = _rss_kib(server.pid)
+            rss_every: dict[int, float] = {}  # requests done -> server RSS (MiB): flat, or it leaks
+            latencies: dict[str, list[float]] = defaultdict(list)
+            errors: dict[str, int] = defaultdict(int)
+            statuses: dict[int, int] = defaultdict(int)
+            retried = [0]
+            samples: list[str] = []  # the first few unexpected answers, status and problem title
+            budget = iter(range(requests))
+            lock = threading.Lock()
+            stop_at = time.monotonic() + seconds
+            rng = random.Random(seed)
+            mix = [(k, w) for k, w in MIX if only in (None, k)]
+            plan = [
+                (rng.choices([k for k, _ in mix], [w for _, w in mix])[0], rng.choice(ids))
+                for _ in range(requests)
+            ]
+            finished = threading.Event()
 
-        def probe() -> None:
-            """/health every HEALTH_EVERY s while the clients run: is it slowed by them?"""
-            with httpx.Client(base_url=base, timeout=30) as http:
-                while not finished.is_set():
+            def probe() -> None:
+                """/health every HEALTH_EVERY s while the clients run: is it slowed by them?"""
+                with httpx.Client(base_url=base, timeout=30) as http:
+                    while not finished.is_set():
+                        began = time.perf_counter()
+                        try:
+                            ok = http.get("/health").status_code == 200
+                        except httpx.HTTPError:
+                            ok = False
+                        with lock:
+                            health.append(time.perf_counter() - began)
+                            if not ok:
+                                errors["health"] += 1
+                        finished.wait(HEALTH_EVERY)
+
+            health: list[float] = []
+            idle: list[float] = []  # /health alone, before the clients start: the baseline
+            with httpx.Client(base_url=base, timeout=30) as alone:
+                for _ in range(40):
                     began = time.perf_counter()
-                    try:
-                        ok = http.get("/health").status_code == 200
-                    except httpx.HTTPError:
-                        ok = False
-                    with lock:
-                        health.append(time.perf_counter() - began)
-                        if not ok:
-                            errors["health"] += 1
-                    finished.wait(HEALTH_EVERY)
+                    alone.get("/health")
+                    idle.append(time.perf_counter() - began)
+                    time.sleep(HEALTH_EVERY)
 
-        health: list[float] = []
-        idle: list[float] = []  # /health alone, before the clients start: the baseline
-        with httpx.Client(base_url=base, timeout=30) as alone:
-            for _ in range(40):
-                began = time.perf_counter()
-                alone.get("/health")
-                idle.append(time.perf_counter() - began)
-                time.sleep(HEALTH_EVERY)
-
-        def client() -> None:
-            with httpx.Client(base_url=base, timeout=30, headers=auth) as http:
-                while time.monotonic() < stop_at:
-                    with lock:
-                        n = next(budget, None)
-                    if n is None:
-                        return
-                    if n and n % 500 == 0:
-                        rss_every[n] = round(_rss_kib(server.pid) / 1024, 1)
-                    kind, child = plan[n]
-                    began = time.perf_counter()
-                    try:
-                        if kind == "chronology":
-                            response = http.get(f"/children/{child}/chronology")
-                        elif kind == "deadlines":
-                            response = http.get(f"/children/{child}/deadlines")
-                        else:
-                            response = http.post("/events", json=_note(child, n))
-                            for _ in range(3):  # a concurrent writer won: retry, as told
-                                if response.status_code != 409 or "Retry-After" not in (
-                                    response.headers
-                                ):
-                                    break
-                                with lock:
-                                    retried[0] += 1
+            def client() -> None:
+                with httpx.Client(base_url=base, timeout=30, headers=auth) as http:
+                    while time.monotonic() < stop_at:
+                        with lock:
+                            n = next(budget, None)
+                        if n is None:
+                            return
+                        if n and n % 500 == 0:
+                            rss_every[n] = round(_rss_kib(server.pid) / 1024, 1)
+                        kind, child = plan[n]
+                        began = time.perf_counter()
+                        try:
+                            if kind == "chronology":
+                                response = http.get(f"/children/{child}/chronology")
+                            elif kind == "deadlines":
+                                response = http.get(f"/children/{child}/deadlines")
+                            else:
                                 response = http.post("/events", json=_note(child, n))
-                        ok = response.status_code == (201 if kind == "append" else 200)
-                        status = response.status_code
-                        answer = f"{kind} {status} {response.text[:160]}"
-                    except httpx.HTTPError as error:
-                        ok, status, answer = False, 0, f"{kind} {type(error).__name__}"
-                    elapsed = time.perf_counter() - began
-                    with lock:
-                        latencies[kind].append(elapsed)
-                        statuses[status] += 1
-                        if not ok:
-                            errors[kind] += 1
-                            if len(samples) < 5:
-                                samples.append(answer)
+                                for _ in range(3):  # a concurrent writer won: retry, as told
+                                    if response.status_code != 409 or "Retry-After" not in (
+                                        response.headers
+                                    ):
+                                        break
+                                    with lock:
+                                        retried[0] += 1
+                                    response = http.post("/events", json=_note(child, n))
+                            ok = response.status_code == (201 if kind == "append" else 200)
+                            status = response.status_code
+                            answer = f"{kind} {status} {response.text[:160]}"
+                        except httpx.HTTPError as error:
+                            ok, status, answer = False, 0, f"{kind} {type(error).__name__}"
+                        elapsed = time.perf_counter() - began
+                        with lock:
+                            latencies[kind].append(elapsed)
+                            statuses[status] += 1
+                            if not ok:
+                                errors[kind] += 1
+                                if len(samples) < 5:
+                                    samples.append(answer)
 
-        cpu_before = _cpu_seconds(server.pid)
-        clients_before = resource.getrusage(resource.RUSAGE_SELF)
-        began = time.perf_counter()
-        threads = [threading.Thread(target=client) for _ in range(clients)]
-        prober = threading.Thread(target=probe)
-        prober.start()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - began
-        finished.set()
-        prober.join()
-        rss_after = _rss_kib(server.pid)
-        server_cpu = _cpu_seconds(server.pid) - cpu_before
-        clients_after = resource.getrusage(resource.RUSAGE_SELF)
-        clients_cpu = (clients_after.ru_utime - clients_before.ru_utime) + (
-            clients_after.ru_stime - clients_before.ru_stime
-        )
+            cpu_before = _cpu_seconds(server.pid)
+            clients_before = resource.getrusage(resource.RUSAGE_SELF)
+            began = time.perf_counter()
+            threads = [threading.Thread(target=client) for _ in range(clients)]
+            prober = threading.Thread(target=probe)
+            prober.start()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            wall = time.perf_counter() - began
+            finished.set()
+            prober.join()
+            rss_after = _rss_kib(server.pid)
+            server_cpu = _cpu_seconds(server.pid) - cpu_before
+            clients_after = resource.getrusage(resource.RUSAGE_SELF)
+            clients_cpu = (clients_after.ru_utime - clients_before.ru_utime) + (
+                clients_after.ru_stime - clients_before.ru_stime
+            )
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
         server_log.seek(0)
         server_errors = [  # the server's own error lines (tracebacks end in the exception)
             line.rstrip() for line in server_log if "Error" in line or '"error"' in line

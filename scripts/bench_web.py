@@ -21,8 +21,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -39,8 +37,9 @@ from adapters.stream_cache import StreamCache
 from adapters.web.session import SESSION_COOKIE
 from domain.parsing import parse_event
 from scripts.bench_chronology import write
-from scripts.bench_serve import _free_port, _rss_kib, percentile
+from scripts.bench_serve import _rss_kib, percentile
 from scripts.bench_tick import machine
+from scripts.serve_process import serving
 
 CHILD = "BENCH-1"
 TEAM = "bench-team"
@@ -121,31 +120,8 @@ def run(url: str, events: int, requests: int) -> dict[str, Any]:
     count = prepare(url, events)
     load_before = os.getloadavg()[0]
     floor = limits(url)
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": os.getcwd(), "CASELEDGER_LOG_LEVEL": "ERROR"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from adapters.cli.main import app; app()",
-            "serve",
-            "--db",
-            url,
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with serving(url) as server:
+        base = server.base
         token = httpx.post(
             f"{base}/auth/token", data={"username": MANAGER, "password": PASSWORD}, timeout=30
         ).json()["access_token"]
@@ -170,9 +146,6 @@ def run(url: str, events: int, requests: int) -> dict[str, Any]:
                     "bytes": len(response.content),
                 }
         rss = _rss_kib(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return {
         "machine": machine(),
         "store": "SQLite" if url.startswith("sqlite") else "PostgreSQL",

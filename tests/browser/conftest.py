@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
+
+from scripts.serve_process import serving
 
 CLI = [
     sys.executable,
@@ -39,12 +38,6 @@ class Served:
     base: str
     password: str
     engine: str
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -90,32 +83,12 @@ def served(
     assert made.returncode == 0, made.stderr[-2000:]
     found = re.search(r"with\s+the\s+password\s+(\S+)", made.stdout)
     assert found, "the demo names its accounts' password"
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CASELEDGER_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(
-        [*CLI, "serve", "--db", url, "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("caseledger serve did not answer /health within 30 s")
-        yield Served(base, found.group(1), request.param)
+        with serving(url, log_level="WARNING") as server:
+            yield Served(server.base, found.group(1), request.param)
+    except RuntimeError as error:  # did not come up: a failure of the test, not an error
+        pytest.fail(str(error))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
         if request.param == "postgres":
             from sqlalchemy import create_engine, text
 

@@ -4,48 +4,21 @@ one count whichever process answers."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from adapters.auth.access_log import AccessLog
+from scripts.serve_process import serving
 from tests.access_world import OWN, build
 from tests.accounts import PASSWORD
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_two_worker_processes_log_every_read_and_share_the_throttle(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'workers.db'}"
     build(url)
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": os.getcwd(), "CASELEDGER_LOG_LEVEL": "ERROR"}
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from adapters.cli.main import app; app()", "serve"]
-        + ["--db", url, "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with serving(url, workers=2, wait_seconds=60) as server:
+        base = server.base
         logged = AccessLog(url).count()
         token = httpx.post(
             f"{base}/auth/token", data={"username": "tm-1", "password": PASSWORD}, timeout=30
@@ -65,9 +38,3 @@ def test_two_worker_processes_log_every_read_and_share_the_throttle(tmp_path: Pa
             httpx.post(f"{base}/auth/token", data=wrong, timeout=30).status_code for _ in range(4)
         ]
         assert codes == [401, 401, 401, 429]
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
