@@ -118,7 +118,7 @@ def _engine_rows(out: list[list[str]], eng: dict[str, Any], name: str, big: bool
     single = eng["single_append"]
     target = (
         f">= 1,000: {_mark(single['per_second'], TARGETS['single_sqlite'])}"
-        if name == "sqlite"
+        if eng["engine"] == "sqlite"
         else "-"
     )
     out.append(
