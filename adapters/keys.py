@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
-import stat
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, hmac
 
 from adapters.db import Database
+from adapters.key_files import ReadableByOthers, create_key_text, key_file_path, read_key_text
 from domain.errors import CaseLedgerError
 
 KEY_BYTES = 32
@@ -40,14 +39,7 @@ class CheckpointKeyError(CaseLedgerError):
 
 def key_path(db: Database) -> Path:
     """Where the store's key file is (whether or not it exists yet)."""
-    named = os.environ.get("CASELEDGER_KEY_FILE")
-    if named:
-        return Path(named)
-    if db.is_sqlite:
-        return Path(f"{db.path}.key")
-    folder = Path(os.environ.get("CASELEDGER_KEY_DIR") or Path.home() / ".caseledger" / "keys")
-    name = f"{db.host}-{db.port}-{db.dbname}-{db.schema or 'public'}.key"
-    return folder / name.replace("/", "_")
+    return key_file_path(db, suffix=".key", named_by="CASELEDGER_KEY_FILE")
 
 
 def load_key(db: Database, *, create: bool) -> bytes | None:
@@ -56,29 +48,18 @@ def load_key(db: Database, *, create: bool) -> bytes | None:
     if given:
         return _parse(given.strip(), "CASELEDGER_CHECKPOINT_KEY")
     path = key_path(db)
-    if not path.exists():
+    try:
+        text = read_key_text(path)
+    except ReadableByOthers as refused:
+        raise CheckpointKeyError(
+            f"checkpoint key file {path.name}: mode {refused.mode:04o} lets others read it; "
+            "make it 0600 (chmod 600)"
+        ) from None
+    if text is None:
         if not create:
             return None
-        return _create(path)
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise CheckpointKeyError(
-            f"checkpoint key file {path.name}: mode {mode:04o} lets others read it; "
-            "make it 0600 (chmod 600)"
-        )
-    return _parse(path.read_text(encoding="ascii").strip(), f"key file {path.name}")
-
-
-def _create(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = secrets.token_bytes(KEY_BYTES)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first: use theirs
-        return _parse(path.read_text(encoding="ascii").strip(), f"key file {path.name}")
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(key.hex() + "\n")
-    return key
+        text = create_key_text(path, KEY_BYTES)
+    return _parse(text, f"key file {path.name}")
 
 
 def _parse(value: str, where: str) -> bytes:

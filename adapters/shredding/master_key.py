@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-import stat
 from pathlib import Path
 from typing import Protocol
 
@@ -27,6 +26,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from adapters.db import Database
+from adapters.key_files import ReadableByOthers, create_key_text, key_file_path, read_key_text
 from domain.errors import CaseLedgerError
 
 MASTER_KEY_BYTES = 32
@@ -70,14 +70,7 @@ class LocalMasterKey:
 
 
 def master_key_path(db: Database) -> Path:
-    named = os.environ.get("CASELEDGER_MASTER_KEY_FILE")
-    if named:
-        return Path(named)
-    if db.is_sqlite:
-        return Path(f"{db.path}.master-key")
-    folder = Path(os.environ.get("CASELEDGER_KEY_DIR") or Path.home() / ".caseledger" / "keys")
-    name = f"{db.host}-{db.port}-{db.dbname}-{db.schema or 'public'}.master-key"
-    return folder / name.replace("/", "_")
+    return key_file_path(db, suffix=".master-key", named_by="CASELEDGER_MASTER_KEY_FILE")
 
 
 def local_master_key(db: Database, *, create: bool) -> LocalMasterKey | None:
@@ -86,26 +79,17 @@ def local_master_key(db: Database, *, create: bool) -> LocalMasterKey | None:
     if given:
         return LocalMasterKey(_parse(given.strip(), "CASELEDGER_MASTER_KEY"))
     path = master_key_path(db)
-    if not path.exists():
-        return _create(path) if create else None
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise MasterKeyError(
-            f"master key file {path.name}: mode {mode:04o} lets others read it; chmod 600"
-        )
-    return LocalMasterKey(_parse(path.read_text(encoding="ascii").strip(), path.name))
-
-
-def _create(path: Path) -> LocalMasterKey:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = secrets.token_bytes(MASTER_KEY_BYTES)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first: use theirs
-        return LocalMasterKey(_parse(path.read_text(encoding="ascii").strip(), path.name))
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(key.hex() + "\n")
-    return LocalMasterKey(key)
+        text = read_key_text(path)
+    except ReadableByOthers as refused:
+        raise MasterKeyError(
+            f"master key file {path.name}: mode {refused.mode:04o} lets others read it; chmod 600"
+        ) from None
+    if text is None:
+        if not create:
+            return None
+        text = create_key_text(path, MASTER_KEY_BYTES)
+    return LocalMasterKey(_parse(text, path.name))
 
 
 def _parse(value: str, where: str) -> bytes:
