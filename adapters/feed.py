@@ -64,11 +64,13 @@ def read_feed(
     ``purge``, the event it follows in ``global_position`` and its number in
     ``purge_position``.
 
-    Without ``after_purge`` (a reader that keeps only an event position) the purges placed
-    after event ``after`` are given, each only together with the event after it and
-    outside ``limit``: the reader's next ``after`` (the last item's position) is then past
-    them, so it neither gets them again nor, caught up at the log's end, is given the same
-    purge on every call. A reader that keeps ``purge_position`` too gets each at once.
+    Read from the start (``after`` 0) every purge is given at once, the last ones too: a
+    whole read of the feed shows a record destroyed a moment ago. Resuming with ``after``
+    alone (a reader that keeps only an event position) the purges placed after event
+    ``after`` are given, each only together with the event after it and outside ``limit``:
+    the reader's next ``after`` (the last item's position) is then past them, so it
+    neither gets them again nor, caught up at the log's end, is given the same purge on
+    every call. A reader that keeps ``purge_position`` too gets each at once, exactly once.
     """
     from adapters.purges import Purge, interleave, purge_item, purges, seen_before
 
@@ -78,6 +80,8 @@ def read_feed(
         raise ValueError(f"--limit {limit}: give 1 or more")
     if after_purge is not None and after_purge < 0:
         raise ValueError(f"--after-purge {after_purge}: a purge position is 0 or more")
+    if after_purge is None and after == 0:
+        after_purge = 0  # from the start: no purge seen yet, so the pair (0, 0) is exact
     by_position_alone = after_purge is None
     if after_purge is None:
         after_purge = seen_before(store, after)

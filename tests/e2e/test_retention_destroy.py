@@ -93,6 +93,10 @@ def test_the_destroyed_record_verifies_and_reads_erased_everywhere(
     assert code == 0, out
     code, out = cli("export", "cin-census", "--year", "2024", "--db", url, "--as", "analyst-001")
     assert code == 0 and "<Message" in out, out  # the return runs over the erased child
+    code, out = cli("feed", "--db", url, "--as", "analyst-001")
+    assert code == 0, out
+    last = json.loads(out.strip().splitlines()[-1])  # the whole feed ends with the purge
+    assert (last["kind"], last["purge_position"]) == ("purge", 1)
     raw = b"".join(p.read_bytes() for p in path.parent.glob("demo.db*") if p.is_file())
     for value in JORDANS:
         assert value not in raw, value
@@ -321,6 +325,10 @@ def test_reporting_tables_in_the_stores_database_are_rebuilt(demo: tuple[Path, s
             "SELECT person_id, date_of_birth FROM person WHERE person_id IN (?, ?)", (JORDAN, MIA)
         ).all()
     assert dict(rows) == {JORDAN: None, MIA: "2019-08-03"}
+    code, out = cli("feed", "--db", url, "--as", "analyst-001")
+    assert code == 0, out
+    last = json.loads(out.strip().splitlines()[-1])  # the whole feed ends with the purge
+    assert (last["kind"], last["purge_position"]) == ("purge", 1)
     raw = b"".join(p.read_bytes() for p in path.parent.glob("demo.db*") if p.is_file())
     for value in JORDANS:
         assert value not in raw, value
