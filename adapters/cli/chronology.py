@@ -343,6 +343,8 @@ def chronology_command(
     json_out: Annotated[bool, typer.Option("--json", help="verify: machine-readable.")] = False,
 ) -> None:
     """The chronology of a child (or family), on screen or exported for a court bundle."""
+    if fmt is None and out is not None and child not in ("rebuild", "update", "verify"):
+        fmt = _format_of(out)
     with open_gate(db) as (store, gate):
         chronologies = ChronologyStore(store)
         if child == "rebuild":
@@ -441,3 +443,12 @@ def chronology_command(
         f"store position {prov['store_position']}, content SHA-256 {prov['content_sha256']}",
         err=True,
     )
+
+
+def _format_of(out: str) -> str:
+    """``--out bundle.pdf`` without ``--format``: the file's ending says which (a table
+    cannot be written to a file, and printing it instead would leave no file and no error)."""
+    ending = Path(out).suffix.lower().lstrip(".")
+    if ending not in FORMATS:
+        fail(f"--out {out}: give --format ({'|'.join(FORMATS)}), or a file ending in one of them")
+    return ending

@@ -292,3 +292,15 @@ def test_bundle_pagination_from_the_command_line_and_verify(url: str, tmp_path: 
     )
     assert code != 0
     assert "a csv file has no pages" in err
+
+
+def test_out_without_format_takes_the_format_from_the_file_name(url: str, tmp_path: Path) -> None:
+    named = tmp_path / "bundle.DOCX"
+    code, out, err = run("chronology", "DEMO-JORDAN", "--out", str(named), "--db", url)
+    assert code == 0, err
+    assert named.exists() and f"wrote {named}" in out + err
+    assert Document(str(named)).paragraphs  # a Word file, not the table as text
+    unknown = tmp_path / "bundle.txt"
+    code, out, err = run("chronology", "DEMO-JORDAN", "--out", str(unknown), "--db", url)
+    assert code == 1 and not unknown.exists()
+    assert "--out" in err and "--format (pdf|docx|csv|html|json)" in err
