@@ -20,6 +20,7 @@ import functools
 import itertools
 import json
 import os
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -314,6 +315,8 @@ class EventStore:
         """Decoded streams shared across stores (``serve``'s pool sets it): :meth:`stream`
         then decodes an unchanged child once per process (:mod:`adapters.stream_cache`)."""
         self.shredder: Shredder | None = None
+        self._keys_checked = threading.local()
+        """``on`` while a write has made the destroyed-keys check for its own reads."""
         self.recorder: ApplicationRecorder
         if self.db.is_sqlite and self.db.path:
             create_private_sqlite_file(self.db.path)
@@ -558,7 +561,7 @@ class EventStore:
         """Before decoding or sealing: drop the keys held in memory if any key was destroyed
         since (by ``retention destroy`` in another process), so a long-running reader cannot
         go on decrypting a destroyed subject. One indexed query; none when no key is held."""
-        if self.shredder is not None:
+        if self.shredder is not None and not getattr(self._keys_checked, "on", False):
             self.shredder.keys.forget_if_destroyed_since()
 
     def _cached_stream(self, cache: StreamCache, child_id: str) -> list[RecordedEvent]:
@@ -935,6 +938,21 @@ class EventStore:
         writer: Writer = CALLER,
     ) -> tuple[list[RecordedEvent], int]:
         """:meth:`record`, also giving how many of the events were newly written."""
+        self._keys_current()  # a destroyed subject's key, still in memory, seals nothing
+        self._keys_checked.on = True  # ... and the write's own reads need not ask again
+        try:
+            return self._record_checked(events, times, trust_cache=trust_cache, writer=writer)
+        finally:
+            self._keys_checked.on = False
+
+    def _record_checked(
+        self,
+        events: Sequence[CaseEvent],
+        times: Sequence[datetime] | None,
+        *,
+        trust_cache: bool,
+        writer: Writer,
+    ) -> tuple[list[RecordedEvent], int]:
         now = self.clock()
         if now.tzinfo is None:
             raise ValueError("the store's clock must give aware datetimes")
@@ -946,7 +964,6 @@ class EventStore:
         results: dict[int, RecordedEvent] = {}
         to_write: list[RecordedEvent] = []
         decisions = []
-        self._keys_current()  # a destroyed subject's key, still in memory, seals nothing
         records = self._current_records(list(by_child), trust_cache)
         if self.shredder is not None:
             self.shredder.prepare(events)  # the batch's keys in one query, not 3 per subject

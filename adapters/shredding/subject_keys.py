@@ -22,7 +22,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    func,
     inspect,
     select,
     update,
@@ -60,6 +59,11 @@ def person_subject(person_id: str) -> str:
     return f"person:{person_id}"
 
 
+_LATEST_DESTROYED = f"SELECT MAX(destroyed_at) FROM {subject_keys.name}"
+"""Asked before every read and write (:meth:`SubjectKeys.forget_if_destroyed_since`); the
+index on ``destroyed_at`` answers it. Unqualified: a PostgreSQL schema is the search_path."""
+
+
 class SubjectKeys:
     """Create, read and destroy subjects' data keys (unwrapped keys are cached per process)."""
 
@@ -68,7 +72,8 @@ class SubjectKeys:
         self.master = master
         self._keys: dict[str, bytes | None] = {}
         self._table_ready = False
-        self._last_destroyed: datetime | None = None
+        self._last_destroyed: object = None
+        """The newest destroyed_at seen, as the driver gives it (only compared for change)."""
         self._pending: dict[str, bytes] = {}
         """Keys made for sealing and not yet in the table (:meth:`save_pending` writes them)."""
         self._absent: set[str] = set()
@@ -98,8 +103,8 @@ class SubjectKeys:
         """
         if not self._keys or not self._has_table():
             return
-        with self.engine.connect() as conn:
-            latest = conn.execute(select(func.max(subject_keys.c.destroyed_at))).scalar()
+        with self.engine.connect() as conn:  # plain SQL: no statement to build and key each time
+            latest = conn.exec_driver_sql(_LATEST_DESTROYED).scalar()
         if latest is not None and latest != self._last_destroyed:
             self._keys.clear()
         self._last_destroyed = latest
