@@ -178,12 +178,15 @@ def certificates(source: Engine | Connection) -> list[Certificate]:
     return [Certificate(r.number, json.loads(r.certificate), r.hash) for r in rows]
 
 
+def certificate_of(source: Engine | Connection, child: str) -> Certificate | None:
+    """The certificate that destroyed ``child``'s record, if any."""
+    return next((c for c in certificates(source) if c.content.get("child_id") == child), None)
+
+
 def certificate_for(source: Engine | Connection, child: str) -> int | None:
     """The number of the certificate that destroyed ``child``'s record, if any."""
-    for certificate in certificates(source):
-        if certificate.content.get("child_id") == child:
-            return certificate.number
-    return None
+    found = certificate_of(source, child)
+    return None if found is None else found.number
 
 
 def destroyed_keys(store: Any) -> list[str]:

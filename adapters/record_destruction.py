@@ -161,8 +161,4 @@ def disposal_of(store: EventStore, child: str) -> disposal_log.Certificate | Non
 
     if store.shredder is None or not store.shredder.keys.destroyed(child_subject(child)):
         return None
-    engine = sql_engine(store.url)
-    return next(
-        (c for c in disposal_log.certificates(engine) if c.content.get("child_id") == child),
-        None,
-    )
+    return disposal_log.certificate_of(sql_engine(store.url), child)
