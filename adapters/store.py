@@ -300,8 +300,12 @@ class EventStore:
         recorder: str | None = None,
         clock: Callable[[], datetime] = utc_now,
         new_id: Callable[[], str] = new_event_id,
+        encrypt: bool | None = None,
     ) -> None:
+        """``encrypt``: seal personal data if this store is new (None: as
+        ``CASELEDGER_ENCRYPT`` says); a store already written keeps what it is."""
         self.db = parse_database(url)
+        self._encrypt = encrypt
         self.url = self.db.url
         self.recorder_name = recorder or os.environ.get("CASELEDGER_RECORDER", "builtin")
         if self.recorder_name not in RECORDERS:
@@ -363,7 +367,12 @@ class EventStore:
 
     def _open_shredder(self) -> Shredder | None:
         """Crypto-shredding for this store: on when it has subject keys, or is new and asked."""
-        return open_shredder(self.db, sql_engine(self.url), may_create=self.max_position() == 0)
+        return open_shredder(
+            self.db,
+            sql_engine(self.url),
+            may_create=self.max_position() == 0,
+            encrypt=self._encrypt,
+        )
 
     def _still_prepared(self) -> bool:
         """One cheap query: the tables an earlier preparation made are all still there."""

@@ -33,7 +33,7 @@ def demo(
 ) -> None:
     """Write a synthetic family's multi-year journey to a fresh store and print a child's history."""
     from adapters.cli.history import history
-    from adapters.shredding.shredder import ENCRYPT_ENV
+    from adapters.shredding.master_key import master_key_location
     from adapters.synthetic.demo_family import write_demo
 
     url = db or DEMO_DB
@@ -42,17 +42,10 @@ def demo(
         for suffix in ("", "-wal", "-shm", ".master-key"):  # a fresh store, a fresh key
             if os.path.exists(database.path + suffix):
                 os.remove(database.path + suffix)
-    before = os.environ.get(ENCRYPT_ENV)
-    os.environ[ENCRYPT_ENV] = "off" if plain else "on"  # read when the store is first written
     try:
-        result = write_demo(url)
+        result = write_demo(url, encrypt=not plain)
     except ValueError as error:
         fail(str(error))
-    finally:
-        if before is None:
-            os.environ.pop(ENCRYPT_ENV, None)
-        else:
-            os.environ[ENCRYPT_ENV] = before
     typer.echo(
         f"Demo family written to {database.describe()}: {result.events} events for "
         f"{len(result.children)} children ({', '.join(result.children)})."
@@ -61,7 +54,7 @@ def demo(
         sealed = store.shredder is not None
     typer.echo(
         "Personal data is encrypted per person (key file "
-        f"{_key_file(url)}; back it up apart from the store)."
+        f"{master_key_location(database)}; back it up apart from the store)."
         if sealed
         else "Personal data is kept in plain text (--plain, or a store written before)."
     )
@@ -78,14 +71,6 @@ def demo(
         "--as NAME, e.g.\n"
         f"  caseledger history {child} --db {url} --as tm-003"
     )
-
-
-def _key_file(url: str) -> str:
-    from adapters.shredding.master_key import master_key_path
-
-    if os.environ.get("CASELEDGER_MASTER_KEY"):
-        return "$CASELEDGER_MASTER_KEY"
-    return str(master_key_path(parse_database(url)))
 
 
 DEMO_TEAM = "Assessment Team North"

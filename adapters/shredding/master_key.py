@@ -73,6 +73,13 @@ def master_key_path(db: Database) -> Path:
     return key_file_path(db, suffix=".master-key", named_by="CASELEDGER_MASTER_KEY_FILE")
 
 
+def master_key_location(db: Database) -> str:
+    """Where the embedded provider takes the store's master key from, for a person to read."""
+    if os.environ.get("CASELEDGER_MASTER_KEY"):
+        return "$CASELEDGER_MASTER_KEY"
+    return str(master_key_path(db))
+
+
 def local_master_key(db: Database, *, create: bool) -> LocalMasterKey | None:
     """The embedded provider for a store; None when there is no key and not ``create``."""
     given = os.environ.get("CASELEDGER_MASTER_KEY")

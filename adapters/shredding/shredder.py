@@ -1,8 +1,8 @@
 """A store's crypto-shredding: seal payloads on the way in, open them on the way out.
 
 A store encrypts when its subject-keys table exists (a store created with encryption on:
-``CASELEDGER_ENCRYPT=on`` when it is first written; ``caseledger demo`` sets it unless
-``--plain``), and then
+``CASELEDGER_ENCRYPT=on``, or ``EventStore(encrypt=True)``, when it is first written;
+``caseledger demo`` does so unless ``--plain``), and then
 always. A store written before encryption keeps its plain events as they are — history is
 never rewritten — and reads exactly as before.
 """
@@ -80,11 +80,18 @@ def encryption_wanted() -> bool:
 
 
 def open_shredder(
-    db: Database, engine: Engine, *, may_create: bool, master: MasterKeyProvider | None = None
+    db: Database,
+    engine: Engine,
+    *,
+    may_create: bool,
+    master: MasterKeyProvider | None = None,
+    encrypt: bool | None = None,
 ) -> Shredder | None:
-    """The store's shredder when it has a subject-keys table, or is new and encryption is on."""
+    """The store's shredder when it has a subject-keys table, or is new and encryption is on
+    (``encrypt``; None: as ``CASELEDGER_ENCRYPT`` says)."""
     present = inspect(engine).has_table(subject_keys.name, schema=db.schema or None)
-    if not present and not (may_create and encryption_wanted()):
+    wanted = encryption_wanted() if encrypt is None else encrypt
+    if not present and not (may_create and wanted):
         return None
     provider = master or local_master_key(db, create=not present)
     if provider is None:

@@ -244,11 +244,12 @@ class _Writer:
         return ids
 
 
-def write_demo(url: str) -> DemoResult:
-    """Write the demo family into the (empty) store at ``url``."""
+def write_demo(url: str, *, encrypt: bool | None = None) -> DemoResult:
+    """Write the demo family into the (empty) store at ``url`` (``encrypt``: as
+    :class:`EventStore` takes it)."""
     clock = SimulatedClock()
     result = DemoResult(url=url)
-    store = EventStore(url, clock=clock)
+    store = EventStore(url, clock=clock, encrypt=encrypt)
     try:
         if store.max_position():
             raise ValueError(
