@@ -10,7 +10,8 @@ import sys
 import textwrap
 from typing import Any, ClassVar
 
-from adapters.store import EventStore, from_stored, stream_id, to_stored
+from adapters.decoding import from_stored
+from adapters.store import EventStore, stream_id, to_stored
 from domain.envelope import seal
 from domain.events.base import CaseEvent, Category
 from tests.factories import example

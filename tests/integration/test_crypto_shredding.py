@@ -135,3 +135,34 @@ def test_an_entry_whose_rule_ties_an_erased_field_to_another_still_reads_back(
     assert str(read.consent.value) == "best_interest_without_consent"  # not personal: kept
     assert store.verify().ok
     store.close()
+
+
+def test_a_page_of_the_log_reads_its_subjects_keys_in_one_query_and_erases_the_destroyed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import event
+
+    url = f"sqlite:///{tmp_path / 'enc.db'}"
+    _encrypted_demo(url, monkeypatch).close()
+    store = EventStore(url)
+    assert store.shredder is not None
+    store.shredder.keys.destroy(["child:DEMO-MIA"], by="test")
+    store.close()
+
+    store = EventStore(url)  # a new reader: no key held in memory
+    assert store.shredder is not None
+    key_queries: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "subject_keys" in statement and "wrapped_key" in statement:
+            key_queries.append(statement)
+
+    event.listen(store.shredder.keys.engine, "before_cursor_execute", count)
+    events = list(store.iter_all())  # the demo's 186 events are one page
+    subjects = {s for e in events for s in (e.event.payload().get("_sealed") or {})}
+    assert len(events) > 100
+    assert len(key_queries) == 1, key_queries  # not one query for each of its subjects
+    names = {e.child_id: e.event.first_name for e in events if e.event.kind == "child_registered"}
+    assert names["DEMO-MIA"] == "[erased]"
+    assert names[JORDAN] == "Jordan"
+    assert subjects == set()  # what a reader is given is opened, never the boxes
