@@ -25,6 +25,7 @@ Both tables refuse UPDATE and DELETE like the events table (the heads' own upser
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +33,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, text
 
+from adapters.db import SQLITE_MARKS, sqlite_key_chunks
 from adapters.keys import sign, signature_matches
 
 HEADS = "caseledger_heads"
@@ -269,11 +271,27 @@ class Head:
     head: str
 
 
-def read_heads(conn: Connection, schema: str) -> dict[uuid.UUID, Head]:
-    """Every stream's anchor: its child, number of events and head hash."""
+def read_heads(
+    conn: Connection, schema: str, streams: Iterable[uuid.UUID] | None = None
+) -> dict[uuid.UUID, Head]:
+    """Every stream's anchor (or only those of ``streams``): its child, number of events and
+    head hash. A checkpoint after a day's tick asks for the few hundred streams written
+    since the last, not the county's 50,000 (0.12 s of a 10,000-child tick was this read)."""
     _, heads, _ = _names(schema)
-    rows = conn.execute(text(f"SELECT stream_id, child_id, events, head FROM {heads}"))
-    return {_uuid(s): Head(str(c), int(n), str(h)) for s, c, n, h in rows}
+    query = f"SELECT stream_id, child_id, events, head FROM {heads}"
+    if streams is None:
+        rows = conn.execute(text(query))
+        return {_uuid(s): Head(str(c), int(n), str(h)) for s, c, n, h in rows}
+    wanted = sorted(set(streams))
+    found: dict[uuid.UUID, Head] = {}
+    if conn.dialect.name == "sqlite":  # the events table keeps a stream id as its hex text
+        for chunk in sqlite_key_chunks([stream.hex for stream in wanted]):
+            rows = conn.exec_driver_sql(f"{query} WHERE stream_id IN ({SQLITE_MARKS})", chunk)
+            found.update((_uuid(s), Head(str(c), int(n), str(h))) for s, c, n, h in rows)
+    elif wanted:
+        rows = conn.exec_driver_sql(f"{query} WHERE stream_id = ANY(%(ids)s)", {"ids": wanted})
+        found.update((_uuid(s), Head(str(c), int(n), str(h))) for s, c, n, h in rows)
+    return found
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -329,9 +347,7 @@ def write_checkpoint(
     streams: set[uuid.UUID] | None,
 ) -> int:
     """Sign the heads of ``streams`` (None: every stream); returns the checkpoint's id."""
-    heads = read_heads(conn, schema)
-    if streams is not None:
-        heads = {stream: heads[stream] for stream in streams if stream in heads}
+    heads = read_heads(conn, schema, streams)
     listed = sorted((str(s), h.child_id, h.events, h.head) for s, h in heads.items())
     blob = orjson.dumps(listed)
     created = datetime.now(UTC).isoformat()

@@ -15,8 +15,10 @@ import pytest
 from sqlalchemy import Connection
 from typer.testing import CliRunner
 
+from adapters import anchors
 from adapters.cli import exit_codes
 from adapters.cli.main import app
+from adapters.db import sql_engine
 from adapters.store import EventStore
 from tests.factories import example
 from tests.resilience import figures
@@ -143,6 +145,11 @@ def test_an_untouched_store_verifies_with_its_checkpoints(store_url: str) -> Non
     store.record([example("case_note_recorded", "C-TA-1", "2026-03-08")])
     assert store.checkpoint() is not None
     assert store.checkpoint() is None  # nothing written since
+    with sql_engine(store_url).connect() as conn:
+        latest = anchors.latest_checkpoint(conn, store.db.schema)
+    assert latest is not None  # the second signs only the stream written since the first
+    assert [h.child_id for h in latest.head_map().values()] == ["C-TA-1"]
+    assert (latest.streams, latest.events) == (1, 7)
     code, report = _verify(store_url)
     store.close()
     assert code == 0, report
