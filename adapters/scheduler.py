@@ -57,10 +57,29 @@ RETRIES = 5
 SAVE_BATCH = 200
 WORKERS = 2
 """Worker processes a large tick judges its batches in (at most the machine's cores)."""
-PARALLEL_FROM = 1000
-"""Children from which a tick starts workers (below, starting them costs more than they save)."""
+PARALLEL_FROM = 200
+"""Children from which a tick starts workers: a worker is ready in ~0.6 s and a child takes
+~10 ms to judge, so below this starting one costs about what it saves."""
 AHEAD = 2
 """Batches each worker may have judged ahead of the writes (bounds the memory held)."""
+AHEAD_HERE = 8
+"""Batches the tick's own process may judge ahead of the one it waits for: while a worker
+starts, this process goes on instead of waiting (a judged batch is small: no streams)."""
+BATCHES_PER_PROCESS = 6
+"""With workers, a tick of few children is cut into at least this many batches a process
+(at least MIN_PARALLEL_BATCH children each): 601 children in 200s made three batches, the
+worker judged two and this process one, and two processes took longer than one."""
+MIN_PARALLEL_BATCH = 25
+
+
+def cut_batches(children: list[str], processes: int, most: int) -> list[list[str]]:
+    """The tick's batches, in order: ``most`` children each, or with workers enough batches
+    that every process judges several (:data:`BATCHES_PER_PROCESS`)."""
+    size = most
+    if processes > 1:
+        share = -(-len(children) // (processes * BATCHES_PER_PROCESS))
+        size = min(most, max(MIN_PARALLEL_BATCH, share))
+    return [children[start : start + size] for start in range(0, len(children), size)]
 
 
 @dataclass
@@ -138,12 +157,10 @@ class PolicyHandler:
             children = children_to_check(conn, at)
         if stop_after is not None:
             children = children[:stop_after]
-        batches = [
-            children[start : start + self.batch_size]
-            for start in range(0, len(children), self.batch_size)
-        ]
+        processes = self._worker_count(len(children))
+        batches = cut_batches(children, processes, self.batch_size)
         done = 0
-        for chunk, judged in self._judged(batches, at):
+        for chunk, judged in self._judged(batches, at, processes - 1):
             if judged is None:  # judged here: the batch's streams in one query, not one a child
                 streams = self.store.read_streams(chunk)
                 judged = [self._evaluate(c, at, streams.get(c)) for c in chunk]
@@ -170,14 +187,15 @@ class PolicyHandler:
         return max(1, min(wanted, os.cpu_count() or 1))
 
     def _judged(
-        self, batches: list[list[str]], at: datetime
+        self, batches: list[list[str]], at: datetime, helpers: int
     ) -> Iterator[tuple[list[str], list[Judged] | None]]:
         """Each batch with its children judged, in the batches' order; None: to be judged the
-        single-process way (no workers, or a batch a judge could not decide).
+        single-process way (no ``helpers`` worker processes, or a batch a judge could not
+        decide).
 
-        With workers, this process judges batches too while the workers are busy: each
-        batch goes to whoever is free next, in order, so the clock is read in batch order."""
-        helpers = self._worker_count(sum(len(b) for b in batches)) - 1
+        With workers, this process judges batches too while the workers are busy (or still
+        starting): each batch goes to whoever is free next, in order, so the clock is read
+        in batch order."""
         if helpers < 1 or len(batches) < 2:
             yield from ((chunk, None) for chunk in batches)
             return
@@ -200,7 +218,9 @@ class PolicyHandler:
                         now = self.store.clock()  # sealed at the moment it is handed out
                         running[given] = pool.submit(judge_batch, batches[given], at, now)
                     future = running.get(index)
-                    if future is None or (not future.done() and upcoming and len(ready) < AHEAD):
+                    if future is None or (
+                        not future.done() and upcoming and len(ready) < AHEAD_HERE
+                    ):
                         given = upcoming.popleft()  # this process is free: judge the next
                         ready[given] = here(batches[given], at, self.store.clock())
                     else:
