@@ -16,6 +16,7 @@ each of its fields: the reader still knows which fields there were, and nothing 
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
 import secrets
 from collections.abc import Callable
@@ -108,8 +109,12 @@ def open_sealed(
     boxes = stored.get(SEALED)
     if not boxes:
         return stored, set()
-    payload = {k: v for k, v in stored.items() if k != SEALED}
+    # run for every event of an encrypted store a read decodes: a C-level copy and
+    # binascii's decoder (what b64decode calls after checking its argument's type)
+    payload = dict(stored)
+    del payload[SEALED]
     erased: set[str] = set()
+    kind = event_class.kind
     for subject, sealed in boxes.items():
         key = key_for(subject)
         if key is None:
@@ -117,9 +122,9 @@ def open_sealed(
                 payload[name] = ERASED
                 erased.add(name)
             continue
-        raw = base64.b64decode(sealed["box"])
+        raw = binascii.a2b_base64(sealed["box"])
         opened = _cipher(key).decrypt(
-            raw[:NONCE_BYTES], raw[NONCE_BYTES:], _aad(event_class, subject)
+            raw[:NONCE_BYTES], raw[NONCE_BYTES:], _associated(kind, subject)
         )
         payload.update(orjson.loads(opened))
     return payload, erased
