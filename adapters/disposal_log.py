@@ -60,6 +60,11 @@ class Certificate:
     content: dict[str, Any]
     hash: str
 
+    @property
+    def destroyed_at(self) -> datetime:
+        """When the record's keys were destroyed (as the certificate states it, aware)."""
+        return datetime.fromisoformat(self.content["destroyed_at"])
+
 
 def _hash(number: int, content: dict[str, Any], prev_hash: str) -> str:
     body = canonical_json({"number": number, "content": content, "prev_hash": prev_hash})

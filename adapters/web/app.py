@@ -330,11 +330,7 @@ def install_web(
             withdrawn=withdrawn,
             recorded_entry=recorded_entry,
             disposal=disposal,
-            disposed_on=(
-                datetime.fromisoformat(disposal.content["destroyed_at"]).astimezone(LONDON)
-                if disposal
-                else None
-            ),
+            disposed_on=disposal.destroyed_at.astimezone(LONDON) if disposal else None,
         )
 
     @api.get("/child/{child_id}/chronology", include_in_schema=False)
