@@ -51,8 +51,10 @@ from adapters.readmodels.rebuild_lock import rebuild_lock, staging_prefix
 from adapters.readmodels.split import (
     ReplayCost,
     best_workers,
+    machine_sample,
     seen_start_up,
     spare_cores,
+    spare_cores_between,
     start_up_seconds,
 )
 from adapters.store import EventStore
@@ -232,9 +234,10 @@ def _probe(
     end: int,
     batch: int,
     progress: Progress | None,
-) -> tuple[Engine, int, ReplayCost]:
+) -> tuple[Engine, int, ReplayCost, float | None]:
     """Replay the log's first two pages in this process, into the one-process staging
-    area, and measure what an event costs (a row read; a row read, decoded and applied).
+    area, and measure what an event costs (a row read; a row read, decoded and applied)
+    and the cores other work left spare meanwhile (None if that cannot be told).
 
     Only the second page is timed: the first pays for what every process pays once (the
     event models build their validators on first use, the caches are cold), which made an
@@ -245,13 +248,14 @@ def _probe(
     engine = _open_stage(stage, models)
     share = Share(0, 1)
     _, position = _replay(store, engine, models, share, 0, end, batch, None, progress, 1)
-    began = _cpu()
+    began, machine = _cpu(), machine_sample()
     kept, position = _replay(store, engine, models, share, position, end, batch, None, progress, 1)
     replay = (_cpu() - began) / max(kept, 1)
+    spare = spare_cores_between(machine, machine_sample())
     began = _cpu()
     rows = store.recorder.select_notifications(start=0, limit=batch, inclusive_of_start=False)
     read = (_cpu() - began) / max(len(rows), 1)
-    return engine, position, ReplayCost(replay=replay, read=min(read, replay))
+    return engine, position, ReplayCost(replay=replay, read=min(read, replay)), spare
 
 
 def _one_by_one(engine: Engine, models: Sequence[ReadModel], page: Sequence[Any]) -> None:
@@ -349,10 +353,10 @@ def rebuild_partitioned(
         try:
             if workers is None or workers == 1:
                 probe = _probe(store, stages[0], list(models), end, batch, progress)
-                staged, position, cost = probe
+                staged, position, cost, spare = probe
                 chosen = workers or 1
                 if workers is None and position < end:
-                    cores = spare_cores()
+                    cores = spare if spare is not None else spare_cores()
                     chosen = best_workers(end, cost, most, cores)
                     log.info(
                         "rebuild_split_chosen",

@@ -18,6 +18,7 @@ by ``MARGIN``. All figures are CPU seconds; the cores to spare come from the loa
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 
 START_UP_SECONDS = 1.0
@@ -64,6 +65,59 @@ def spare_cores(cores: int | None = None, load: float | None = None) -> float:
         except OSError:  # not every platform has one
             load = 0.0
     return max(1.0, min(float(cores), cores - max(0.0, load - 1.0)))
+
+
+@dataclass(frozen=True)
+class MachineSample:
+    """The machine's and this process's CPU time at one moment (:func:`machine_sample`)."""
+
+    wall: float
+    busy: float | None
+    """CPU seconds every core has been busy since boot (Linux ``/proc/stat``); None elsewhere."""
+    own: float
+    """This process's CPU seconds."""
+
+
+def _busy_seconds() -> float | None:
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:9]]
+        ticks = os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return None
+    if len(fields) < 5:
+        return None
+    idle = fields[3] + fields[4]  # idle and iowait; user, nice, system, irq, softirq, steal busy
+    return (sum(fields) - idle) / ticks
+
+
+def machine_sample() -> MachineSample:
+    return MachineSample(time.perf_counter(), _busy_seconds(), time.process_time())
+
+
+def spare_cores_between(
+    before: MachineSample, after: MachineSample, cores: int | None = None
+) -> float | None:
+    """Cores this rebuild can have, from what other work kept busy while it measured its
+    probe page (the machine's busy time less this process's own, over the wall time).
+
+    Where it can be measured this replaces the load average, a one-minute average that
+    still counts what this very process did before the rebuild (a county bench's import
+    kept the load at 1.2-1.5 and a two-core machine was judged to have no core to spare:
+    the encrypted rebuild ran in one process, 320 s against 231 s in two). None when the
+    machine's time is unknown or the page too short to tell (then :func:`spare_cores`).
+    """
+    cores = cores if cores is not None else os.cpu_count() or 1
+    wall = after.wall - before.wall
+    if before.busy is None or after.busy is None or wall < MIN_SAMPLE_SECONDS:
+        return None
+    others = max(0.0, (after.busy - before.busy) - (after.own - before.own)) / wall
+    return max(1.0, min(float(cores), cores - others))
+
+
+MIN_SAMPLE_SECONDS = 0.1
+"""The shortest probe a sample of the machine is believed for (its clock ticks 100 times a
+second: 0.1 s tells other work to within a tenth of a core)."""
 
 
 def predicted_seconds(events: int, workers: int, cost: ReplayCost, cores: float) -> float:

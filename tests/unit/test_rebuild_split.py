@@ -57,3 +57,34 @@ def test_spare_cores_leave_out_what_other_work_keeps_busy() -> None:
     assert spare_cores(cores=2, load=1.5) == 1.5
     assert spare_cores(cores=2, load=9.0) == 1.0  # never less than one
     assert spare_cores(cores=8, load=3.0) == 6.0
+
+
+def _sample(wall: float, busy: float | None, own: float) -> split.MachineSample:
+    return split.MachineSample(wall=wall, busy=busy, own=own)
+
+
+def test_spare_cores_measured_over_the_probe_count_only_other_work() -> None:
+    start = _sample(100.0, 5_000.0, 10.0)
+    # the probe kept one core busy itself for 0.5 s, nothing else ran: both cores are spare
+    # (the one-minute load average could still read 1.5 from this process's own import)
+    assert split.spare_cores_between(start, _sample(100.5, 5_000.5, 10.5), cores=2) == 2.0
+    # something else kept the other core 80% busy meanwhile
+    spare = split.spare_cores_between(start, _sample(100.5, 5_000.9, 10.5), cores=2)
+    assert spare is not None and abs(spare - 1.2) < 1e-9
+    # a machine busy with much more than it has cores still leaves this process its one
+    assert split.spare_cores_between(start, _sample(100.5, 5_004.0, 10.5), cores=2) == 1.0
+
+
+def test_spare_cores_are_not_guessed_from_a_sample_that_cannot_tell() -> None:
+    start = _sample(100.0, 5_000.0, 10.0)
+    assert split.spare_cores_between(start, _sample(100.05, 5_000.05, 10.05), cores=2) is None
+    assert split.spare_cores_between(_sample(100.0, None, 10.0), start, cores=2) is None
+
+
+def test_the_machine_sample_reads_this_machines_clock() -> None:
+    first = split.machine_sample()
+    sum(i * i for i in range(300_000))  # some CPU of this process's own
+    second = split.machine_sample()
+    assert second.wall > first.wall and second.own > first.own
+    if first.busy is not None:  # Linux: the machine was at least as busy as this process
+        assert second.busy is not None and second.busy >= first.busy
