@@ -19,7 +19,7 @@ from eventsourcing.utils import resolve_topic
 
 import domain.events  # noqa: F401  (registers every event kind)
 from adapters.shredding.erased import erased_event
-from adapters.shredding.sealing import SEALED
+from adapters.shredding.sealing import SEALED, subjects_in
 from adapters.shredding.shredder import EncryptedStore, Shredder
 from domain.envelope import RecordedEvent
 from domain.events import EVENT_TYPES, CaseEvent
@@ -109,19 +109,23 @@ def preload_keys(shredder: Shredder | None, parsed: Iterable[dict[str, Any]]) ->
     subjects: set[str] = set()
     for data in parsed:
         payload = data.get("payload") if isinstance(data, dict) else None
-        boxes = payload.get(SEALED) if isinstance(payload, dict) else None
-        if isinstance(boxes, dict):  # a malformed row is left for its own decode to name
-            subjects.update(boxes)
-    if subjects:
-        shredder.keys.preload(subjects)
+        if isinstance(payload, dict) and isinstance(payload.get(SEALED), dict):
+            subjects |= subjects_in(payload)
+    shredder.preload(subjects)
+
+
+def parsed_page(states: Iterable[bytes], shredder: Shredder | None) -> list[dict[str, Any]]:
+    """A page of rows' states parsed, with the keys their boxes need read in one query."""
+    parsed = [orjson.loads(state) for state in states]
+    preload_keys(shredder, parsed)
+    return parsed
 
 
 def decode_rows(
     rows: Sequence[StoredEvent], shredder: Shredder | None = None, sealed: set[str] | None = None
 ) -> list[RecordedEvent]:
     """:func:`from_stored` of each row, the page's keys read first in one query."""
-    parsed = [orjson.loads(row.state) for row in rows]
-    preload_keys(shredder, parsed)
+    parsed = parsed_page((row.state for row in rows), shredder)
     return [
         decode_parsed(
             data,

@@ -55,7 +55,7 @@ from adapters.db import (
     sql_engine,
     sqlite_key_chunks,
 )
-from adapters.decoding import decode_parsed, decode_rows, event_class, preload_keys
+from adapters.decoding import decode_parsed, decode_rows, event_class, parsed_page, preload_keys
 from adapters.gc_tuning import IMPORT_THRESHOLDS, replay_gc
 from adapters.keys import CheckpointKeyError, key_id, key_path, load_key
 from adapters.logging import get_logger
@@ -710,8 +710,7 @@ class EventStore:
         keys = {k if not self.db.is_sqlite else k.hex: k for k in by_stream}
         found: dict[uuid.UUID, list[RecordedEvent]] = defaultdict(list)
         shredder = self.shredder
-        parsed = [orjson.loads(row[3]) for row in rows]
-        preload_keys(shredder, parsed)
+        parsed = parsed_page((row[3] for row in rows), shredder)
         for (origin, _version, topic, _state), data in zip(rows, parsed, strict=True):
             key = keys.get(origin) or _uuid(origin)
             found[key].append(decode_parsed(data, topic, shredder))

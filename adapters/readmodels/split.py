@@ -67,6 +67,11 @@ def spare_cores(cores: int | None = None, load: float | None = None) -> float:
     return max(1.0, min(float(cores), cores - max(0.0, load - 1.0)))
 
 
+MIN_SAMPLE_SECONDS = 0.1
+"""The shortest probe a sample of the machine is believed for (its clock ticks 100 times a
+second: 0.1 s tells other work to within a tenth of a core)."""
+
+
 @dataclass(frozen=True)
 class MachineSample:
     """The machine's and this process's CPU time at one moment (:func:`machine_sample`)."""
@@ -113,11 +118,6 @@ def spare_cores_between(
         return None
     others = max(0.0, (after.busy - before.busy) - (after.own - before.own)) / wall
     return max(1.0, min(float(cores), cores - others))
-
-
-MIN_SAMPLE_SECONDS = 0.1
-"""The shortest probe a sample of the machine is believed for (its clock ticks 100 times a
-second: 0.1 s tells other work to within a tenth of a core)."""
 
 
 def predicted_seconds(events: int, workers: int, cost: ReplayCost, cores: float) -> float:

@@ -56,6 +56,11 @@ class Shredder:
                 subjects.add(person_subject(str(person)))
         self.keys.prepare(subjects)
 
+    def preload(self, subjects: set[str]) -> None:
+        """Read the keys these subjects' boxes need, in one query (before opening a page)."""
+        if subjects:
+            self.keys.preload(subjects)
+
     def seal(self, event: CaseEvent, payload: dict[str, Any]) -> dict[str, Any]:
         """The payload as stored. A subject's first key waits for :meth:`save_keys`."""
         return seal(type(event), payload, self.keys.key_for_sealing)
